@@ -1,0 +1,1 @@
+"""Assembly of the running bot: settings, dispatcher, scheduler and the command line."""

@@ -1,0 +1,97 @@
+"""The `mentorlog` command line: run the bot, manage the database and frameworks, export."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from bot.settings import Settings
+from journal.frameworks.loader import FrameworkError
+from journal.frameworks.registry import import_framework, load_registry
+from journal.frameworks.render import framework_line, framework_text, unit_text
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+def _frameworks_list(args: argparse.Namespace, settings: Settings) -> int:
+    for fw in load_registry(settings.frameworks_dir):
+        print(framework_line(fw))
+    return 0
+
+
+def _frameworks_show(args: argparse.Namespace, settings: Settings) -> int:
+    registry = load_registry(settings.frameworks_dir)
+    fw = registry.get(args.framework)
+    if fw is None:
+        known = ", ".join(f.id for f in registry)
+        print(f"No framework '{args.framework}'. Known: {known}", file=sys.stderr)
+        return 2
+    if args.unit is None:
+        print(framework_text(fw))
+        return 0
+    unit = fw.unit(args.unit)
+    if unit is None:
+        codes = ", ".join(u.code for u in fw.units)
+        print(f"{fw.id} has no unit '{args.unit}'. Units: {codes}", file=sys.stderr)
+        return 2
+    print(unit_text(fw, unit))
+    return 0
+
+
+def _frameworks_dump(args: argparse.Namespace, settings: Settings) -> int:
+    frameworks = [fw.to_dict() for fw in load_registry(settings.frameworks_dir)]
+    json.dump({"frameworks": frameworks}, sys.stdout, ensure_ascii=False, indent=2)
+    print()
+    return 0
+
+
+def _frameworks_import(args: argparse.Namespace, settings: Settings) -> int:
+    fw = import_framework(Path(args.file), settings.frameworks_dir)
+    print(f"Imported {framework_line(fw)}")
+    return 0
+
+
+def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.migrate import upgrade
+
+    upgrade(settings.database_url)
+    print("Database is up to date.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mentorlog", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    db = commands.add_parser("db", help="database schema").add_subparsers(dest="db", required=True)
+    db.add_parser("upgrade", help="create or upgrade the schema").set_defaults(run=_db_upgrade)
+
+    fws = commands.add_parser("frameworks", help="assessment frameworks")
+    fw_cmds = fws.add_subparsers(dest="frameworks", required=True)
+    fw_cmds.add_parser("list", help="list the frameworks").set_defaults(run=_frameworks_list)
+    show = fw_cmds.add_parser("show", help="show a framework or one unit of it")
+    show.add_argument("framework")
+    show.add_argument("unit", nargs="?")
+    show.set_defaults(run=_frameworks_show)
+    fw_cmds.add_parser("dump", help="all frameworks as JSON").set_defaults(run=_frameworks_dump)
+    imp = fw_cmds.add_parser("import", help="add a centre's framework from YAML or CSV")
+    imp.add_argument("file")
+    imp.set_defaults(run=_frameworks_import)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings()
+    try:
+        return args.run(args, settings)
+    except FrameworkError as exc:
+        print(f"Framework file rejected: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+"""Settings from the environment and `.env`; see `.env.example` for every one of them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: SecretStr | None = None
+    database_url: str = "sqlite+aiosqlite:///./data/mentorlog.db"
+    files_dir: Path = Path("./data/files")
+    frameworks_dir: Path = Path("./data/frameworks")
+    exports_dir: Path = Path("./data/exports")
+    default_timezone: str = "Europe/London"
+    log_level: str = "INFO"
+    telegram_api_base: str | None = None
+    redis_url: str | None = None
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = 8080
+    retention_days: int = Field(default=2190, ge=30)
+    quiet_start: str = "21:00"
+    quiet_end: str = "08:00"
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone '{value}'") from exc
+        return value
+
+    @property
+    def token(self) -> str | None:
+        return self.bot_token.get_secret_value() if self.bot_token else None

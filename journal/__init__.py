@@ -1,0 +1,1 @@
+"""The domain of mentorlog: frameworks, tagging, coverage, hours and grading, in plain Python."""

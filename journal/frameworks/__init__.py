@@ -1,0 +1,1 @@
+"""Assessment frameworks: data files, their model and loader."""
