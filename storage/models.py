@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -54,7 +54,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {dict[str, Any]: JSON, datetime: UTCDateTime}
+    type_annotation_map: ClassVar = {dict[str, Any]: JSON, datetime: UTCDateTime}
 
 
 class Person(Base):
@@ -151,9 +151,7 @@ class Entry(Base):
         ForeignKey("entries.id", ondelete="SET NULL")
     )
 
-    mentees: Mapped[list[EntryMentee]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
+    mentees: Mapped[list[EntryMentee]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     tags: Mapped[list[Tag]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     attachments: Mapped[list[Attachment]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"

@@ -18,13 +18,28 @@ _ID = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$")
 _TOP_KEYS = {"id", "title", "version", "source", "criterion_ids", "notes", "units", "extra"}
 _UNIT_KEYS = {
-    "code", "title", "group", "level", "credit", "assessment", "min_hours", "outcomes",
+    "code",
+    "title",
+    "group",
+    "level",
+    "credit",
+    "assessment",
+    "min_hours",
+    "outcomes",
 }
 _OUTCOME_KEYS = {"code", "text", "criteria"}
 _CRITERION_KEYS = {"code", "text", "methods"}
 CSV_COLUMNS = (
-    "framework", "title", "version", "unit", "unit_title",
-    "outcome", "outcome_text", "criterion", "criterion_text", "methods",
+    "framework",
+    "title",
+    "version",
+    "unit",
+    "unit_title",
+    "outcome",
+    "outcome_text",
+    "criterion",
+    "criterion_text",
+    "methods",
 )
 
 
@@ -41,6 +56,10 @@ class FrameworkError(ValueError):
 
 class _Map(dict):
     line: int = 0
+    key_lines: dict[str, int] | None = None
+
+    def line_of(self, key: str) -> int:
+        return (self.key_lines or {}).get(key, self.line)
 
 
 class _List(list):
@@ -61,6 +80,7 @@ class _LineLoader(yaml.SafeLoader):
             keys_seen.add(key)
         result = _Map(super().construct_mapping(node, deep=True))
         result.line = node.start_mark.line + 1
+        result.key_lines = {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
         return result
 
     def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> _List:  # type: ignore[override]
@@ -82,29 +102,32 @@ class _Checker:
     source: str
     criterion_ids: set[str] = field(default_factory=set)
 
-    def fail(self, node: Any, problem: str) -> FrameworkError:
-        return FrameworkError(self.source, getattr(node, "line", None), problem)
+    def fail(self, node: Any, problem: str, key: str | None = None) -> FrameworkError:
+        line = node.line_of(key) if key and isinstance(node, _Map) else getattr(node, "line", None)
+        return FrameworkError(self.source, line, problem)
 
     def mapping(self, node: Any, what: str, allowed: set[str]) -> dict[str, Any]:
         if not isinstance(node, dict):
             raise self.fail(node, f"{what} must be a mapping of keys to values")
         unknown = sorted(str(k) for k in node if k not in allowed)
         if unknown:
-            raise self.fail(node, f"{what} has unknown key '{unknown[0]}'")
+            raise self.fail(node, f"{what} has unknown key '{unknown[0]}'", unknown[0])
         return node
 
     def text(self, node: dict[str, Any], key: str, what: str) -> str:
         value = node.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
-            raise self.fail(node, f"{what} has no {key}")
+            raise self.fail(node, f"{what} has no {key}", key)
         if not isinstance(value, (str, int, float)):
-            raise self.fail(node, f"{what}: {key} must be text")
+            raise self.fail(node, f"{what}: {key} must be text", key)
         return " ".join(str(value).split())
 
     def code(self, node: dict[str, Any], what: str) -> str:
         code = self.text(node, "code", what)
         if not _CODE.match(code):
-            raise self.fail(node, f"{what} has an unusable code '{code}' (letters, digits, . _ -)")
+            raise self.fail(
+                node, f"{what} has an unusable code '{code}' (letters, digits, . _ -)", "code"
+            )
         return code
 
     def items(self, node: dict[str, Any], key: str, what: str) -> list[Any]:
@@ -141,7 +164,7 @@ def build_framework(data: Any, source: str) -> Framework:
     for unit_node in chk.items(top, "units", "the framework"):
         unit = _build_unit(chk, unit_node, fw_id, style)
         if unit.code in unit_codes:
-            raise chk.fail(unit_node, f"duplicate unit code '{unit.code}'")
+            raise chk.fail(unit_node, f"duplicate unit code '{unit.code}'", "code")
         unit_codes.add(unit.code)
         units.append(unit)
     extra = top.get("extra") or {}
@@ -171,14 +194,16 @@ def _build_unit(chk: _Checker, node: Any, fw_id: str, style: str) -> Unit:
         outcome_node = chk.mapping(outcome_node, f"an outcome of {what}", _OUTCOME_KEYS)
         o_code = chk.code(outcome_node, f"an outcome of {what}")
         if o_code in outcome_codes:
-            raise chk.fail(outcome_node, f"duplicate outcome code '{o_code}' in {what}")
+            raise chk.fail(outcome_node, f"duplicate outcome code '{o_code}' in {what}", "code")
         outcome_codes.add(o_code)
         o_what = f"outcome {o_code} of {what}"
         criteria = []
         for crit_node in chk.items(outcome_node, "criteria", o_what):
             criteria.append(_build_criterion(chk, crit_node, fw_id, style, code, o_code, o_what))
         outcomes.append(
-            Outcome(code=o_code, text=chk.text(outcome_node, "text", o_what), criteria=tuple(criteria))
+            Outcome(
+                code=o_code, text=chk.text(outcome_node, "text", o_what), criteria=tuple(criteria)
+            )
         )
     min_hours = node.get("min_hours")
     if min_hours is not None and (not isinstance(min_hours, (int, float)) or min_hours <= 0):
@@ -202,7 +227,7 @@ def _build_criterion(
     code = chk.code(node, f"a criterion of {what}")
     crit_id = f"{fw_id}:{code}" if style == "flat" else f"{fw_id}:{unit}/{code}"
     if crit_id in chk.criterion_ids:
-        raise chk.fail(node, f"duplicate criterion code '{code}' ({crit_id})")
+        raise chk.fail(node, f"duplicate criterion code '{code}' ({crit_id})", "code")
     chk.criterion_ids.add(crit_id)
     methods = node.get("methods") or []
     if not isinstance(methods, list):
@@ -232,7 +257,7 @@ def _check_references(
     """Framework-specific data may point at units and criteria: those must exist."""
     for sheet in extra.get("mark_sheets") or []:
         if isinstance(sheet, dict) and sheet.get("unit") not in units:
-            raise chk.fail(sheet, f"mark sheet for unknown unit '{sheet.get('unit')}'")
+            raise chk.fail(sheet, f"mark sheet for unknown unit '{sheet.get('unit')}'", "unit")
     for duty in extra.get("duties") or []:
         for ksb in (duty.get("ksbs") or []) if isinstance(duty, dict) else []:
             if ksb not in codes:
@@ -264,7 +289,9 @@ def parse_csv(text: str, source: str = "<framework.csv>") -> Framework:
         for key in ("framework", "title", "version"):
             if values[key]:
                 if top.get(key, values[key]) != values[key]:
-                    raise FrameworkError(source, line, f"a second {key} '{values[key]}' in one file")
+                    raise FrameworkError(
+                        source, line, f"a second {key} '{values[key]}' in one file"
+                    )
                 top[key] = values[key]
         unit_code = values["unit"]
         if not unit_code:
@@ -272,12 +299,18 @@ def parse_csv(text: str, source: str = "<framework.csv>") -> Framework:
         if unit_code not in units:
             if not values["unit_title"]:
                 raise FrameworkError(
-                    source, line, f"unknown unit '{unit_code}': give its unit_title on its first row"
+                    source,
+                    line,
+                    f"unknown unit '{unit_code}': give its unit_title on its first row",
                 )
-            units[unit_code] = _row_map(line, code=unit_code, title=values["unit_title"], outcomes=_List())
+            units[unit_code] = _row_map(
+                line, code=unit_code, title=values["unit_title"], outcomes=_List()
+            )
         outcome_key = (unit_code, values["outcome"])
         if outcome_key not in outcomes:
-            outcome = _row_map(line, code=values["outcome"], text=values["outcome_text"], criteria=_List())
+            outcome = _row_map(
+                line, code=values["outcome"], text=values["outcome_text"], criteria=_List()
+            )
             outcomes[outcome_key] = outcome
             units[unit_code]["outcomes"].append(outcome)
         methods = [m.strip() for m in values.get("methods", "").split(";") if m.strip()]

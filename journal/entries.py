@@ -1,0 +1,127 @@
+"""Entry kinds and their fields (DESIGN.md section 3).
+
+`data` of an entry holds the fields of its kind under these keys; the common fields (date,
+duration, mentees, tags, attachments) live beside it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    SESSION = "session"
+    GOAL = "goal"
+    GOAL_REVIEW = "goal_review"
+    REFLECTION = "reflection"
+    FEEDBACK = "feedback"
+    SUPERVISION = "supervision"
+    CONTRACT = "contract"
+    EVIDENCE = "evidence"
+    CPD = "cpd"
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str
+    optional: bool = True
+
+
+FIELDS: dict[Kind, tuple[Field, ...]] = {
+    Kind.SESSION: (
+        Field("format", "One-to-one or group", optional=False),
+        Field("mode", "In person or remote", optional=False),
+        Field("plan", "What was planned"),
+        Field("summary", "What was covered", optional=False),
+        Field("progress", "The mentee's progress"),
+        Field("next_steps", "Next steps"),
+        Field("reflection", "What I would do differently"),
+    ),
+    Kind.GOAL: (
+        Field("owner", "Whose goal", optional=False),
+        Field("statement", "Goal", optional=False),
+        Field("measure", "Measure of success"),
+        Field("target_date", "Target date"),
+        Field("status", "Status", optional=False),
+    ),
+    Kind.GOAL_REVIEW: (
+        Field("goal_ref", "Goal", optional=False),
+        Field("progress", "Progress", optional=False),
+        Field("note", "Note"),
+        Field("status", "Status", optional=False),
+    ),
+    Kind.REFLECTION: (
+        Field("worked", "What worked well"),
+        Field("differently", "What I would do differently"),
+        Field("learner_progress", "How the learner progressed"),
+        Field("impact", "Impact on the learner's performance"),
+    ),
+    Kind.FEEDBACK: (
+        Field("source", "From", optional=False),
+        Field("from_name", "Name"),
+        Field("about_ref", "About"),
+        Field("rating", "Rating (1-5)"),
+        Field("text", "Feedback"),
+    ),
+    Kind.SUPERVISION: (
+        Field("discussion", "What was discussed", optional=False),
+        Field("actions", "Agreed actions"),
+    ),
+    Kind.CONTRACT: (
+        Field("boundaries", "Boundaries"),
+        Field("confidentiality", "Confidentiality"),
+        Field("frequency", "Frequency of meetings"),
+        Field("activities", "Planned activities"),
+        Field("resources", "Resources"),
+        Field("timeline", "Timeline"),
+    ),
+    Kind.EVIDENCE: (
+        Field("caption", "Caption", optional=False),
+        Field("evidence_type", "Type of evidence", optional=False),
+    ),
+    Kind.CPD: (
+        Field("activity", "Activity", optional=False),
+        Field("learning", "What I learned"),
+    ),
+}
+
+KIND_LABELS: dict[Kind, str] = {
+    Kind.SESSION: "Session",
+    Kind.GOAL: "Goal",
+    Kind.GOAL_REVIEW: "Goal review",
+    Kind.REFLECTION: "Reflection",
+    Kind.FEEDBACK: "Feedback",
+    Kind.SUPERVISION: "Supervision",
+    Kind.CONTRACT: "Contract and plan",
+    Kind.EVIDENCE: "Evidence",
+    Kind.CPD: "CPD",
+}
+
+EVIDENCE_TYPES: dict[str, str] = {
+    "product": "Product evidence",
+    "observation": "Observation record",
+    "witness": "Witness testimony",
+    "discussion": "Record of professional discussion",
+    "statement": "Personal statement",
+    "prior": "Prior learning",
+}
+
+SESSION_FORMATS = {"one_to_one": "One-to-one", "group": "Group"}
+SESSION_MODES = {"in_person": "In person", "remote": "Remote"}
+GOAL_STATUSES = {
+    "open": "Open",
+    "on_track": "On track",
+    "achieved": "Achieved",
+    "dropped": "Dropped",
+}
+
+# Reflective kinds an ST1379 portfolio must leave out (reflective accounts, self-assessment).
+REFLECTIVE_KINDS = frozenset({Kind.REFLECTION})
+
+MAX_TEXT = 3000
+
+
+def format_ref(number: int) -> str:
+    return f"E-{number:04d}"

@@ -1,0 +1,106 @@
+"""A portfolio as plain data: what exports and rules read, with no database behind it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class AttachmentRecord:
+    entry_ref: str
+    kind: str
+    path: Path
+    original_name: str | None
+    size: int
+    sha256: str
+    mime_type: str | None = None
+
+
+@dataclass(frozen=True)
+class EntryRecord:
+    ref: str
+    kind: str
+    occurred_on: date
+    recorded_at: datetime
+    author: str
+    data: dict[str, Any]
+    mentees: tuple[str, ...] = ()
+    duration_minutes: int | None = None
+    tags: tuple[str, ...] = ()
+    attachments: tuple[AttachmentRecord, ...] = ()
+    revision: int = 1
+
+
+@dataclass(frozen=True)
+class GoalReviewRecord:
+    ref: str
+    reviewed_on: date
+    progress: str
+    note: str | None
+    status: str
+
+
+@dataclass(frozen=True)
+class GoalRecord:
+    ref: str
+    owner: str
+    statement: str
+    measure: str | None
+    target_date: date | None
+    status: str
+    reviews: tuple[GoalReviewRecord, ...] = ()
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    criterion_id: str
+    outcome: str
+    comment: str | None
+    assessor: str
+    decided_at: datetime
+
+
+@dataclass(frozen=True)
+class MarkRecord:
+    framework_id: str
+    sheet: str
+    section: str
+    value: str
+    assessor: str
+    decided_at: datetime
+
+
+@dataclass(frozen=True)
+class ConfirmationRecord:
+    kind: str
+    supervisor: str
+    entry_ref: str | None
+    minutes: int | None
+    text: str | None
+    confirmed_at: datetime
+
+
+@dataclass(frozen=True)
+class PortfolioSnapshot:
+    portfolio_id: int
+    candidate: str
+    framework_ids: tuple[str, ...]
+    generated_at: datetime
+    entries: tuple[EntryRecord, ...] = ()
+    goals: tuple[GoalRecord, ...] = ()
+    decisions: tuple[DecisionRecord, ...] = ()
+    marks: tuple[MarkRecord, ...] = ()
+    confirmations: tuple[ConfirmationRecord, ...] = ()
+    mentees: tuple[str, ...] = ()
+    targets: dict[str, int] = field(default_factory=dict)
+    anonymised: bool = False
+
+    @property
+    def period(self) -> tuple[date, date] | None:
+        if not self.entries:
+            return None
+        days = [e.occurred_on for e in self.entries]
+        return min(days), max(days)
