@@ -57,6 +57,7 @@ FIELDS: dict[Kind, tuple[Field, ...]] = {
         Field("differently", "What I would do differently"),
         Field("learner_progress", "How the learner progressed"),
         Field("impact", "Impact on the learner's performance"),
+        Field("note", "Reflection"),
     ),
     Kind.FEEDBACK: (
         Field("source", "From", optional=False),

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 15:04:23.131547
+Create Date: 2026-11-23 15:19:38.510572
 """
 
 from collections.abc import Sequence
@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column("key", sa.String(length=200), nullable=False),
         sa.Column("state", sa.String(length=100), nullable=True),
         sa.Column("data", sa.JSON(), nullable=False),
+        sa.Column("last_update_id", sa.BigInteger(), nullable=True),
         sa.Column("updated_at", storage.models.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_fsm_state")),
     )

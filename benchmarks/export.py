@@ -1,0 +1,65 @@
+"""Time the three exports of a big portfolio and measure the process's peak memory.
+
+Run: .venv/bin/python benchmarks/export.py [--entries 2000] [--attachments 500]
+The snapshot has 2,000 entries across ILM, EcoMentor and ST1379 and 500 real attachment files
+(20-200 KB of random bytes, written to a temporary folder). zip_s is the whole
+`build_bundle`, which builds its own workbook and diary before zipping. peak_mb is the
+process's peak resident memory (`resource.getrusage(RUSAGE_SELF).ru_maxrss`, interpreter and
+imports included), not a tracemalloc figure. The last line is always
+`xlsx_s=N pdf_s=N zip_s=N peak_mb=N`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # tests.snapshots builds the portfolio
+
+from exports.bundle import build_bundle  # noqa: E402
+from exports.pdf import build_diary  # noqa: E402
+from exports.xlsx import build_workbook  # noqa: E402
+from journal.frameworks.registry import load_registry  # noqa: E402
+from journal.snapshot import PortfolioSnapshot  # noqa: E402
+from tests.snapshots import large_snapshot  # noqa: E402
+
+Builder = Callable[[PortfolioSnapshot, object, Path], Path]
+
+
+def timed(build: Builder, snapshot: PortfolioSnapshot, out: Path) -> float:
+    registry = load_registry(None)
+    start = time.perf_counter()
+    build(snapshot, registry, out)  # type: ignore[arg-type]
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--entries", type=int, default=2000)
+    parser.add_argument("--attachments", type=int, default=500)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="mentorlog-bench-") as tmp:
+        folder = Path(tmp)
+        snapshot = large_snapshot(folder / "files", args.entries, args.attachments)
+        xlsx_s = timed(build_workbook, snapshot, folder / "portfolio.xlsx")
+        pdf_s = timed(build_diary, snapshot, folder / "diary.pdf")
+        zip_s = timed(build_bundle, snapshot, folder / "bundle.zip")
+        sizes = {p.name: p.stat().st_size for p in folder.iterdir() if p.is_file()}
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    print(
+        f"entries={len(snapshot.entries)} attachments="
+        f"{sum(len(e.attachments) for e in snapshot.entries)} "
+        + " ".join(f"{name}={size / 1e6:.1f}MB" for name, size in sorted(sizes.items()))
+    )
+    print(f"total_s={xlsx_s + pdf_s + zip_s:.2f} (zip_s includes its own xlsx and pdf)")
+    print(f"xlsx_s={xlsx_s:.2f} pdf_s={pdf_s:.2f} zip_s={zip_s:.2f} peak_mb={peak_mb:.0f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""Assembly of the bot and the dispatcher from long-lived objects (no module globals)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.types import BotCommand
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.settings import Settings
+from handlers import capture, entries, invite, journal, menu, progress, start, tagging, texts
+from handlers.context import ReplayGuard, Who
+from journal.clock import utcnow
+from journal.frameworks.registry import Registry, load_registry
+from journal.tagging import Tagger
+from storage.db import create_engine, session_factory
+from storage.files import CLOUD_DOWNLOAD_LIMIT, FileStore
+from storage.fsm import DatabaseStorage
+
+
+@dataclass
+class Services:
+    """Everything the handlers share, built once per process."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    registry: Registry
+    tagger: Tagger
+    files: FileStore
+    clock: Callable[[], datetime] = utcnow
+
+
+def build_services(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Services:
+    engine = create_engine(settings.database_url)
+    registry = load_registry(settings.frameworks_dir)
+    limit = None if settings.telegram_api_base else CLOUD_DOWNLOAD_LIMIT
+    return Services(
+        settings=settings,
+        engine=engine,
+        sessions=session_factory(engine),
+        registry=registry,
+        tagger=Tagger(list(registry)),
+        files=FileStore(settings.files_dir, download_limit=limit),
+        clock=clock,
+    )
+
+
+def build_bot(settings: Settings, token: str | None = None) -> Bot:
+    session = (
+        AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+        if settings.telegram_api_base
+        else AiohttpSession()
+    )
+    return Bot(
+        token=token or settings.token or "",
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+    )
+
+
+def build_dispatcher(
+    services: Services,
+    *,
+    storage: BaseStorage | None = None,
+    isolation: BaseEventIsolation | None = None,
+) -> Dispatcher:
+    dp = Dispatcher(
+        storage=storage or DatabaseStorage(services.sessions),
+        events_isolation=isolation or SimpleEventIsolation(),
+    )
+    dp["sessions"] = services.sessions
+    dp["registry"] = services.registry
+    dp["tagger"] = services.tagger
+    dp["files"] = services.files
+    dp["default_timezone"] = services.settings.default_timezone
+    guard, who = ReplayGuard(), Who(services.sessions, services.clock)
+    for observer in (dp.message, dp.callback_query):
+        observer.outer_middleware(guard)
+        observer.outer_middleware(who)
+    dp.include_routers(
+        start.build_router(),
+        journal.build_router(),
+        tagging.build_router(),
+        entries.build_router(),
+        progress.build_router(),
+        invite.build_router(),
+        capture.build_router(),
+        menu.build_router(),
+    )
+    return dp
+
+
+async def set_commands(bot: Bot) -> None:
+    await bot.set_my_commands([BotCommand(command=c, description=d) for c, d in texts.COMMANDS])

@@ -1,0 +1,210 @@
+"""Quick capture: a note, photo, document or voice note sent outside a flow, and gap evidence."""
+
+from __future__ import annotations
+
+import mimetypes
+from datetime import date, datetime
+from typing import Any
+
+from aiogram import Bot, F, Router
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers import texts
+from handlers.callbacks import CaptureCB, GapCB
+from handlers.criteria import criterion_from_key, short_code
+from handlers.flow import begin
+from handlers.journal import save_answers
+from handlers.keyboards import keyboard
+from handlers.tagging import followed, send_suggestions
+from journal.frameworks.registry import Registry
+from journal.parsing import InputError, clean_text
+from journal.tagging import Tagger
+from storage.files import FileStore, FileTooBig
+from storage.models import Person, Portfolio
+
+
+class CaptureState(StatesGroup):
+    choose = State()
+    gap = State()
+
+
+def pending_from(message: Message) -> dict[str, Any] | None:
+    """What a message holds, as plain data for the conversation state (no bytes)."""
+    caption = message.caption or None
+    if message.photo:
+        photo = message.photo[-1]
+        return {"file": {"file_id": photo.file_id, "kind": "photo", "size": photo.file_size,
+                         "suffix": ".jpg", "name": None, "mime": "image/jpeg"}, "text": caption}
+    for kind, media in (("document", message.document), ("voice", message.voice),
+                        ("video", message.video), ("audio", message.audio)):
+        if media is not None:
+            name = getattr(media, "file_name", None)
+            mime = getattr(media, "mime_type", None)
+            suffix = (
+                f".{name.rsplit('.', 1)[-1]}" if name and "." in name
+                else mimetypes.guess_extension(mime or "") or ".bin"
+            )
+            return {"file": {"file_id": media.file_id, "kind": kind, "size": media.file_size,
+                             "suffix": suffix, "name": name, "mime": mime}, "text": caption}
+    if message.text:
+        return {"file": None, "text": message.text}
+    return None
+
+
+async def fetch_files(
+    bot: Bot, files: FileStore, portfolio: Portfolio, pending: dict[str, Any]
+) -> list[dict[str, Any]]:
+    item = pending.get("file")
+    if not item:
+        return []
+    stored = await files.fetch(
+        bot, portfolio_id=portfolio.id, file_id=item["file_id"], kind=item["kind"], size=item["size"],
+        suffix=item["suffix"], original_name=item["name"], mime_type=item["mime"],
+    )
+    return [stored.as_dict()]
+
+
+async def start_evidence(
+    target: Message,
+    state: FSMContext,
+    sessions: async_sessionmaker[AsyncSession],
+    portfolio: Portfolio,
+    bot: Bot,
+    files: FileStore,
+    pending: dict[str, Any],
+    tags: list[str],
+) -> None:
+    try:
+        stored = await fetch_files(bot, files, portfolio, pending)
+    except FileTooBig as big:
+        await state.clear()
+        await target.answer(texts.FILE_TOO_BIG.format(size=round(big.size / 1048576, 1)))
+        return
+    answers = {"caption": pending["text"]} if pending.get("text") else {}
+    await begin(target, state, sessions, portfolio, "evidence", answers, {"files": stored, "tags": tags})
+
+
+def build_router() -> Router:
+    router = Router(name="capture")
+
+    @router.message(StateFilter(None), ~F.text.startswith("/"))
+    async def captured(
+        message: Message, state: FSMContext, person: Person | None, portfolio: Portfolio | None
+    ) -> None:
+        if person is None:
+            await message.answer(texts.NEEDS_START)
+            return
+        pending = pending_from(message)
+        if portfolio is None or pending is None:
+            await message.answer(texts.HELP)
+            return
+        if pending["text"]:
+            try:
+                pending["text"] = clean_text(pending["text"])
+            except InputError as err:
+                await message.answer(texts.escape(err.message))
+                return
+        await state.set_state(CaptureState.choose)
+        await state.set_data({"capture": pending})
+        choices = [(texts.CAPTURE_EVIDENCE, CaptureCB(act="evidence"))]
+        if pending["file"] is None:
+            choices = [
+                (texts.CAPTURE_SESSION, CaptureCB(act="session")),
+                (texts.CAPTURE_REFLECTION, CaptureCB(act="reflection")),
+                *choices,
+                (texts.CAPTURE_GOAL, CaptureCB(act="goal")),
+            ]
+        await message.answer(
+            texts.CAPTURE_ASK,
+            reply_markup=keyboard([choices[:2], choices[2:], [(texts.CAPTURE_DISCARD, CaptureCB(act="discard"))]]),
+        )
+
+    @router.callback_query(CaptureCB.filter())
+    async def chosen(
+        query: CallbackQuery,
+        callback_data: CaptureCB,
+        state: FSMContext,
+        sessions: async_sessionmaker[AsyncSession],
+        person: Person | None,
+        portfolio: Portfolio | None,
+        registry: Registry,
+        tagger: Tagger,
+        files: FileStore,
+        bot: Bot,
+        today: date,
+        now: datetime,
+        update_id: int | None,
+    ) -> None:
+        pending = (await state.get_data()).get("capture")
+        if await state.get_state() != CaptureState.choose.state or not pending or portfolio is None:
+            await query.answer(texts.CAPTURE_EXPIRED, show_alert=True)
+            return
+        await query.answer()
+        target = query.message
+        act = callback_data.act
+        text = pending.get("text") or ""
+        if act == "discard":
+            await state.clear()
+            await target.answer(texts.CAPTURE_DISCARDED)
+        elif act == "evidence":
+            await start_evidence(target, state, sessions, portfolio, bot, files, pending, [])
+        elif act == "session" and text:
+            await begin(target, state, sessions, portfolio, "log", {"summary": text})
+        elif act == "goal" and text:
+            await begin(target, state, sessions, portfolio, "goal", {"statement": text})
+        elif act == "reflection" and text:
+            entry = await save_answers(
+                sessions, flow="reflect", answers={"note": text}, person=person, portfolio=portfolio,
+                today=today, now=now, update_id=update_id,
+            )
+            await state.clear()
+            await send_suggestions(target, entry, sessions, portfolio, registry, tagger)
+        else:
+            await target.answer(texts.STALE_BUTTON)
+
+    @router.callback_query(GapCB.filter())
+    async def gap_chosen(
+        query: CallbackQuery,
+        callback_data: GapCB,
+        state: FSMContext,
+        portfolio: Portfolio | None,
+        registry: Registry,
+    ) -> None:
+        criterion = criterion_from_key(registry, callback_data.c)
+        if portfolio is None or criterion is None or criterion.id.split(":")[0] not in followed(portfolio):
+            await query.answer(texts.STALE_BUTTON, show_alert=True)
+            return
+        await query.answer()
+        await state.set_state(CaptureState.gap)
+        await state.set_data({"gap": criterion.id})
+        await query.message.answer(
+            texts.GAP_ASK.format(code=texts.escape(short_code(criterion)), text=texts.escape(criterion.text))
+        )
+
+    @router.message(CaptureState.gap, ~F.text.startswith("/"))
+    async def gap_evidence(
+        message: Message,
+        state: FSMContext,
+        sessions: async_sessionmaker[AsyncSession],
+        portfolio: Portfolio | None,
+        files: FileStore,
+        bot: Bot,
+    ) -> None:
+        criterion_id = (await state.get_data()).get("gap")
+        pending = pending_from(message)
+        if portfolio is None or not criterion_id or pending is None:
+            await message.answer(texts.PICK_FROM_BUTTONS)
+            return
+        if pending["text"]:
+            try:
+                pending["text"] = clean_text(pending["text"])
+            except InputError as err:
+                await message.answer(texts.escape(err.message))
+                return
+        await start_evidence(message, state, sessions, portfolio, bot, files, pending, [criterion_id])
+
+    return router

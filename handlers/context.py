@@ -1,0 +1,78 @@
+"""What every handler gets: who is writing, their portfolio, and the time in their zone."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiogram import BaseMiddleware
+from aiogram.fsm.context import FSMContext
+from aiogram.types import TelegramObject, Update, User
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.fsm import DatabaseStorage, current_update_id
+from storage.people import mentor_portfolio, person_by_telegram
+from storage.uow import AlreadyHandled
+
+Clock = Callable[[], datetime]
+
+
+def local_today(now: datetime, timezone: str) -> date:
+    return now.astimezone(ZoneInfo(timezone)).date()
+
+
+class ReplayGuard(BaseMiddleware):
+    """Drops an update Telegram sent again, and one whose writes were already committed."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        update: Update | None = data.get("event_update")
+        update_id = update.update_id if update else None
+        state: FSMContext | None = data.get("state")
+        if update_id is not None and state is not None and isinstance(state.storage, DatabaseStorage):
+            seen = await state.storage.last_update_id(state.key)
+            if seen is not None and update_id <= seen:
+                return None
+        token = current_update_id.set(update_id)
+        try:
+            return await handler(event, data)
+        except AlreadyHandled:
+            return None
+        finally:
+            current_update_id.reset(token)
+
+
+class Who(BaseMiddleware):
+    """Loads the person behind the update and their own portfolio (if they are a mentor)."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        user: User | None = data.get("event_from_user")
+        now = self._clock()
+        data["now"] = now
+        data["person"] = data["portfolio"] = None
+        if user is not None:
+            async with self._sessions() as session:
+                person = await person_by_telegram(session, user.id)
+                if person is not None and person.consent_at is not None and person.erased_at is None:
+                    data["person"] = person
+                    data["portfolio"] = await mentor_portfolio(session, person.id)
+        tz = data["person"].timezone if data["person"] else data["default_timezone"]
+        data["today"] = local_today(now, tz)
+        update: Update | None = data.get("event_update")
+        data["update_id"] = update.update_id if update else None
+        return await handler(event, data)

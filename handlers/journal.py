@@ -1,0 +1,167 @@
+"""Commands that start a guided entry (/log, /goal ...) and the save at the end of a flow."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from aiogram import Bot, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import Message
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers import texts
+from handlers.flow import FlowState, ask, begin
+from handlers.flow import build_router as build_flow_router
+from handlers.flows import FLOWS
+from handlers.tagging import send_suggestions
+from journal.flow import draft_from
+from journal.frameworks.registry import Registry
+from journal.tagging import Tagger
+from storage import entries as entry_repo
+from storage.files import FileStore, StoredFile
+from storage.models import Entry, Person, Portfolio
+from storage.uow import writing
+
+COMMAND_FLOWS = {
+    "log": "log",
+    "goal": "goal",
+    "review": "review",
+    "reflect": "reflect",
+    "feedback": "feedback",
+    "supervision": "supervision",
+    "contract": "contract",
+    "cpd": "cpd",
+}
+
+
+async def save_answers(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    flow: str,
+    answers: dict[str, Any],
+    person: Person,
+    portfolio: Portfolio,
+    today: date,
+    now: datetime,
+    update_id: int | None,
+    files: list[StoredFile] = (),  # type: ignore[assignment]
+    tags: list[str] = (),  # type: ignore[assignment]
+) -> Entry:
+    """Write the entry of a finished flow in one short transaction (replay-safe)."""
+    spec = FLOWS[flow]
+    draft = draft_from(spec, answers)
+    occurred_on = date.fromisoformat(draft.occurred_on_iso) if draft.occurred_on_iso else today
+    async with writing(sessions, update_id) as session:
+        data = dict(draft.data)
+        related = None
+        if draft.goal_id is not None:
+            goal = await entry_repo.goal_in_portfolio(session, draft.goal_id, portfolio.id)
+            if goal is not None:
+                goal.status = data.get("status", goal.status)
+                related = goal.entry_id
+                data["goal_ref"] = (await session.get(Entry, goal.entry_id)).ref
+        entry = await entry_repo.create_entry(
+            session,
+            portfolio_id=portfolio.id,
+            author_id=person.id,
+            kind=spec.kind,
+            occurred_on=occurred_on,
+            data=data,
+            now=now,
+            duration_minutes=draft.duration_minutes,
+            mentee_ids=draft.mentee_ids,
+            related_entry_id=related,
+        )
+        for stored in files:
+            entry_repo.add_attachment(
+                entry, kind=stored.kind, path=stored.path, size=stored.size, sha256=stored.sha256,
+                now=now, original_name=stored.original_name, mime_type=stored.mime_type,
+            )
+        for criterion_id in tags:
+            await entry_repo.toggle_tag(session, entry, criterion_id, person.id, now)
+    return entry
+
+
+def build_router() -> Router:
+    router = Router(name="journal")
+
+    async def finish(
+        target: Message,
+        state: FSMContext,
+        data: dict[str, Any],
+        *,
+        sessions: async_sessionmaker[AsyncSession],
+        portfolio: Portfolio,
+        person: Person,
+        today: date,
+        now: datetime,
+        update_id: int | None,
+        registry: Registry,
+        tagger: Tagger,
+        files: FileStore,
+        bot: Bot,
+        **_: Any,
+    ) -> None:
+        stored = [StoredFile(**f) for f in data.get("files", [])]
+        entry = await save_answers(
+            sessions, flow=data["flow"], answers=data["answers"], person=person,
+            portfolio=portfolio, today=today, now=now, update_id=update_id, files=stored,
+            tags=data.get("tags", []),
+        )
+        await state.clear()
+        await send_suggestions(target, entry, sessions, portfolio, registry, tagger)
+
+    router.include_router(build_flow_router(finish))
+
+    async def start(
+        message: Message,
+        state: FSMContext,
+        sessions: async_sessionmaker[AsyncSession],
+        portfolio: Portfolio | None,
+        flow: str,
+    ) -> None:
+        if portfolio is None:
+            await message.answer(texts.NEEDS_PORTFOLIO)
+            return
+        if await resume(message, state, sessions, portfolio):
+            return
+        await begin(message, state, sessions, portfolio, flow)
+
+    for command, flow in COMMAND_FLOWS.items():
+
+        async def handler(
+            message: Message,
+            state: FSMContext,
+            sessions: async_sessionmaker[AsyncSession],
+            portfolio: Portfolio | None,
+            _flow: str = flow,
+        ) -> None:
+            await start(message, state, sessions, portfolio, _flow)
+
+        router.message.register(handler, Command(command))
+
+    @router.message(Command("cancel"))
+    async def cancel(message: Message, state: FSMContext) -> None:
+        await state.clear()
+        await message.answer(texts.CANCELLED)
+
+    return router
+
+
+async def resume(
+    message: Message,
+    state: FSMContext,
+    sessions: async_sessionmaker[AsyncSession],
+    portfolio: Portfolio,
+) -> bool:
+    """Re-ask the current step of an unfinished flow (after /start or an unknown input)."""
+    data = await state.get_data()
+    if await state.get_state() != FlowState.step.state or data.get("flow") not in FLOWS:
+        return False
+    lead = texts.RESUMED.format(title=texts.escape(FLOWS[data["flow"]].title))
+    await ask(message, state, sessions, portfolio, lead=lead)
+    return True
+
+

@@ -1,0 +1,126 @@
+"""/progress: hours against each unit minimum, criteria covered per unit, the biggest gaps."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.types import Message
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers import texts
+from handlers.callbacks import GapCB, MenuCB
+from handlers.criteria import criterion_key, short_code
+from handlers.keyboards import Button, keyboard
+from journal.bars import bar
+from journal.coverage import coverage, tagged_refs, unit_counts, without_evidence
+from journal.entries import Kind
+from journal.frameworks.registry import Registry
+from journal.hours import format_minutes, unit_hours
+from journal.snapshot import EntryRecord
+from storage.files import FileStore
+from storage.models import Entry, Portfolio
+from storage.snapshots import load_snapshot
+
+GAPS_SHOWN = 5
+
+
+def _hours_text(records: list[EntryRecord], portfolio: Portfolio, registry: Registry) -> list[str]:
+    lines = []
+    for framework_id in (pf.framework_id for pf in portfolio.frameworks):
+        framework = registry.get(framework_id)
+        if framework is None:
+            continue
+        for unit in unit_hours(records, framework):
+            cells, pct = bar(unit.minutes, unit.minimum_minutes)
+            lines.append(
+                texts.PROGRESS_HOURS.format(
+                    unit=f"{framework.title.split()[0]} {unit.unit_code}",
+                    done=format_minutes(unit.minutes),
+                    need=f"{unit.min_hours:g}",
+                    bar=cells,
+                    pct=pct,
+                )
+            )
+    return lines
+
+
+async def hours_lines(
+    sessions: async_sessionmaker[AsyncSession], portfolio: Portfolio, registry: Registry
+) -> list[str]:
+    """Hours so far against each unit minimum, read from the session log only."""
+    async with sessions() as session:
+        rows = await session.scalars(
+            select(Entry).where(
+                Entry.portfolio_id == portfolio.id,
+                Entry.kind == Kind.SESSION,
+                Entry.deleted_at.is_(None),
+            )
+        )
+        records = [
+            EntryRecord(
+                ref=e.ref, kind=e.kind, occurred_on=e.occurred_on, recorded_at=e.recorded_at,
+                author="", data={}, duration_minutes=e.duration_minutes,
+                tags=tuple(t.criterion_id for t in e.tags),
+            )
+            for e in rows
+        ]
+    return _hours_text(records, portfolio, registry)
+
+
+async def send_progress(
+    target: Message,
+    sessions: async_sessionmaker[AsyncSession],
+    portfolio: Portfolio,
+    registry: Registry,
+    files_root: Path,
+    now: datetime,
+) -> None:
+    async with sessions() as session:
+        snapshot = await load_snapshot(session, portfolio.id, files_root, now)
+    frameworks = [f for f in (registry.get(i) for i in snapshot.framework_ids) if f]
+    if not frameworks:
+        await target.answer(texts.PROGRESS_EMPTY)
+        return
+    lines = [texts.PROGRESS_HEAD, *_hours_text(list(snapshot.entries), portfolio, registry)]
+    refs = tagged_refs(snapshot.entries)
+    gaps = []
+    for framework in frameworks:
+        rows = coverage(snapshot, framework, refs)
+        lines.append(f"\n<b>{texts.escape(framework.title)}</b>")
+        units = unit_counts(framework, rows)
+        lines += [texts.PROGRESS_UNIT.format(unit=u.unit_code, covered=u.covered, total=u.criteria) for u in units]
+        ratio = {u.unit_code: u.covered / u.criteria if u.criteria else 1 for u in units}
+        gaps += [(ratio[r.criterion.unit_code], r.criterion) for r in without_evidence(rows)]
+    gaps.sort(key=lambda g: g[0])
+    buttons: list[list[Button]] = [
+        [(f"{short_code(c)} {c.text}"[:48], GapCB(c=criterion_key(registry, c.id)))]
+        for _, c in gaps[:GAPS_SHOWN]
+    ]
+    if buttons:
+        lines.append(f"\n{texts.PROGRESS_GAPS}")
+    buttons.append([(texts.MENU_LOG, MenuCB(act="log")), (texts.MENU_ENTRIES, MenuCB(act="entries"))])
+    await target.answer("\n".join(lines), reply_markup=keyboard(buttons))
+
+
+def build_router() -> Router:
+    router = Router(name="progress")
+
+    @router.message(Command("progress"))
+    async def progress(
+        message: Message,
+        sessions: async_sessionmaker[AsyncSession],
+        portfolio: Portfolio | None,
+        registry: Registry,
+        files: FileStore,
+        now: datetime,
+    ) -> None:
+        if portfolio is None:
+            await message.answer(texts.NEEDS_PORTFOLIO)
+            return
+        await send_progress(message, sessions, portfolio, registry, files.root, now)
+
+    return router

@@ -1,0 +1,247 @@
+"""/start: privacy notice and consent, name, time zone, role and frameworks; joining by invitation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.filters import CommandObject, CommandStart, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers import texts
+from handlers.callbacks import StartCB
+from handlers.journal import resume
+from handlers.keyboards import Button, chunked, keyboard
+from handlers.tagging import next_step_keyboard
+from journal.frameworks.registry import Registry
+from journal.parsing import COMMON_TIMEZONES, InputError, clean_text, parse_timezone
+from storage import people
+from storage.models import Person, Portfolio
+from storage.uow import writing
+
+NAME_LIMIT = 60
+JOIN_MESSAGES = {
+    people.JoinProblem.UNKNOWN: texts.JOIN_UNKNOWN,
+    people.JoinProblem.EXPIRED: texts.JOIN_EXPIRED,
+    people.JoinProblem.USED: texts.JOIN_USED,
+    people.JoinProblem.OWN: texts.JOIN_OWN,
+    people.JoinProblem.ALREADY: texts.JOIN_ALREADY,
+}
+
+
+class Onboarding(StatesGroup):
+    consent = State()
+    name = State()
+    timezone = State()
+    role = State()
+    frameworks = State()
+
+
+def _tz_keyboard():  # type: ignore[no-untyped-def]
+    buttons: list[Button] = [(label, StartCB(act="tz", v=str(i))) for i, (label, _) in enumerate(COMMON_TIMEZONES)]
+    return keyboard(chunked(buttons, 2))
+
+
+def _frameworks_keyboard(registry: Registry, chosen: list[str]):  # type: ignore[no-untyped-def]
+    rows: list[list[Button]] = [
+        [(("✓ " if fw.id in chosen else "") + fw.title[:50], StartCB(act="fw", v=fw.id))] for fw in registry
+    ]
+    rows.append([(texts.DONE, StartCB(act="fwdone"))])
+    return keyboard(rows)
+
+
+async def _join(
+    target: Message, state: FSMContext, sessions: async_sessionmaker[AsyncSession],
+    person_id: int, code: str, now: datetime, update_id: int | None,
+) -> None:
+    async with writing(sessions, update_id) as session:
+        person = await session.get(Person, person_id)
+        result = await people.redeem_invitation(session, code, person, now)
+    await state.clear()
+    if isinstance(result, people.JoinProblem):
+        await target.answer(JOIN_MESSAGES[result])
+        return
+    role = result.membership.role
+    mentor = texts.escape(result.mentor_name)
+    if role == people.Role.MENTEE:
+        await target.answer(texts.JOINED_MENTEE.format(mentor=mentor, alias=result.membership.pseudonym))
+    elif role == people.Role.SUPERVISOR:
+        await target.answer(texts.JOINED_SUPERVISOR.format(mentor=mentor))
+    else:
+        await target.answer(texts.JOINED_ASSESSOR.format(mentor=mentor))
+
+
+async def _after_timezone(
+    target: Message, state: FSMContext, sessions: async_sessionmaker[AsyncSession],
+    registry: Registry, person_id: int, now: datetime, update_id: int | None,
+) -> None:
+    code = (await state.get_data()).get("invite")
+    if code:
+        await _join(target, state, sessions, person_id, code, now, update_id)
+        return
+    await state.set_state(Onboarding.role)
+    await target.answer(
+        texts.ASK_ROLE,
+        reply_markup=keyboard([[(texts.ROLE_MENTOR, StartCB(act="mentor")), (texts.ROLE_INVITED, StartCB(act="invited"))]]),
+    )
+
+
+def build_router() -> Router:
+    router = Router(name="start")
+
+    @router.message(CommandStart())
+    async def start(
+        message: Message,
+        command: CommandObject,
+        state: FSMContext,
+        sessions: async_sessionmaker[AsyncSession],
+        person: Person | None,
+        portfolio: Portfolio | None,
+        now: datetime,
+        update_id: int | None,
+    ) -> None:
+        code = (command.args or "").strip()[:64] or None
+        if person is None:
+            await state.set_state(Onboarding.consent)
+            await state.set_data({"invite": code})
+            await message.answer(
+                texts.PRIVACY,
+                reply_markup=keyboard([[(texts.AGREE, StartCB(act="agree")), (texts.DECLINE, StartCB(act="decline"))]]),
+            )
+            return
+        if code:
+            await _join(message, state, sessions, person.id, code, now, update_id)
+            return
+        if portfolio is not None and await resume(message, state, sessions, portfolio):
+            return
+        await message.answer(texts.ALREADY_SET_UP, reply_markup=next_step_keyboard())
+
+    @router.callback_query(StartCB.filter())
+    async def tapped(
+        query: CallbackQuery,
+        callback_data: StartCB,
+        state: FSMContext,
+        sessions: async_sessionmaker[AsyncSession],
+        registry: Registry,
+        now: datetime,
+        update_id: int | None,
+        default_timezone: str,
+    ) -> None:
+        act, current = callback_data.act, await state.get_state()
+        expected = {
+            "agree": Onboarding.consent, "decline": Onboarding.consent, "usename": Onboarding.name,
+            "tz": Onboarding.timezone, "mentor": Onboarding.role, "invited": Onboarding.role,
+            "fw": Onboarding.frameworks, "fwdone": Onboarding.frameworks,
+        }.get(act)
+        if expected is None or current != expected.state or query.message is None:
+            await query.answer(texts.STALE_BUTTON, show_alert=True)
+            return
+        await query.answer()
+        target, user = query.message, query.from_user
+        data = await state.get_data()
+        if act == "decline":
+            await state.clear()
+            await target.answer(texts.DECLINED)
+        elif act == "agree":
+            async with writing(sessions, update_id) as session:
+                person = await people.ensure_person(session, user.id, default_timezone)
+                person.consent_at, person.erased_at = now, None
+                person.name = person.name or (user.first_name or "")[:NAME_LIMIT]
+                person_id = person.id
+            await state.update_data(person=person_id)
+            await state.set_state(Onboarding.name)
+            suggestion = (user.first_name or "")[:NAME_LIMIT]
+            markup = keyboard([[(texts.USE_NAME.format(name=suggestion), StartCB(act="usename"))]]) if suggestion else None
+            await target.answer(texts.ASK_NAME, reply_markup=markup)
+        elif act == "usename":
+            await state.set_state(Onboarding.timezone)
+            await target.answer(texts.ASK_TZ, reply_markup=_tz_keyboard())
+        elif act == "tz":
+            index = int(callback_data.v) if callback_data.v.isdigit() else -1
+            if not 0 <= index < len(COMMON_TIMEZONES):
+                await target.answer(texts.ASK_TZ, reply_markup=_tz_keyboard())
+                return
+            await _set_timezone(sessions, data["person"], COMMON_TIMEZONES[index][1])
+            await _after_timezone(target, state, sessions, registry, data["person"], now, update_id)
+        elif act == "invited":
+            await target.answer(texts.INVITED_HOW)
+        elif act == "mentor":
+            await state.set_state(Onboarding.frameworks)
+            await state.update_data(fws=[])
+            await target.answer(texts.ASK_FRAMEWORKS, reply_markup=_frameworks_keyboard(registry, []))
+        elif act == "fw":
+            if registry.get(callback_data.v) is None:
+                await target.answer(texts.STALE_BUTTON)
+                return
+            chosen = list(data.get("fws", []))
+            chosen = [f for f in chosen if f != callback_data.v] if callback_data.v in chosen else [*chosen, callback_data.v]
+            await state.update_data(fws=chosen)
+            await target.edit_reply_markup(reply_markup=_frameworks_keyboard(registry, chosen))
+        elif act == "fwdone":
+            chosen = [f for f in data.get("fws", []) if registry.get(f)]
+            if not chosen:
+                await target.answer(texts.PICK_ONE_FRAMEWORK, reply_markup=_frameworks_keyboard(registry, []))
+                return
+            async with writing(sessions, update_id) as session:
+                person = await session.get(Person, data["person"])
+                existing = await people.mentor_portfolio(session, person.id)
+                if existing is None:
+                    await people.create_portfolio(session, person, chosen)
+                else:
+                    await people.set_frameworks(session, existing, chosen)
+                name = person.name
+            await state.clear()
+            titles = ", ".join(texts.escape(registry.get(f).title) for f in chosen)
+            await target.answer(
+                texts.WELCOME_MENTOR.format(name=texts.escape(name), frameworks=titles), reply_markup=next_step_keyboard()
+            )
+
+    @router.message(Onboarding.name, F.text & ~F.text.startswith("/"))
+    async def typed_name(
+        message: Message, state: FSMContext, sessions: async_sessionmaker[AsyncSession], update_id: int | None
+    ) -> None:
+        try:
+            name = clean_text(message.text or "", limit=NAME_LIMIT)
+        except InputError as err:
+            await message.answer(texts.escape(err.message))
+            return
+        data = await state.get_data()
+        async with writing(sessions, update_id) as session:
+            person = await session.get(Person, data["person"])
+            person.name = name
+        await state.set_state(Onboarding.timezone)
+        await message.answer(texts.ASK_TZ, reply_markup=_tz_keyboard())
+
+    @router.message(Onboarding.timezone, F.text & ~F.text.startswith("/"))
+    async def typed_timezone(
+        message: Message,
+        state: FSMContext,
+        sessions: async_sessionmaker[AsyncSession],
+        registry: Registry,
+        now: datetime,
+        update_id: int | None,
+    ) -> None:
+        try:
+            zone = parse_timezone(message.text or "")
+        except InputError as err:
+            await message.answer(texts.escape(err.message), reply_markup=_tz_keyboard())
+            return
+        data = await state.get_data()
+        await _set_timezone(sessions, data["person"], zone)
+        await _after_timezone(message, state, sessions, registry, data["person"], now, update_id)
+
+    @router.message(StateFilter(Onboarding), ~F.text.startswith("/"))
+    async def other(message: Message, **_: Any) -> None:
+        await message.answer(texts.PICK_FROM_BUTTONS)
+
+    return router
+
+
+async def _set_timezone(sessions: async_sessionmaker[AsyncSession], person_id: int, zone: str) -> None:
+    async with writing(sessions) as session:
+        person = await session.get(Person, person_id)
+        person.timezone = zone

@@ -1,0 +1,231 @@
+"""Criteria for an entry: ranked suggestions to confirm with one tap, browsing, typed codes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers import texts
+from handlers.callbacks import MenuCB, TagCB
+from handlers.criteria import criterion_from_key, criterion_key, short_code
+from handlers.keyboards import Button, keyboard
+from handlers.progress import hours_lines
+from journal.entries import FIELDS, Kind
+from journal.frameworks.model import Criterion
+from journal.frameworks.registry import Registry
+from journal.tagging import Tagger, parse_code
+from storage import entries as entry_repo
+from storage.models import Entry, Person, Portfolio
+from storage.uow import writing
+
+LABEL_CHARS = 48
+
+
+class TagState(StatesGroup):
+    code = State()
+
+
+def entry_text(entry: Entry) -> str:
+    """The entry's words with their field labels, which carry meaning for the tagger."""
+    labels = {f.key: f.label for f in FIELDS.get(Kind(entry.kind), ())}
+    return " ".join(
+        f"{labels.get(k, '')}: {v}" for k, v in entry.data.items() if isinstance(v, str) and v
+    )
+
+
+def followed(portfolio: Portfolio) -> list[str]:
+    return [pf.framework_id for pf in portfolio.frameworks]
+
+
+def _tag_button(registry: Registry, entry: Entry, criterion: Criterion, tagged: set[str]) -> Button:
+    mark = "✓ " if criterion.id in tagged else ""
+    label = f"{mark}{short_code(criterion)} {criterion.text}"
+    if len(label) > LABEL_CHARS:
+        label = label[: LABEL_CHARS - 1] + "…"
+    return (label, TagCB(e=entry.id, act="x", c=criterion_key(registry, criterion.id)))
+
+
+def suggestion_keyboard(
+    entry: Entry, portfolio: Portfolio, registry: Registry, tagger: Tagger
+) -> InlineKeyboardMarkup:
+    tagged = {t.criterion_id for t in entry.tags}
+    suggested = [
+        s.criterion_id
+        for s in tagger.suggest(
+            entry.kind, entry_text(entry), followed(portfolio), duration_minutes=entry.duration_minutes
+        )
+    ]
+    shown = [*[t for t in tagged if t not in suggested], *suggested]
+    criteria = [c for c in (registry.criterion(cid) for cid in shown) if c is not None]
+    rows: list[list[Button]] = [[_tag_button(registry, entry, c, tagged)] for c in criteria]
+    rows.append(
+        [
+            (texts.MORE, TagCB(e=entry.id, act="m")),
+            (texts.TYPE_CODE, TagCB(e=entry.id, act="k")),
+            (texts.DONE, TagCB(e=entry.id, act="d")),
+        ]
+    )
+    return keyboard(rows)
+
+
+async def send_suggestions(
+    target: Message,
+    entry: Entry,
+    sessions: async_sessionmaker[AsyncSession],
+    portfolio: Portfolio,
+    registry: Registry,
+    tagger: Tagger,
+) -> None:
+    lines = [texts.SAVED.format(ref=entry.ref)]
+    if entry.kind == "session":
+        lines += await hours_lines(sessions, portfolio, registry)
+    lines.append(texts.SUGGESTED)
+    await target.answer("\n".join(lines), reply_markup=suggestion_keyboard(entry, portfolio, registry, tagger))
+
+
+def _unit_keyboard(entry: Entry, portfolio: Portfolio, registry: Registry) -> InlineKeyboardMarkup:
+    rows: list[list[Button]] = []
+    for framework_id in followed(portfolio):
+        framework = registry.get(framework_id)
+        if framework is None:
+            continue
+        for n, unit in enumerate(framework.units):
+            rows.append([(f"{unit.code} {unit.title}"[:LABEL_CHARS], TagCB(e=entry.id, act="u", c=f"{framework.id}.{n}"))])
+    rows.append([(texts.DONE, TagCB(e=entry.id, act="d"))])
+    return keyboard(rows)
+
+
+def _criteria_keyboard(
+    entry: Entry, registry: Registry, framework_id: str, unit_index: int
+) -> InlineKeyboardMarkup | None:
+    framework = registry.get(framework_id)
+    if framework is None or not 0 <= unit_index < len(framework.units):
+        return None
+    tagged = {t.criterion_id for t in entry.tags}
+    unit = framework.units[unit_index]
+    rows = [[_tag_button(registry, entry, c, tagged)] for c in unit.criteria]
+    rows.append([(texts.BACK, TagCB(e=entry.id, act="m")), (texts.DONE, TagCB(e=entry.id, act="d"))])
+    return keyboard(rows)
+
+
+def next_step_keyboard() -> InlineKeyboardMarkup:
+    return keyboard(
+        [[
+            (texts.MENU_LOG, MenuCB(act="log")),
+            (texts.MENU_PROGRESS, MenuCB(act="progress")),
+            (texts.MENU_ENTRIES, MenuCB(act="entries")),
+        ]]
+    )
+
+
+def build_router() -> Router:
+    router = Router(name="tagging")
+
+    @router.callback_query(TagCB.filter())
+    async def tapped(
+        query: CallbackQuery,
+        callback_data: TagCB,
+        state: FSMContext,
+        sessions: async_sessionmaker[AsyncSession],
+        portfolio: Portfolio | None,
+        person: Person | None,
+        registry: Registry,
+        tagger: Tagger,
+        now: datetime,
+        update_id: int | None,
+    ) -> None:
+        async with sessions() as session:
+            entry = (
+                await entry_repo.entry_in_portfolio(session, callback_data.e, portfolio.id)
+                if portfolio
+                else None
+            )
+        if entry is None or person is None or query.message is None:
+            await query.answer(texts.NOT_YOURS if entry is None else texts.STALE_BUTTON, show_alert=True)
+            return
+        act = callback_data.act
+        if act == "x":
+            criterion = criterion_from_key(registry, callback_data.c)
+            if criterion is None or criterion.id.split(":")[0] not in followed(portfolio):
+                await query.answer(texts.STALE_BUTTON, show_alert=True)
+                return
+            async with writing(sessions, update_id) as session:
+                entry = await entry_repo.entry_in_portfolio(session, entry.id, portfolio.id)
+                await entry_repo.toggle_tag(session, entry, criterion.id, person.id, now)
+            await query.answer()
+            markup = suggestion_keyboard(entry, portfolio, registry, tagger)
+            await query.message.edit_reply_markup(reply_markup=markup)
+            return
+        await query.answer()
+        if act == "m":
+            await query.message.answer(texts.PICK_UNIT, reply_markup=_unit_keyboard(entry, portfolio, registry))
+        elif act == "u":
+            framework_id, _, index = callback_data.c.partition(".")
+            markup = (
+                _criteria_keyboard(entry, registry, framework_id, int(index))
+                if index.isdigit() and framework_id in followed(portfolio)
+                else None
+            )
+            if markup is None:
+                await query.message.answer(texts.STALE_BUTTON)
+                return
+            unit = registry.get(framework_id).units[int(index)]
+            await query.message.answer(
+                texts.PICK_CRITERION.format(unit=texts.escape(unit.code), ref=entry.ref), reply_markup=markup
+            )
+        elif act == "k":
+            await state.set_state(TagState.code)
+            await state.update_data(tag_entry=entry.id)
+            await query.message.answer(texts.ASK_CODE)
+        else:
+            await query.message.answer(
+                texts.TAGS_DONE.format(ref=entry.ref, count=len(entry.tags)),
+                reply_markup=next_step_keyboard(),
+            )
+
+    @router.message(TagState.code, F.text & ~F.text.startswith("/"))
+    async def typed_code(
+        message: Message,
+        state: FSMContext,
+        sessions: async_sessionmaker[AsyncSession],
+        portfolio: Portfolio | None,
+        person: Person | None,
+        registry: Registry,
+        tagger: Tagger,
+        now: datetime,
+        update_id: int | None,
+        **_: Any,
+    ) -> None:
+        data = await state.get_data()
+        if portfolio is None or person is None:
+            await state.clear()
+            await message.answer(texts.NEEDS_PORTFOLIO)
+            return
+        frameworks = [f for f in (registry.get(i) for i in followed(portfolio)) if f]
+        found = parse_code((message.text or "")[:100], frameworks)
+        if not found:
+            await message.answer(texts.UNKNOWN_CODE.format(code=texts.escape((message.text or "")[:40])))
+            return
+        async with writing(sessions, update_id) as session:
+            entry = await entry_repo.entry_in_portfolio(session, int(data.get("tag_entry", 0)), portfolio.id)
+            if entry is not None:
+                for criterion_id in found:
+                    if criterion_id not in {t.criterion_id for t in entry.tags}:
+                        await entry_repo.toggle_tag(session, entry, criterion_id, person.id, now)
+        await state.clear()
+        if entry is None:
+            await message.answer(texts.ENTRY_GONE)
+            return
+        codes = ", ".join(short_code(registry.criterion(c)) for c in found)
+        await message.answer(
+            texts.TAGGED.format(ref=entry.ref, codes=texts.escape(codes)),
+            reply_markup=suggestion_keyboard(entry, portfolio, registry, tagger),
+        )
+
+    return router

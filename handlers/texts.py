@@ -1,0 +1,178 @@
+"""Every user-facing text in one place, so that translation is possible later.
+
+Texts are HTML (the bot's default parse mode): anything a user typed is escaped before it is
+put in one of them.
+"""
+
+from __future__ import annotations
+
+import html
+
+PRIVACY = (
+    "<b>Welcome to mentorlog</b>, a mentoring journal for your qualification.\n\n"
+    "What I keep: your name, time zone and what you log here (sessions, goals, reflections, "
+    "feedback and the files you send). Only the people you invite see your portfolio: your "
+    "mentees see nothing but their own prompts, assessors only read. "
+    "/mydata sends you a copy at any time, /forget erases you.\n\n"
+    "Do you agree to me keeping this?"
+)
+AGREE = "I agree"
+DECLINE = "No thanks"
+DECLINED = "No problem, nothing was kept. Send /start if you change your mind."
+ASK_NAME = "What name should your mentees and assessor see?"
+USE_NAME = "Use “{name}”"
+ASK_ROLE = "Are you a mentor working towards a qualification?"
+ROLE_MENTOR = "Yes, I'm a mentor"
+ROLE_INVITED = "I have an invitation"
+INVITED_HOW = (
+    "Open the invitation link your mentor sent you (it starts with t.me/…). "
+    "It brings you straight back here."
+)
+ASK_TZ = "Which time zone are you in? Tap one, or type a city or an offset like UTC+1."
+ASK_FRAMEWORKS = "Which qualifications are you working towards? Tap all that apply, then Done."
+PICK_ONE_FRAMEWORK = "Tap at least one qualification first."
+DONE = "Done"
+WELCOME_MENTOR = (
+    "All set, {name}. Your portfolio follows: {frameworks}.\n\n"
+    "Next: invite your mentees with /invite, then log your first session with /log."
+)
+ALREADY_SET_UP = "You're set up already. What would you like to do?"
+
+JOIN_UNKNOWN = "That invitation link isn't valid. Ask for a new one."
+JOIN_EXPIRED = "That invitation has expired (links last 7 days). Ask for a new one."
+JOIN_USED = "That invitation has already been used. Ask for a new one."
+JOIN_OWN = "That's your own invitation: send it to the person you want to invite."
+JOIN_ALREADY = "You're already part of that portfolio."
+JOINED_MENTEE = (
+    "You've joined {mentor}'s mentoring journal as a mentee. After each session I'll ask you "
+    "for a quick rating; that's all. Wherever anonymity is needed you appear as {alias}."
+)
+JOINED_SUPERVISOR = (
+    "You've joined {mentor}'s journal as their supervisor. I'll ask you to confirm hours and "
+    "give feedback when they request it."
+)
+JOINED_ASSESSOR = (
+    "You've joined {mentor}'s portfolio as an assessor. You can read it and record decisions; "
+    "evidence can't be changed from here."
+)
+
+INVITE_WHO = "Who would you like to invite?"
+INVITE_LINK = (
+    "Send this link to your {role}. It works once and expires on {expires}:\n\n{link}"
+)
+ROLE_NAMES = {"mentee": "mentee", "supervisor": "supervisor", "assessor": "assessor"}
+
+NEEDS_PORTFOLIO = "This needs a mentor's journal. Send /start to set one up."
+NEEDS_START = "Let's get you set up first: send /start."
+
+CANCEL = "Cancel"
+SKIP = "Skip"
+BACK = "Back"
+TODAY = "Today"
+YESTERDAY = "Yesterday"
+GROUP = "Group"
+CANCELLED = "Cancelled. Nothing was saved."
+NO_MENTEES = "No mentees have joined yet: type their names (e.g. Jon, Ola), or /invite them first."
+PICK_FROM_BUTTONS = "Please tap one of the buttons, or /cancel."
+PICK_MENTEES_DONE = "Tap everyone who was there, then Done."
+NO_GOALS = "There are no open goals to review. Set one with /goal."
+STALE_STEP = "That button is from an earlier step. Here's where you are:"
+STALE_BUTTON = "That button is out of date. Send /help to see what you can do."
+NOT_YOURS = "That button isn't for you."
+NEED_ONE_ANSWER = "Write at least one of the answers before saving."
+RESUMED = "You have an unfinished {title}: carry on below, or /cancel to drop it."
+DURATION_BUTTONS = ((30, "30 min"), (45, "45 min"), (60, "1 h"), (90, "1 h 30"))
+RATING_PROMPT_HINT = "Tap 1 (not useful) to 5 (very useful)."
+
+SAVED = "Saved as <b>{ref}</b>."
+SUGGESTED = "Suggested criteria (tap to confirm):"
+NO_SUGGESTIONS = "Tap More… to pick criteria, or Done."
+MORE = "More…"
+TYPE_CODE = "Type a code"
+ASK_CODE = "Type a criterion code, e.g. K15, D3.06 3.2 or M2_JM_05 4.4."
+UNKNOWN_CODE = "I couldn't find “{code}” in your qualifications. Try e.g. K15 or D3.06 3.2."
+TAGGED = "Tagged {ref} to {codes}."
+TAGS_DONE = "Saved {ref} with {count} criteria. What next?"
+PICK_UNIT = "Pick a unit:"
+PICK_CRITERION = "{unit}: tap criteria to tag {ref}."
+
+CAPTURE_ASK = "Save this as…"
+CAPTURE_SESSION = "Session note"
+CAPTURE_REFLECTION = "Reflection"
+CAPTURE_EVIDENCE = "Evidence"
+CAPTURE_GOAL = "Goal"
+CAPTURE_DISCARD = "Discard"
+CAPTURE_DISCARDED = "Discarded."
+CAPTURE_EXPIRED = "I no longer have that message. Send it again."
+FILE_TOO_BIG = (
+    "That file is {size} MB; Telegram only lets bots fetch files up to 20 MB. "
+    "Send a smaller version (or a link in a note)."
+)
+FILE_FAILED = "I couldn't fetch that file from Telegram. Please send it again."
+
+ENTRIES_NONE = "Nothing logged yet. Start with /log."
+ENTRIES_HEAD = "Your recent entries:"
+ENTRY_EDIT = "Edit"
+ENTRY_DELETE = "Delete"
+ENTRY_UNDO = "Undo"
+ENTRY_TAGS = "Criteria"
+ENTRY_HISTORY = "History"
+ENTRY_DELETED = "{ref} deleted."
+ENTRY_RESTORED = "{ref} is back."
+EDIT_WHICH = "Which part of {ref} do you want to change?"
+EDIT_ASK = "Send the new text for “{field}”. Now:\n{current}"
+EDITED = "{ref} updated (revision {number}). The earlier version is kept."
+EDIT_NOT_TEXT = "That part can't be edited here."
+HISTORY_LINE = "Revision {number} · {when}"
+ENTRY_GONE = "That entry is no longer there."
+
+PROGRESS_HEAD = "<b>Progress</b>"
+PROGRESS_HOURS = "{unit}: {done} of {need} h {bar} {pct}%"
+PROGRESS_UNIT = "{unit} {covered}/{total} criteria"
+PROGRESS_GAPS = "Biggest gaps (tap to log evidence):"
+PROGRESS_EMPTY = "No criteria yet: your portfolio follows no qualification."
+GAP_ASK = (
+    "Send a note, photo or document as evidence for {code}: {text}\n"
+    "It will be saved and tagged to that criterion."
+)
+
+HELP = (
+    "<b>What I can do</b>\n"
+    "/log – log a mentoring session\n"
+    "/goal – set a goal · /review – review a goal\n"
+    "/reflect – write a reflection\n"
+    "/feedback – record feedback you received\n"
+    "/supervision – record a supervision meeting\n"
+    "/contract – mentoring contract and plan\n"
+    "/cpd – your own development activity\n"
+    "/entries – recent entries: open, edit, delete\n"
+    "/progress – hours and criteria covered\n"
+    "/invite – invite a mentee, supervisor or assessor\n"
+    "/mydata – a copy of your data · /forget – erase it\n\n"
+    "Or just send a note, photo, document or voice note and I'll ask what it is."
+)
+UNKNOWN_COMMAND = "I don't know that command. Here's what I can do:"
+MENU_LOG = "Log a session"
+MENU_PROGRESS = "Progress"
+MENU_ENTRIES = "Entries"
+
+COMMANDS = (
+    ("log", "Log a mentoring session"),
+    ("goal", "Set a goal"),
+    ("review", "Review a goal"),
+    ("reflect", "Write a reflection"),
+    ("feedback", "Record feedback"),
+    ("supervision", "Record a supervision meeting"),
+    ("contract", "Mentoring contract and plan"),
+    ("cpd", "Record a CPD activity"),
+    ("entries", "Recent entries"),
+    ("progress", "Hours and criteria"),
+    ("invite", "Invite a mentee, supervisor or assessor"),
+    ("help", "What I can do"),
+    ("cancel", "Stop what you're doing"),
+)
+
+
+def escape(text: str) -> str:
+    """User text inside an HTML reply; quotes stay readable (they are safe outside attributes)."""
+    return html.escape(text, quote=False)

@@ -1,0 +1,359 @@
+"""Framework rules for a portfolio: what an export must leave out or hide, and what to check.
+
+ST1379 (seed 002, "Portfolio of evidence requirements"), applied to the whole export of a
+portfolio that follows ST1379, since the same files reach the ST1379 assessor (export a mixed
+portfolio per framework when another framework needs the reflections):
+
+- anonymised: mentees appear as "Mentee A", "Mentee B" ... in the order of `snapshot.mentees`
+  then of first appearance, in every name field and inside free text (see `anonymise`);
+- no reflective accounts or self-assessment: entries of `REFLECTIVE_KINDS`, personal
+  statements (evidence of type "statement" that is not the employer and apprentice statement)
+  and the "what I would do differently" field of sessions are left out;
+- a "piece of evidence" is one entry tagged to at least one ST1379 KSB, however many KSBs or
+  attachments it has ("Evidence may be used to demonstrate more than one KSB"); the employer
+  and apprentice statement confirms the evidence and is not counted as a piece. The plan
+  expects "typically 10-16 discrete pieces";
+- the pieces show at least two different mentees;
+- the employer and apprentice statement: an evidence entry whose data has
+  `evidence_type: "statement"` and `statement_of: "employer_apprentice"`.
+
+ILM and any framework with `min_hours` units: the hours of every mentoring unit, and of any
+other hours unit that sessions were tagged to, against its minimum (journal.hours).
+EcoMentor ("The candidate must produce enough evidence to meet all the learning outcomes"):
+every criterion without enough evidence is listed, and every criterion must be met.
+
+Failed checks are data for the export's cover, never exceptions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any
+
+from journal.coverage import coverage, without_evidence
+from journal.entries import REFLECTIVE_KINDS, Kind
+from journal.frameworks.model import Framework
+from journal.frameworks.registry import Registry
+from journal.hours import format_hours, format_minutes, unit_hours, units_in_use
+from journal.snapshot import EntryRecord, PortfolioSnapshot
+
+ST1379 = "st1379"
+ECOMENTOR = "ecomentor"
+STATEMENT_OF = "statement_of"
+EMPLOYER_APPRENTICE = "employer_apprentice"
+# "The portfolio of evidence will typically contain 10-16 discrete pieces of evidence."
+PIECES = (10, 16)
+# "... the mentoring relationship between the apprentice and two mentees."
+MENTEES_NEEDED = 2
+DISCUSSION = "discussion"
+AMBIGUOUS = "[mentee]"
+
+
+class Status(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    CHECK = "check"  # a person has to look: the software cannot tell
+
+
+@dataclass(frozen=True)
+class RuleCheck:
+    framework_id: str
+    rule: str
+    status: Status
+    message: str
+
+    @property
+    def failed(self) -> bool:
+        return self.status == Status.FAILED
+
+
+def is_employer_statement(entry: EntryRecord) -> bool:
+    return (
+        entry.kind == Kind.EVIDENCE
+        and entry.data.get("evidence_type") == "statement"
+        and entry.data.get(STATEMENT_OF) == EMPLOYER_APPRENTICE
+    )
+
+
+def is_reflective(entry: EntryRecord) -> bool:
+    """A reflective account or a self-assessment, which an ST1379 portfolio leaves out."""
+    personal_statement = (
+        entry.kind == Kind.EVIDENCE
+        and entry.data.get("evidence_type") == "statement"
+        and not is_employer_statement(entry)
+    )
+    return entry.kind in REFLECTIVE_KINDS or personal_statement
+
+
+def leave_out_reflective(snapshot: PortfolioSnapshot) -> PortfolioSnapshot:
+    entries = []
+    for entry in snapshot.entries:
+        if is_reflective(entry):
+            continue
+        if entry.kind == Kind.SESSION and "reflection" in entry.data:
+            entry = replace(entry, data={k: v for k, v in entry.data.items() if k != "reflection"})
+        entries.append(entry)
+    return replace(snapshot, entries=tuple(entries))
+
+
+def mentee_label(index: int) -> str:
+    """0 -> 'Mentee A', 25 -> 'Mentee Z', 26 -> 'Mentee AA' (spreadsheet-column letters)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return f"Mentee {letters}"
+
+
+def mentee_names(snapshot: PortfolioSnapshot) -> list[str]:
+    names: dict[str, None] = {}
+    for name in snapshot.mentees:
+        names[name.strip()] = None
+    for entry in snapshot.entries:
+        for name in entry.mentees:
+            names[name.strip()] = None
+        if entry.kind == Kind.FEEDBACK and entry.data.get("source") == "mentee":
+            names[str(entry.data.get("from_name") or "").strip()] = None
+    names.pop("", None)
+    return list(names)
+
+
+class _Redactor:
+    """Replaces mentee names in text with their labels.
+
+    Full names match in any letter case. Single parts of a name ("Jon" of "Jon Smith") match
+    as written, capitalised or in capitals only, so that a mentee called Will or May does not
+    turn every "will" into a label; a part two mentees share becomes "[mentee]".
+    """
+
+    def __init__(self, names: list[str]) -> None:
+        self.labels = {name.casefold(): mentee_label(i) for i, name in enumerate(names)}
+        parts: dict[str, set[str]] = {}
+        for name in names:
+            for part in re.split(r"\s+", name):
+                if len(part) > 1 and part.casefold() != name.casefold():
+                    for form in {part, part[:1].upper() + part[1:], part.upper()}:
+                        parts.setdefault(form, set()).add(self.labels[name.casefold()])
+        self.parts = {p: next(iter(ls)) if len(ls) == 1 else AMBIGUOUS for p, ls in parts.items()}
+        self.full = _word_pattern(names, re.IGNORECASE)
+        self.partial = _word_pattern(list(self.parts), 0)
+        # Most text names nobody: a substring test in C skips the regular expressions.
+        self.needles = {n.casefold() for n in names} | {p.casefold() for p in self.parts}
+
+    def text(self, text: str) -> str:
+        folded = text.casefold()
+        if not any(needle in folded for needle in self.needles):
+            return text
+        if self.full:
+            text = self.full.sub(lambda m: self.labels[m.group(0).casefold()], text)
+        if self.partial:
+            text = self.partial.sub(lambda m: self.parts[m.group(0)], text)
+        return text
+
+    def value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return {k: self.value(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return type(value)(self.value(v) for v in value)
+        return value
+
+    def optional(self, text: str | None) -> str | None:
+        return None if text is None else self.text(text)
+
+    def name(self, name: str) -> str:
+        return self.labels.get(name.strip().casefold()) or self.text(name)
+
+
+def _word_pattern(words: list[str], flags: int) -> re.Pattern[str] | None:
+    if not words:
+        return None
+    ordered = sorted(words, key=len, reverse=True)  # the longest name wins
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, ordered)) + r")(?!\w)", flags)
+
+
+def anonymise(snapshot: PortfolioSnapshot) -> PortfolioSnapshot:
+    """The snapshot with every mentee shown as "Mentee A", "Mentee B" ..."""
+    names = mentee_names(snapshot)
+    red = _Redactor(names)
+    entries = tuple(
+        replace(
+            e,
+            author=red.text(e.author),
+            data=red.value(e.data),
+            mentees=tuple(red.name(m) for m in e.mentees),
+            attachments=tuple(
+                replace(a, original_name=red.optional(a.original_name)) for a in e.attachments
+            ),
+        )
+        for e in snapshot.entries
+    )
+    goals = tuple(
+        replace(
+            g,
+            owner=red.name(g.owner),
+            statement=red.text(g.statement),
+            measure=red.optional(g.measure),
+            reviews=tuple(
+                replace(r, progress=red.text(r.progress), note=red.optional(r.note))
+                for r in g.reviews
+            ),
+        )
+        for g in snapshot.goals
+    )
+    return replace(
+        snapshot,
+        entries=entries,
+        goals=goals,
+        decisions=tuple(replace(d, comment=red.optional(d.comment)) for d in snapshot.decisions),
+        confirmations=tuple(replace(c, text=red.optional(c.text)) for c in snapshot.confirmations),
+        mentees=tuple(mentee_label(i) for i in range(len(names))),
+        anonymised=True,
+    )
+
+
+def apply_rules(snapshot: PortfolioSnapshot) -> PortfolioSnapshot:
+    """The snapshot as an export shows it."""
+    if ST1379 not in snapshot.framework_ids:
+        return snapshot
+    return anonymise(leave_out_reflective(snapshot))
+
+
+def st1379_pieces(snapshot: PortfolioSnapshot) -> list[EntryRecord]:
+    prefix = f"{ST1379}:"
+    return [
+        e
+        for e in snapshot.entries
+        if not is_reflective(e)
+        and not is_employer_statement(e)
+        and any(t.startswith(prefix) for t in e.tags)
+    ]
+
+
+def check_portfolio(snapshot: PortfolioSnapshot, registry: Registry) -> list[RuleCheck]:
+    """Every rule of every framework the portfolio follows, checked on what the export shows."""
+    return check_view(snapshot, apply_rules(snapshot), registry)
+
+
+def check_view(
+    snapshot: PortfolioSnapshot, view: PortfolioSnapshot, registry: Registry
+) -> list[RuleCheck]:
+    """`check_portfolio` for a caller that has `view = apply_rules(snapshot)` already."""
+    checks: list[RuleCheck] = []
+    for framework_id in snapshot.framework_ids:
+        framework = registry.get(framework_id)
+        if framework is None:
+            message = f"framework “{framework_id}” is not loaded: its rules were not checked"
+            checks.append(RuleCheck(framework_id, "framework", Status.FAILED, message))
+            continue
+        checks += _hours_checks(view, framework)
+        if framework.id == ST1379:
+            checks += _st1379_checks(snapshot, view, framework)
+        if framework.id == ECOMENTOR:
+            checks += _ecomentor_checks(view, framework)
+    return checks
+
+
+def _hours_checks(view: PortfolioSnapshot, framework: Framework) -> list[RuleCheck]:
+    checks = []
+    for unit in units_in_use(unit_hours(view, framework), framework):
+        logged = (
+            f"{format_minutes(unit.minutes)} logged of the {format_hours(unit.min_hours)} minimum"
+        )
+        if unit.met:
+            status, message = Status.PASSED, f"{unit.unit_code}: {logged}"
+        else:
+            to_go = format_minutes(unit.remaining_minutes)
+            status, message = Status.FAILED, f"{unit.unit_code}: only {logged} ({to_go} to go)"
+        checks.append(RuleCheck(framework.id, f"hours:{unit.unit_code}", status, message))
+    return checks
+
+
+def _st1379_checks(
+    original: PortfolioSnapshot, view: PortfolioSnapshot, framework: Framework
+) -> list[RuleCheck]:
+    def check(rule: str, ok: bool, message: str) -> RuleCheck:
+        return RuleCheck(framework.id, rule, Status.PASSED if ok else Status.FAILED, message)
+
+    pieces = st1379_pieces(view)
+    low, high = PIECES
+    n = len(pieces)
+    mentees = {m for e in pieces for m in e.mentees}
+    statements = [e.ref for e in view.entries if is_employer_statement(e)]
+    left_out = len(original.entries) - len(view.entries)
+    checks = [
+        check(
+            "pieces",
+            low <= n <= high,
+            f"{n} pieces of evidence (entries tagged to KSBs); "
+            f"the plan expects typically {low}-{high}",
+        ),
+        check(
+            "mentees",
+            len(mentees) >= MENTEES_NEEDED,
+            f"the evidence shows {len(mentees)} mentee(s); it should show the mentoring "
+            f"relationship with {MENTEES_NEEDED} mentees",
+        ),
+        check(
+            "statement",
+            bool(statements),
+            f"employer and apprentice statement: {', '.join(statements)}"
+            if statements
+            else "no statement from the employer and apprentice confirming the evidence is valid "
+            "and attributable (an evidence item of type statement marked as theirs)",
+        ),
+        _discussion_ksbs(framework, pieces),
+        check(
+            "reflective",
+            True,
+            f"{left_out} reflective account(s) or self-assessment(s) left out of the export",
+        ),
+        check("anonymised", True, "mentees appear as Mentee A, B ... in names and in free text"),
+    ]
+    attachments = sum(len(e.attachments) for e in view.entries)
+    if attachments:
+        message = (
+            f"{attachments} attachment(s) are exported as recorded: make sure no photo or "
+            "document shows a mentee's name"
+        )
+        checks.append(RuleCheck(framework.id, "attachments", Status.CHECK, message))
+    return checks
+
+
+def _discussion_ksbs(framework: Framework, pieces: Iterable[EntryRecord]) -> RuleCheck:
+    """The portfolio "should contain evidence related to the KSBs" assessed by the discussion."""
+    methods = framework.extra.get("methods") or []
+    title = next((m["title"] for m in methods if m.get("code") == DISCUSSION), None)
+    tagged = {t for e in pieces for t in e.tags}
+    missing = [c.code for c in framework.criteria if title in c.methods and c.id not in tagged]
+    if missing:
+        message = f"KSBs of the professional discussion without evidence: {', '.join(missing)}"
+        return RuleCheck(framework.id, "discussion_ksbs", Status.FAILED, message)
+    message = "every KSB of the professional discussion has evidence"
+    return RuleCheck(framework.id, "discussion_ksbs", Status.PASSED, message)
+
+
+def _ecomentor_checks(view: PortfolioSnapshot, framework: Framework) -> list[RuleCheck]:
+    rows = coverage(view, framework)
+    gaps = without_evidence(rows)
+    total = len(rows)
+    if gaps:
+        codes = ", ".join(f"{r.criterion.unit_code} {r.criterion.code}" for r in gaps)
+        evidence = RuleCheck(
+            framework.id,
+            "criteria_evidenced",
+            Status.FAILED,
+            f"{len(gaps)} of {total} criteria without enough evidence: {codes}",
+        )
+    else:
+        message = f"all {total} criteria have evidence"
+        evidence = RuleCheck(framework.id, "criteria_evidenced", Status.PASSED, message)
+    met = sum(r.assessor_met for r in rows)
+    status = Status.PASSED if met == total else Status.CHECK
+    message = f"the assessor has met {met} of {total} criteria; every criterion must be met"
+    return [evidence, RuleCheck(framework.id, "criteria_met", status, message)]

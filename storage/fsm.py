@@ -1,0 +1,91 @@
+"""aiogram conversation state kept in the database, so a restart never loses a half-typed entry.
+
+Each write also records the update that caused it: an update replayed after a restart or a
+webhook timeout is recognised (its id is not newer than the stored one) and dropped. A finished
+conversation keeps its row (state empty) so that this check still holds after it ends.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from contextvars import ContextVar
+from typing import Any
+
+from aiogram.fsm.state import State
+from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.models import FsmRecord
+
+current_update_id: ContextVar[int | None] = ContextVar("current_update_id", default=None)
+
+
+def storage_key(key: StorageKey) -> str:
+    parts = (key.bot_id, key.chat_id, key.user_id, key.thread_id, key.business_connection_id)
+    return ":".join("" if p is None else str(p) for p in parts) + f":{key.destiny}"
+
+
+class DatabaseStorage(BaseStorage):
+    """FSM storage over the `fsm_state` table with a write-through cache for this process.
+
+    The cache is safe because one process serves the embedded default; several processes use
+    Redis storage instead.
+    """
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        self._cache: dict[str, tuple[str | None, dict[str, Any], int | None]] = {}
+
+    async def _load(self, key: StorageKey) -> tuple[str | None, dict[str, Any], int | None]:
+        name = storage_key(key)
+        if name not in self._cache:
+            async with self._sessions() as session:
+                row = await session.scalar(select(FsmRecord).where(FsmRecord.key == name))
+            self._cache[name] = (row.state, row.data, row.last_update_id) if row else (None, {}, None)
+        return self._cache[name]
+
+    async def _save(self, key: StorageKey, state: str | None, data: dict[str, Any]) -> None:
+        name = storage_key(key)
+        update_id = current_update_id.get()
+        previous = self._cache.get(name, (None, {}, None))[2]
+        if update_id is None or (previous is not None and previous > update_id):
+            update_id = previous
+        async with self._sessions() as session, session.begin():
+            row = await session.get(FsmRecord, name)
+            if row is None:
+                session.add(FsmRecord(key=name, state=state, data=data, last_update_id=update_id))
+            else:
+                row.state, row.data, row.last_update_id = state, data, update_id
+        self._cache[name] = (state, copy.deepcopy(data), update_id)
+
+    async def set_state(self, key: StorageKey, state: StateType = None) -> None:
+        _, data, _ = await self._load(key)
+        value = state.state if isinstance(state, State) else state
+        await self._save(key, value, data)
+
+    async def get_state(self, key: StorageKey) -> str | None:
+        return (await self._load(key))[0]
+
+    async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+        state, _, _ = await self._load(key)
+        await self._save(key, state, dict(data))
+
+    async def get_data(self, key: StorageKey) -> dict[str, Any]:
+        return copy.deepcopy((await self._load(key))[1])
+
+    async def last_update_id(self, key: StorageKey) -> int | None:
+        return (await self._load(key))[2]
+
+    async def forget(self, user_id: int) -> None:
+        """Erase every conversation of one Telegram user (used by /forget)."""
+        async with self._sessions() as session, session.begin():
+            rows = await session.scalars(select(FsmRecord))
+            for row in rows:
+                if row.key.split(":")[2] == str(user_id):
+                    await session.delete(row)
+        self._cache = {k: v for k, v in self._cache.items() if k.split(":")[2] != str(user_id)}
+
+    async def close(self) -> None:
+        self._cache.clear()

@@ -1,0 +1,184 @@
+"""People and their portfolios, memberships and invitations."""
+
+from __future__ import annotations
+
+import secrets
+import string
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Invitation, Membership, Person, Portfolio, PortfolioFramework
+
+INVITATION_DAYS = 7
+
+
+class Role(StrEnum):
+    MENTOR = "mentor"
+    MENTEE = "mentee"
+    SUPERVISOR = "supervisor"
+    ASSESSOR = "assessor"
+
+
+async def person_by_telegram(session: AsyncSession, telegram_id: int) -> Person | None:
+    return await session.scalar(select(Person).where(Person.telegram_id == telegram_id))
+
+
+async def ensure_person(session: AsyncSession, telegram_id: int, timezone: str) -> Person:
+    person = await person_by_telegram(session, telegram_id)
+    if person is None:
+        person = Person(telegram_id=telegram_id, timezone=timezone)
+        session.add(person)
+        await session.flush()
+    return person
+
+
+async def mentor_portfolio(session: AsyncSession, person_id: int) -> Portfolio | None:
+    return await session.scalar(
+        select(Portfolio)
+        .where(Portfolio.mentor_id == person_id, Portfolio.closed_at.is_(None))
+        .order_by(Portfolio.id.desc())
+    )
+
+
+async def create_portfolio(
+    session: AsyncSession, mentor: Person, framework_ids: list[str]
+) -> Portfolio:
+    portfolio = Portfolio(mentor_id=mentor.id)
+    portfolio.frameworks = [PortfolioFramework(framework_id=f) for f in framework_ids]
+    session.add(portfolio)
+    await session.flush()
+    session.add(Membership(portfolio_id=portfolio.id, person_id=mentor.id, role=Role.MENTOR))
+    return portfolio
+
+
+async def set_frameworks(session: AsyncSession, portfolio: Portfolio, framework_ids: list[str]) -> None:
+    keep = set(framework_ids)
+    portfolio.frameworks = [pf for pf in portfolio.frameworks if pf.framework_id in keep] + [
+        PortfolioFramework(framework_id=f)
+        for f in framework_ids
+        if f not in {pf.framework_id for pf in portfolio.frameworks}
+    ]
+
+
+async def members(session: AsyncSession, portfolio_id: int, role: Role) -> list[Membership]:
+    rows = await session.scalars(
+        select(Membership)
+        .where(Membership.portfolio_id == portfolio_id, Membership.role == role)
+        .order_by(Membership.id)
+    )
+    return list(rows)
+
+
+async def membership(
+    session: AsyncSession, portfolio_id: int, person_id: int, roles: set[Role] | None = None
+) -> Membership | None:
+    query = select(Membership).where(
+        Membership.portfolio_id == portfolio_id, Membership.person_id == person_id
+    )
+    if roles:
+        query = query.where(Membership.role.in_([str(r) for r in roles]))
+    return await session.scalar(query.limit(1))
+
+
+async def memberships_of(session: AsyncSession, person_id: int, role: Role) -> list[Membership]:
+    rows = await session.scalars(
+        select(Membership).where(Membership.person_id == person_id, Membership.role == role)
+    )
+    return list(rows)
+
+
+def _invitation_code() -> str:
+    # 16 random bytes: 128 bits, URL-safe, fits Telegram's 64-character start parameter.
+    return secrets.token_urlsafe(16)
+
+
+async def create_invitation(
+    session: AsyncSession, portfolio: Portfolio, role: Role, created_by: Person, now: datetime
+) -> Invitation:
+    invitation = Invitation(
+        code=_invitation_code(),
+        portfolio_id=portfolio.id,
+        role=role,
+        created_by=created_by.id,
+        created_at=now,
+        expires_at=now + timedelta(days=INVITATION_DAYS),
+    )
+    session.add(invitation)
+    await session.flush()
+    return invitation
+
+
+class JoinProblem(StrEnum):
+    UNKNOWN = "unknown"
+    EXPIRED = "expired"
+    USED = "used"
+    OWN = "own"
+    ALREADY = "already"
+
+
+@dataclass(frozen=True)
+class Joined:
+    membership: Membership
+    mentor_name: str
+
+
+async def find_invitation(session: AsyncSession, code: str) -> Invitation | None:
+    if not code or len(code) > 64:
+        return None
+    return await session.scalar(select(Invitation).where(Invitation.code == code))
+
+
+def invitation_problem(invitation: Invitation | None, person: Person, now: datetime) -> JoinProblem | None:
+    if invitation is None:
+        return JoinProblem.UNKNOWN
+    if invitation.used_at is not None:
+        return JoinProblem.USED
+    if invitation.expires_at <= now:
+        return JoinProblem.EXPIRED
+    if invitation.created_by == person.id:
+        return JoinProblem.OWN
+    return None
+
+
+def pseudonym(index: int) -> str:
+    """Mentee A, B, ... Z, then AA, AB ...: stable once given, used wherever anonymity is needed."""
+    letters = string.ascii_uppercase
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = letters[rest] + name
+    return f"Mentee {name}"
+
+
+async def redeem_invitation(
+    session: AsyncSession, code: str, person: Person, now: datetime
+) -> Joined | JoinProblem:
+    invitation = await find_invitation(session, code)
+    problem = invitation_problem(invitation, person, now)
+    if problem is not None:
+        return problem
+    assert invitation is not None
+    if await membership(session, invitation.portfolio_id, person.id, {Role(invitation.role)}):
+        return JoinProblem.ALREADY
+    alias = None
+    if invitation.role == Role.MENTEE:
+        count = await session.scalar(
+            select(func.count(Membership.id)).where(
+                Membership.portfolio_id == invitation.portfolio_id, Membership.role == Role.MENTEE
+            )
+        )
+        alias = pseudonym(count or 0)
+    joined = Membership(
+        portfolio_id=invitation.portfolio_id, person_id=person.id, role=invitation.role, pseudonym=alias
+    )
+    session.add(joined)
+    invitation.used_by, invitation.used_at = person.id, now
+    await session.flush()
+    portfolio = await session.get(Portfolio, invitation.portfolio_id)
+    mentor = await session.get(Person, portfolio.mentor_id)
+    return Joined(membership=joined, mentor_name=mentor.name)

@@ -1,0 +1,144 @@
+"""Read a whole portfolio into the plain `PortfolioSnapshot` that exports and progress use."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from journal.entries import Kind
+from journal.snapshot import (
+    AttachmentRecord,
+    ConfirmationRecord,
+    DecisionRecord,
+    EntryRecord,
+    GoalRecord,
+    GoalReviewRecord,
+    MarkRecord,
+    PortfolioSnapshot,
+)
+from storage.models import Confirmation, Decision, Entry, Goal, Mark, Membership, Person, Portfolio
+from storage.people import Role
+
+
+def _display(person: Person | None, membership: Membership | None = None) -> str:
+    if person is None or person.erased_at is not None:
+        return (membership.pseudonym if membership else None) or "Former member"
+    return person.name or (membership.pseudonym if membership else None) or "Unnamed"
+
+
+async def load_snapshot(
+    session: AsyncSession, portfolio_id: int, files_root: Path, now: datetime
+) -> PortfolioSnapshot:
+    portfolio = await session.get(Portfolio, portfolio_id)
+    memberships = {
+        m.id: m
+        for m in await session.scalars(select(Membership).where(Membership.portfolio_id == portfolio_id))
+    }
+    people = {m.person_id: m.person for m in memberships.values()}
+    mentor = await session.get(Person, portfolio.mentor_id)
+    people[mentor.id] = mentor
+    rows = list(
+        await session.scalars(
+            select(Entry)
+            .where(Entry.portfolio_id == portfolio_id, Entry.deleted_at.is_(None))
+            .order_by(Entry.occurred_on, Entry.id)
+        )
+    )
+    by_id = {e.id: e for e in rows}
+    entries = tuple(
+        EntryRecord(
+            ref=e.ref,
+            kind=e.kind,
+            occurred_on=e.occurred_on,
+            recorded_at=e.recorded_at,
+            author=_display(people.get(e.author_id)),
+            data=dict(e.data),
+            mentees=tuple(
+                _display(memberships[m.membership_id].person, memberships[m.membership_id])
+                for m in e.mentees
+                if m.membership_id in memberships
+            )
+            + tuple(e.data.get("mentee_names", [])),
+            duration_minutes=e.duration_minutes,
+            tags=tuple(t.criterion_id for t in e.tags),
+            attachments=tuple(
+                AttachmentRecord(
+                    entry_ref=e.ref,
+                    kind=a.kind,
+                    path=files_root / a.path,
+                    original_name=a.original_name,
+                    size=a.size,
+                    sha256=a.sha256,
+                    mime_type=a.mime_type,
+                )
+                for a in e.attachments
+            ),
+            revision=e.revision,
+        )
+        for e in rows
+    )
+    goals = []
+    for goal in await session.scalars(select(Goal).where(Goal.portfolio_id == portfolio_id).order_by(Goal.id)):
+        goal_entry = by_id.get(goal.entry_id)
+        if goal_entry is None:
+            continue
+        owner_membership = memberships.get(goal.mentee_membership_id or -1)
+        reviews = tuple(
+            GoalReviewRecord(
+                ref=r.ref,
+                reviewed_on=r.occurred_on,
+                progress=str(r.data.get("progress", "")),
+                note=r.data.get("note"),
+                status=str(r.data.get("status", "")),
+            )
+            for r in rows
+            if r.kind == Kind.GOAL_REVIEW and r.related_entry_id == goal.entry_id
+        )
+        goals.append(
+            GoalRecord(
+                ref=goal_entry.ref,
+                owner=_display(owner_membership.person, owner_membership) if owner_membership else "Mentor",
+                statement=goal.statement,
+                measure=goal.measure,
+                target_date=goal.target_date,
+                status=goal.status,
+                reviews=reviews,
+            )
+        )
+    decisions = tuple(
+        DecisionRecord(d.criterion_id, d.outcome, d.comment, _display(people.get(d.assessor_id)), d.decided_at)
+        for d in await session.scalars(
+            select(Decision).where(Decision.portfolio_id == portfolio_id).order_by(Decision.decided_at)
+        )
+    )
+    marks = tuple(
+        MarkRecord(m.framework_id, m.sheet, m.section, m.value, _display(people.get(m.assessor_id)), m.decided_at)
+        for m in await session.scalars(select(Mark).where(Mark.portfolio_id == portfolio_id).order_by(Mark.id))
+    )
+    refs = {e.id: e.ref for e in rows}
+    confirmations = tuple(
+        ConfirmationRecord(
+            c.kind, _display(people.get(c.supervisor_id)), refs.get(c.entry_id or -1), c.minutes, c.text, c.confirmed_at
+        )
+        for c in await session.scalars(
+            select(Confirmation).where(Confirmation.portfolio_id == portfolio_id).order_by(Confirmation.id)
+        )
+    )
+    mentees = tuple(
+        _display(m.person, m) for m in memberships.values() if m.role == Role.MENTEE
+    )
+    return PortfolioSnapshot(
+        portfolio_id=portfolio_id,
+        candidate=mentor.name,
+        framework_ids=tuple(pf.framework_id for pf in portfolio.frameworks),
+        generated_at=now,
+        entries=entries,
+        goals=tuple(goals),
+        decisions=decisions,
+        marks=marks,
+        confirmations=confirmations,
+        mentees=mentees,
+    )

@@ -1,0 +1,152 @@
+"""Shared fixtures: a real SQLite database per test, the real Dispatcher, offline Telegram."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from aiogram import Bot, Dispatcher
+from aiogram.types import User
+
+from bot.app import Services, build_dispatcher, build_services
+from bot.settings import Settings
+from storage.migrate import upgrade
+from tests.botkit import FIXED_DATE, ChatClient, offline_bot
+
+
+@dataclass
+class FakeClock:
+    now: datetime = FIXED_DATE
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Migrate once; each test copies the migrated file instead of running Alembic again."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def settings(tmp_path: Path, template_db: Path) -> Settings:
+    db = tmp_path / "mentorlog.db"
+    shutil.copyfile(template_db, db)
+    return Settings(
+        _env_file=None,
+        bot_token=None,
+        database_url=f"sqlite+aiosqlite:///{db}",
+        files_dir=tmp_path / "files",
+        frameworks_dir=tmp_path / "frameworks",
+        exports_dir=tmp_path / "exports",
+        default_timezone="Europe/London",
+    )
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def services(settings: Settings, clock: FakeClock) -> AsyncIterator[Services]:
+    built = build_services(settings, clock=clock)
+    yield built
+    await built.engine.dispose()
+
+
+@pytest.fixture
+def dp(services: Services) -> Dispatcher:
+    return build_dispatcher(services)
+
+
+@pytest.fixture
+def bot() -> Bot:
+    return offline_bot()
+
+
+ClientFactory = Callable[..., ChatClient]
+
+
+@pytest.fixture
+def make_client(dp: Dispatcher, bot: Bot) -> ClientFactory:
+    ids = iter(range(1001, 2000))
+
+    def make(first_name: str = "Anna", user_id: int | None = None) -> ChatClient:
+        user = User(id=user_id or next(ids), is_bot=False, first_name=first_name, language_code="en")
+        return ChatClient(dp=dp, bot=bot, user=user)
+
+    return make
+
+
+async def onboard_mentor(client: ChatClient, frameworks: tuple[str, ...] = ("ILM",)) -> None:
+    """The whole /start conversation of a mentor, as a person would tap it."""
+    await client.send("/start")
+    await client.click("I agree")
+    await client.click(lambda t: t.startswith("Use “"))
+    await client.click("London")
+    await client.click("Yes, I'm a mentor")
+    for prefix in frameworks:
+        await client.click(lambda t, p=prefix: t.removeprefix("✓ ").startswith(p))
+    await client.click("Done")
+
+
+async def invite_and_join(
+    mentor: ChatClient, invitee: ChatClient, role: str = "Mentee"
+) -> str:
+    """The mentor creates an invitation and the invitee joins with it; returns the code."""
+    await mentor.send("/invite")
+    reply = await mentor.click(role)
+    code = reply.text.rsplit("start=", 1)[1].split()[0]
+    await invitee.send(f"/start {code}")
+    await invitee.click("I agree")
+    await invitee.click(lambda t: t.startswith("Use “"))
+    await invitee.click("London")
+    return code
+
+
+@pytest.fixture
+async def mentor(make_client: ClientFactory) -> ChatClient:
+    client = make_client("Anna")
+    await onboard_mentor(client)
+    return client
+
+
+@pytest.fixture
+async def mentee(make_client: ClientFactory, mentor: ChatClient) -> ChatClient:
+    client = make_client("Jon")
+    await invite_and_join(mentor, client)
+    return client
+
+
+LogSteps = Callable[..., Awaitable[None]]
+
+
+async def log_session(
+    mentor: ChatClient,
+    *,
+    who: str = "Jon",
+    when: str = "Today",
+    duration: str = "1h15",
+    summary: str = "Went through the handover checklist twice; he led the second run.",
+) -> None:
+    """A full /log as in DESIGN.md section 11, tapping or typing each answer."""
+    await mentor.send("/log")
+    await mentor.click(who)
+    await (mentor.click(when) if when in {"Today", "Yesterday"} else mentor.send(when))
+    await (mentor.click(duration) if duration.endswith("min") else mentor.send(duration))
+    await mentor.click("In person")
+    await mentor.send("Shift handover checklist")
+    await mentor.send(summary)
+    await mentor.click("Skip")
+    await mentor.click("Skip")
+    await mentor.click("Skip")

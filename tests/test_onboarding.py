@@ -1,0 +1,107 @@
+"""Onboarding and invitations, played through the real Dispatcher."""
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from storage.models import Invitation, Membership, Person, Portfolio
+from tests.conftest import invite_and_join, onboard_mentor
+
+
+async def test_start_shows_the_privacy_notice_and_keeps_nothing_before_consent(make_client, services):
+    anna = make_client("Anna")
+    reply = await anna.send("/start")
+    assert "Do you agree" in reply.text
+    assert reply.buttons() == ["I agree", "No thanks"]
+    await anna.click("No thanks")
+    async with services.sessions() as session:
+        assert await session.scalar(select(func.count(Person.id))) == 0
+
+
+async def test_mentor_onboarding_creates_a_portfolio_on_the_chosen_frameworks(make_client, services):
+    anna = make_client("Anna")
+    await onboard_mentor(anna, ("ILM", "ST1379"))
+    assert "All set, Anna" in anna.last.text
+    assert "/log" in anna.last.text
+    async with services.sessions() as session:
+        person = await session.scalar(select(Person))
+        portfolio = await session.scalar(select(Portfolio))
+    assert person.consent_at is not None and person.timezone == "Europe/London"
+    assert sorted(pf.framework_id for pf in portfolio.frameworks) == ["ilm", "st1379"]
+
+
+async def test_typed_city_sets_the_time_zone(make_client, services):
+    anna = make_client("Anna")
+    await anna.send("/start")
+    await anna.click("I agree")
+    await anna.send("Anna Kowalska")
+    reply = await anna.send("Atlantis")
+    assert "don't know that place" in reply.text
+    await anna.send("Warsaw")
+    async with services.sessions() as session:
+        person = await session.scalar(select(Person))
+    assert (person.name, person.timezone) == ("Anna Kowalska", "Europe/Warsaw")
+
+
+async def test_done_without_a_framework_asks_for_one(make_client):
+    anna = make_client("Anna")
+    await anna.send("/start")
+    await anna.click("I agree")
+    await anna.click(lambda t: t.startswith("Use “"))
+    await anna.click("London")
+    await anna.click("Yes, I'm a mentor")
+    reply = await anna.click("Done")
+    assert "at least one qualification" in reply.text
+
+
+async def test_mentee_joins_with_one_invitation_and_gets_a_pseudonym(mentor, make_client, services):
+    jon = make_client("Jon")
+    await invite_and_join(mentor, jon)
+    assert "joined Anna's mentoring journal as a mentee" in jon.last.text
+    assert "Mentee A" in jon.last.text
+    async with services.sessions() as session:
+        membership = await session.scalar(select(Membership).where(Membership.role == "mentee"))
+    assert membership.pseudonym == "Mentee A"
+
+
+async def test_invitation_link_is_single_use_and_unguessable(mentor, make_client, services):
+    jon, ola = make_client("Jon"), make_client("Ola")
+    code = await invite_and_join(mentor, jon)
+    assert len(code) >= 22
+    await ola.send(f"/start {code}")
+    await ola.click("I agree")
+    await ola.click(lambda t: t.startswith("Use “"))
+    reply = await ola.click("London")
+    assert "already been used" in reply.text
+    async with services.sessions() as session:
+        assert await session.scalar(select(func.count(Membership.id))) == 2
+
+
+async def test_expired_invitation_is_refused(mentor, make_client, clock):
+    await mentor.send("/invite")
+    reply = await mentor.click("Supervisor")
+    code = reply.text.rsplit("start=", 1)[1].split()[0]
+    clock.advance(days=8)
+    sam = make_client("Sam")
+    await sam.send(f"/start {code}")
+    await sam.click("I agree")
+    await sam.click(lambda t: t.startswith("Use “"))
+    reply = await sam.click("London")
+    assert "expired" in reply.text
+
+
+async def test_a_made_up_invitation_code_is_refused(make_client):
+    eve = make_client("Eve")
+    await eve.send("/start AAAAAAAAAAAAAAAAAAAAAA")
+    await eve.click("I agree")
+    await eve.click(lambda t: t.startswith("Use “"))
+    reply = await eve.click("London")
+    assert "isn't valid" in reply.text
+
+
+async def test_invitations_expire_after_seven_days(mentor, services, clock):
+    await mentor.send("/invite")
+    await mentor.click("Assessor")
+    async with services.sessions() as session:
+        invitation = await session.scalar(select(Invitation))
+    assert invitation.expires_at - clock.now == timedelta(days=7)
