@@ -18,13 +18,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
 from handlers import capture, entries, invite, journal, menu, progress, start, tagging, texts
+from handlers import prompts as prompt_handlers
 from handlers.context import ReplayGuard, Who
 from journal.clock import utcnow
 from journal.frameworks.registry import Registry, load_registry
 from journal.tagging import Tagger
-from storage.db import create_engine, session_factory
+from storage.db import create_engine, is_sqlite, session_factory
 from storage.files import CLOUD_DOWNLOAD_LIMIT, FileStore
 from storage.fsm import DatabaseStorage
+from storage.people_cache import PeopleCache
 
 
 @dataclass
@@ -83,7 +85,8 @@ def build_dispatcher(
     dp["tagger"] = services.tagger
     dp["files"] = services.files
     dp["default_timezone"] = services.settings.default_timezone
-    guard, who = ReplayGuard(), Who(services.sessions, services.clock)
+    people = PeopleCache(services.sessions, enabled=is_sqlite(services.settings.database_url))
+    guard, who = ReplayGuard(), Who(people, services.clock)
     for observer in (dp.message, dp.callback_query):
         observer.outer_middleware(guard)
         observer.outer_middleware(who)
@@ -94,6 +97,7 @@ def build_dispatcher(
         entries.build_router(),
         progress.build_router(),
         invite.build_router(),
+        prompt_handlers.build_router(),
         capture.build_router(),
         menu.build_router(),
     )

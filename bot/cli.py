@@ -62,9 +62,32 @@ def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from bot.runner import run
+
+    if not settings.token:
+        print(
+            "No BOT_TOKEN set: playing the offline demo instead "
+            "(set BOT_TOKEN in .env to run the real bot).",
+            file=sys.stderr,
+        )
+        return _demo(argparse.Namespace(out=args.demo_out), settings)
+    try:
+        asyncio.run(run(settings))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mentorlog", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
+
+    runner = commands.add_parser("run", help="run the bot (the offline demo without a token)")
+    runner.add_argument("--demo-out", default="demo", help="where the demo writes its files")
+    runner.set_defaults(run=_run)
 
     db = commands.add_parser("db", help="database schema").add_subparsers(dest="db", required=True)
     db.add_parser("upgrade", help="create or upgrade the schema").set_defaults(run=_db_upgrade)

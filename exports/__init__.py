@@ -18,14 +18,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cached_property
 from pathlib import Path, PurePath
 from typing import Any
 
 from journal.entries import KIND_LABELS, Kind
 from journal.frameworks.model import Framework
 from journal.frameworks.registry import Registry
+from journal.hours import format_minutes
 from journal.portfolio_rules import RuleCheck, apply_rules, check_view
-from journal.snapshot import AttachmentRecord, EntryRecord, PortfolioSnapshot
+from journal.snapshot import AttachmentRecord, ConfirmationRecord, EntryRecord, PortfolioSnapshot
 
 # The field that names an entry in lists, per kind.
 TITLE_FIELDS: dict[str, tuple[str, ...]] = {
@@ -51,9 +53,54 @@ class ExportView:
     frameworks: tuple[Framework, ...]
     checks: tuple[RuleCheck, ...]
 
+    @cached_property
+    def entries_in_order(self) -> tuple[EntryRecord, ...]:
+        return tuple(sorted(self.snapshot.entries, key=lambda e: (e.occurred_on, e.ref)))
+
+
+@dataclass(frozen=True)
+class SessionNotes:
+    """What is shown beside each session: feedback about it and supervisor confirmations."""
+
+    feedback: dict[str, list[EntryRecord]]
+    confirmations: dict[str, list[ConfirmationRecord]]
+    loose_confirmations: tuple[ConfirmationRecord, ...]
+
+    @classmethod
+    def of(cls, view: ExportView) -> SessionNotes:
+        sessions = {e.ref for e in view.snapshot.entries if e.kind == Kind.SESSION}
+        feedback: dict[str, list[EntryRecord]] = {}
+        for e in view.entries_in_order:
+            about = as_text(e.data.get("about_ref"))
+            if e.kind == Kind.FEEDBACK and about in sessions:
+                feedback.setdefault(about, []).append(e)
+        confirmations: dict[str, list[ConfirmationRecord]] = {}
+        loose = []
+        for c in sorted(view.snapshot.confirmations, key=lambda c: c.confirmed_at):
+            if c.entry_ref in sessions:
+                confirmations.setdefault(c.entry_ref, []).append(c)
+            else:
+                loose.append(c)
+        return cls(feedback, confirmations, tuple(loose))
+
     @property
-    def entries_in_order(self) -> list[EntryRecord]:
-        return sorted(self.snapshot.entries, key=lambda e: (e.occurred_on, e.ref))
+    def placed_feedback(self) -> frozenset[str]:
+        """Refs of the feedback shown with its session (and so not again on its own)."""
+        return frozenset(e.ref for found in self.feedback.values() for e in found)
+
+
+def feedback_line(entry: EntryRecord) -> str:
+    d = entry.data
+    who = as_text(d.get("from_name")) or as_text(d.get("source"))
+    rating = f", {d['rating']}/5" if d.get("rating") is not None else ""
+    text = as_text(d.get("text"))
+    return f"{entry.ref} {who}{rating}: {text}" if text else f"{entry.ref} {who}{rating}"
+
+
+def confirmation_line(c: ConfirmationRecord) -> str:
+    minutes = f", {format_minutes(c.minutes)}" if c.minutes else ""
+    text = f": {c.text}" if c.text else ""
+    return f"{c.supervisor}, {utc_time(c.confirmed_at)}{minutes}{text}"
 
 
 def export_view(snapshot: PortfolioSnapshot, registry: Registry) -> ExportView:
@@ -66,11 +113,12 @@ def export_view(snapshot: PortfolioSnapshot, registry: Registry) -> ExportView:
 
 
 def as_text(value: Any) -> str:
+    """A data value as the user wrote it (never trimmed: the workbook keeps text exactly)."""
     if value is None:
         return ""
     if isinstance(value, list | tuple):
         return ", ".join(as_text(v) for v in value)
-    return str(value).strip()
+    return str(value)
 
 
 def shorten(text: str, limit: int) -> str:
@@ -81,7 +129,7 @@ def shorten(text: str, limit: int) -> str:
 def entry_title(entry: EntryRecord, limit: int = 160) -> str:
     for key in TITLE_FIELDS.get(entry.kind, ()):
         text = as_text(entry.data.get(key))
-        if text:
+        if text.strip():
             return shorten(text, limit)
     return kind_label(entry.kind)
 

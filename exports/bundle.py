@@ -27,6 +27,7 @@ WORKBOOK = "portfolio.xlsx"
 DIARY = "diary.pdf"
 FORMAT = "mentorlog-bundle/1"
 CHUNK = 1 << 20
+Stamp = tuple[int, int, int, int, int, int]  # a zip entry's date and time
 # Formats compressed already: deflating them again costs time and saves nothing.
 _IMAGES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic"}
 _MEDIA = {".mp4", ".mov", ".webm", ".mp3", ".m4a", ".ogg", ".oga", ".opus"}
@@ -38,7 +39,8 @@ def build_bundle(snapshot: PortfolioSnapshot, registry: Registry, out_path: Path
     """Build the workbook and the diary, then zip them with the attachments and a manifest."""
     # The view, not the snapshot: attachments of entries the rules leave out stay out.
     view = export_view(snapshot, registry)
-    stamp = snapshot.generated_at.timetuple()[:6]
+    t = snapshot.generated_at.timetuple()
+    stamp = (t.tm_year, t.tm_mon, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec)
     manifest: dict[str, Any] = {
         "format": FORMAT,
         "portfolio_id": snapshot.portfolio_id,
@@ -65,7 +67,7 @@ def build_bundle(snapshot: PortfolioSnapshot, registry: Registry, out_path: Path
 
 
 def _add_attachments(
-    zf: zipfile.ZipFile, view: ExportView, stamp: tuple[int, ...], manifest: dict[str, Any]
+    zf: zipfile.ZipFile, view: ExportView, stamp: Stamp, manifest: dict[str, Any]
 ) -> None:
     for entry in view.entries_in_order:
         for index, attachment in enumerate(entry.attachments, 1):
@@ -79,8 +81,8 @@ def _add_attachments(
             manifest["files"].append(added)
 
 
-def _info(name: str, stamp: tuple[int, ...], size: int = 0) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, date_time=stamp)  # type: ignore[arg-type]
+def _info(name: str, stamp: Stamp, size: int = 0) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=stamp)
     info.file_size = size  # lets zipfile choose ZIP64 up front for big files
     suffix = Path(name).suffix.lower()
     info.compress_type = (
@@ -89,7 +91,7 @@ def _info(name: str, stamp: tuple[int, ...], size: int = 0) -> zipfile.ZipInfo:
     return info
 
 
-def _add(zf: zipfile.ZipFile, source: Path, name: str, stamp: tuple[int, ...]) -> dict[str, Any]:
+def _add(zf: zipfile.ZipFile, source: Path, name: str, stamp: Stamp) -> dict[str, Any]:
     digest = hashlib.sha256()
     size = 0
     with source.open("rb") as src, zf.open(_info(name, stamp, source.stat().st_size), "w") as dst:

@@ -14,11 +14,14 @@ from openpyxl import Workbook
 
 from exports import (
     ExportView,
+    SessionNotes,
     as_text,
     attachment_name,
+    confirmation_line,
     decision_label,
     entry_title,
     export_view,
+    feedback_line,
     framework_line,
     kind_label,
     partial_file,
@@ -29,7 +32,7 @@ from exports.safe_cells import CellMaker, Column, setup_print, write_table
 from journal.coverage import coverage, tagged_refs
 from journal.entries import EVIDENCE_TYPES, GOAL_STATUSES, SESSION_FORMATS, SESSION_MODES, Kind
 from journal.frameworks.registry import Registry
-from journal.grading import MarkError, ilm_statuses, st1379_method_grades, st1379_overall
+from journal.grading import assessment_lines
 from journal.hours import UnitHours, format_hours, format_minutes, unit_hours, units_in_use
 from journal.portfolio_rules import Status
 from journal.snapshot import EntryRecord, PortfolioSnapshot
@@ -43,17 +46,17 @@ CRITERIA_COLUMNS = (
     Column("Criterion text", 60),
     Column("Assessment methods", 24),
     Column("Mentor's claim: evidence refs", 30),
-    Column("Evidence count", 9, "number"),
-    Column("Target", 7, "number"),
+    Column("Evidence count", 9),
+    Column("Target", 7),
     Column("Coverage", 14),
     Column("Assessor decision", 11),
     Column("Assessor comment", 40),
     Column("Assessor", 18),
-    Column("Decided (UTC)", 17, "datetime"),
+    Column("Decided (UTC)", 17),
 )
 EVIDENCE_COLUMNS = (
     Column("Ref", 9),
-    Column("Date", 11, "date"),
+    Column("Date", 11),
     Column("Kind", 12),
     Column("Title / caption", 50),
     Column("Evidence type", 18),
@@ -63,12 +66,12 @@ EVIDENCE_COLUMNS = (
     Column("Attachments (in the bundle)", 28),
     Column("SHA-256", 66),
     Column("Size (bytes)", 11),
-    Column("Recorded (UTC)", 17, "datetime"),
-    Column("Revision", 8, "number"),
+    Column("Recorded (UTC)", 17),
+    Column("Revision", 8),
     Column("Author", 18),
 )
 DIARY_COLUMNS = (
-    Column("Date", 11, "date"),
+    Column("Date", 11),
     Column("Ref", 9),
     Column("Mentees", 18),
     Column("Format", 11),
@@ -88,9 +91,9 @@ GOAL_COLUMNS = (
     Column("Owner", 16),
     Column("Goal statement", 44),
     Column("Measure of success", 30),
-    Column("Target date", 11, "date"),
+    Column("Target date", 11),
     Column("Status", 10),
-    Column("Reviewed on", 11, "date"),
+    Column("Reviewed on", 11),
     Column("Review ref", 9),
     Column("Progress", 36),
     Column("Note", 30),
@@ -98,11 +101,11 @@ GOAL_COLUMNS = (
 )
 FEEDBACK_COLUMNS = (
     Column("Ref", 9),
-    Column("Date", 11, "date"),
+    Column("Date", 11),
     Column("From", 12),
     Column("Name", 18),
     Column("About", 9),
-    Column("Rating (1-5)", 8, "number"),
+    Column("Rating (1-5)", 8),
     Column("Feedback", 60),
     Column("Criteria claimed", 26),
 )
@@ -171,8 +174,8 @@ def cover_rows(view: ExportView) -> Iterator[CoverRow]:
     yield from _assessment(view)
     yield "", None, False
     yield "Declaration of authenticity", None, True
-    yield "Candidate", f"{s.candidate}: {DECLARATION}", False
-    yield "Signature and date", "", False
+    yield "Candidate's declaration", f"{s.candidate}: {DECLARATION}", False
+    yield "Signature and date", None, False
 
 
 def _totals(view: ExportView) -> Iterator[CoverRow]:
@@ -207,28 +210,12 @@ def _totals(view: ExportView) -> Iterator[CoverRow]:
 
 
 def _assessment(view: ExportView) -> Iterator[CoverRow]:
-    """ILM mark-sheet outcomes and the ST1379 grade, when an assessor has marked."""
-    rows: list[CoverRow] = []
-    for fw in view.frameworks:
-        if fw.extra.get("mark_sheets"):
-            for status in ilm_statuses(fw, view.snapshot.marks):
-                text = status.result.summary() if status.result else status.problem
-                rows.append((f"Marks: {status.unit} {status.title}", text, False))
-        table = fw.extra.get("overall_grades")
-        grades = st1379_method_grades(view.snapshot.marks) if table else {}
-        if grades:
-            given = "; ".join(f"{m}: {g}" for m, g in grades.items())
-            try:
-                overall = st1379_overall(grades["observation"], grades["discussion"], table)
-            except KeyError:
-                overall = "not yet graded (both methods are needed)"
-            except MarkError as exc:
-                overall = str(exc)
-            rows.append((f"Grades: {fw.id}", f"{given}; overall: {overall}", False))
-    if rows:
+    """ILM mark-sheet outcomes and the ST1379 grade, once an assessor has marked."""
+    lines = [line for fw in view.frameworks for line in assessment_lines(fw, view.snapshot.marks)]
+    if lines:
         yield "", None, False
         yield "Assessor's marks", None, True
-        yield from rows
+        yield from ((label, text, False) for label, text in lines)
 
 
 def _criteria_rows(view: ExportView) -> Iterator[list[Any]]:
@@ -284,31 +271,8 @@ def _hours(entry: EntryRecord) -> float | None:
     return entry.duration_minutes / 60 if entry.duration_minutes is not None else None
 
 
-def _feedback_by_ref(view: ExportView) -> dict[str, list[str]]:
-    about: dict[str, list[str]] = {}
-    for e in view.entries_in_order:
-        if e.kind == Kind.FEEDBACK and e.data.get("about_ref"):
-            rating = f" {e.data['rating']}/5" if e.data.get("rating") is not None else ""
-            who = as_text(e.data.get("from_name")) or as_text(e.data.get("source"))
-            line = f"{e.ref} {who}{rating}: {as_text(e.data.get('text'))}".rstrip(": ")
-            about.setdefault(str(e.data["about_ref"]), []).append(line)
-    return about
-
-
-def _confirmations_by_ref(view: ExportView) -> dict[str, list[str]]:
-    by_ref: dict[str, list[str]] = {}
-    for c in view.snapshot.confirmations:
-        if c.entry_ref:
-            text = f": {c.text}" if c.text else ""
-            by_ref.setdefault(c.entry_ref, []).append(
-                f"{c.supervisor}, {utc_time(c.confirmed_at)}{text}"
-            )
-    return by_ref
-
-
 def _diary_rows(view: ExportView) -> Iterator[list[Any]]:
-    feedback = _feedback_by_ref(view)
-    confirmations = _confirmations_by_ref(view)
+    notes = SessionNotes.of(view)
     for e in view.entries_in_order:
         if e.kind != Kind.SESSION:
             continue
@@ -325,8 +289,8 @@ def _diary_rows(view: ExportView) -> Iterator[list[Any]]:
             as_text(d.get("progress")),
             as_text(d.get("next_steps")),
             as_text(d.get("reflection")),
-            "\n".join(feedback.get(e.ref, ())),
-            "\n".join(confirmations.get(e.ref, ())),
+            "\n".join(feedback_line(f) for f in notes.feedback.get(e.ref, ())),
+            "\n".join(confirmation_line(c) for c in notes.confirmations.get(e.ref, ())),
             "\n".join(e.tags),
         ]
 
@@ -375,7 +339,7 @@ def _hours_table(view: ExportView) -> tuple[list[Column], Iterator[list[Any]]]:
         unit for fw in view.frameworks for unit in units_in_use(unit_hours(view.snapshot, fw), fw)
     ]
     columns = [
-        Column("Date", 11, "date"),
+        Column("Date", 11),
         Column("Session", 9),
         Column("Mentees", 18),
         Column("Duration (h)", 9, "hours"),

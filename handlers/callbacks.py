@@ -43,3 +43,24 @@ class GapCB(CallbackData, prefix="g"):
 
 class MenuCB(CallbackData, prefix="m"):
     act: str
+
+
+class PromptCB(CallbackData, prefix="p"):
+    """A button under a prompt: `p` is the prompt id, checked against who taps it."""
+
+    p: int
+    a: str
+    v: str = ""
+
+
+class RequestCB(CallbackData, prefix="rq"):
+    """/request: what (h, f, t; x cancels), then the supervisor's membership and the session."""
+
+    w: str
+    s: int = 0
+    e: int = 0
+
+
+class SettingsCB(CallbackData, prefix="st"):
+    act: str
+    v: str = ""

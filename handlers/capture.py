@@ -6,7 +6,7 @@ import mimetypes
 from datetime import date, datetime
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -14,6 +14,7 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
+from handlers.filters import NotCommand
 from handlers.callbacks import CaptureCB, GapCB
 from handlers.criteria import criterion_from_key, short_code
 from handlers.flow import begin
@@ -91,7 +92,7 @@ async def start_evidence(
 def build_router() -> Router:
     router = Router(name="capture")
 
-    @router.message(StateFilter(None), ~F.text.startswith("/"))
+    @router.message(StateFilter(None), NotCommand())
     async def captured(
         message: Message, state: FSMContext, person: Person | None, portfolio: Portfolio | None
     ) -> None:
@@ -185,7 +186,7 @@ def build_router() -> Router:
             texts.GAP_ASK.format(code=texts.escape(short_code(criterion)), text=texts.escape(criterion.text))
         )
 
-    @router.message(CaptureState.gap, ~F.text.startswith("/"))
+    @router.message(CaptureState.gap, NotCommand())
     async def gap_evidence(
         message: Message,
         state: FSMContext,

@@ -10,10 +10,9 @@ from zoneinfo import ZoneInfo
 from aiogram import BaseMiddleware
 from aiogram.fsm.context import FSMContext
 from aiogram.types import TelegramObject, Update, User
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.fsm import DatabaseStorage, current_update_id
-from storage.people import mentor_portfolio, person_by_telegram
+from storage.people_cache import PeopleCache
 from storage.uow import AlreadyHandled
 
 Clock = Callable[[], datetime]
@@ -51,8 +50,8 @@ class ReplayGuard(BaseMiddleware):
 class Who(BaseMiddleware):
     """Loads the person behind the update and their own portfolio (if they are a mentor)."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
-        self._sessions = sessions
+    def __init__(self, people: PeopleCache, clock: Clock) -> None:
+        self._people = people
         self._clock = clock
 
     async def __call__(
@@ -66,11 +65,9 @@ class Who(BaseMiddleware):
         data["now"] = now
         data["person"] = data["portfolio"] = None
         if user is not None:
-            async with self._sessions() as session:
-                person = await person_by_telegram(session, user.id)
-                if person is not None and person.consent_at is not None and person.erased_at is None:
-                    data["person"] = person
-                    data["portfolio"] = await mentor_portfolio(session, person.id)
+            person, portfolio = await self._people.lookup(user.id)
+            if person is not None and person.consent_at is not None and person.erased_at is None:
+                data["person"], data["portfolio"] = person, portfolio
         tz = data["person"].timezone if data["person"] else data["default_timezone"]
         data["today"] = local_today(now, tz)
         update: Update | None = data.get("event_update")

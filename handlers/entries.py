@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -13,6 +13,7 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
+from handlers.filters import TypedText
 from handlers.callbacks import EntryCB
 from handlers.criteria import short_code
 from handlers.keyboards import Button, chunked, keyboard
@@ -152,7 +153,7 @@ def build_router() -> Router:
             else:
                 await target.answer(texts.ENTRY_RESTORED.format(ref=entry.ref), reply_markup=entry_keyboard(entry))
 
-    @router.message(EditState.value, F.text & ~F.text.startswith("/"))
+    @router.message(EditState.value, TypedText())
     async def new_value(
         message: Message,
         state: FSMContext,

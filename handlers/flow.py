@@ -9,13 +9,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
+from handlers.filters import NoText, TypedText
 from handlers.callbacks import FlowCB
 from handlers.keyboards import Button, chunked, keyboard
 from handlers.flows import FLOWS
@@ -216,7 +217,7 @@ def build_router(finish) -> Router:  # type: ignore[no-untyped-def]
         await state.set_data(data)
         await ask(target, state, sessions, portfolio)
 
-    @router.message(FlowState.step, F.text & ~F.text.startswith("/"))
+    @router.message(FlowState.step, TypedText())
     async def typed(
         message: Message,
         state: FSMContext,
@@ -244,7 +245,7 @@ def build_router(finish) -> Router:  # type: ignore[no-untyped-def]
             return
         await advance(message, state, data, sessions, portfolio, today=today, **context)
 
-    @router.message(FlowState.step, ~F.text)
+    @router.message(FlowState.step, NoText())
     async def not_text(
         message: Message, state: FSMContext, sessions: async_sessionmaker[AsyncSession],
         portfolio: Portfolio | None,

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from aiogram import Bot, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -16,10 +16,12 @@ from handlers.flow import FlowState, ask, begin
 from handlers.flow import build_router as build_flow_router
 from handlers.flows import FLOWS
 from handlers.tagging import send_suggestions
+from journal.entries import Kind
 from journal.flow import draft_from
 from journal.frameworks.registry import Registry
 from journal.tagging import Tagger
 from storage import entries as entry_repo
+from storage import prompts as prompt_repo
 from storage.files import FileStore, StoredFile
 from storage.models import Entry, Person, Portfolio
 from storage.uow import writing
@@ -81,6 +83,8 @@ async def save_answers(
             )
         for criterion_id in tags:
             await entry_repo.toggle_tag(session, entry, criterion_id, person.id, now)
+        if spec.kind == Kind.SESSION:
+            await prompt_repo.schedule_session_feedback(session, entry, now)
     return entry
 
 
@@ -115,32 +119,20 @@ def build_router() -> Router:
 
     router.include_router(build_flow_router(finish))
 
+    @router.message(Command(*COMMAND_FLOWS))
     async def start(
         message: Message,
+        command: CommandObject,
         state: FSMContext,
         sessions: async_sessionmaker[AsyncSession],
         portfolio: Portfolio | None,
-        flow: str,
     ) -> None:
         if portfolio is None:
             await message.answer(texts.NEEDS_PORTFOLIO)
             return
         if await resume(message, state, sessions, portfolio):
             return
-        await begin(message, state, sessions, portfolio, flow)
-
-    for command, flow in COMMAND_FLOWS.items():
-
-        async def handler(
-            message: Message,
-            state: FSMContext,
-            sessions: async_sessionmaker[AsyncSession],
-            portfolio: Portfolio | None,
-            _flow: str = flow,
-        ) -> None:
-            await start(message, state, sessions, portfolio, _flow)
-
-        router.message.register(handler, Command(command))
+        await begin(message, state, sessions, portfolio, COMMAND_FLOWS[command.command])
 
     @router.message(Command("cancel"))
     async def cancel(message: Message, state: FSMContext) -> None:

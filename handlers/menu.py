@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
+from handlers.filters import IsCommand
 from handlers.callbacks import MenuCB
 from handlers.entries import send_recent
 from handlers.flow import begin
@@ -50,7 +51,7 @@ def build_router() -> Router:
         else:
             await send_recent(query.message, sessions, portfolio)
 
-    @router.message(F.text.startswith("/"))
+    @router.message(IsCommand())
     async def unknown_command(message: Message) -> None:
         await message.answer(f"{texts.UNKNOWN_COMMAND}\n\n{texts.HELP}")
 

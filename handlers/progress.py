@@ -21,6 +21,7 @@ from journal.entries import Kind
 from journal.frameworks.registry import Registry
 from journal.hours import format_minutes, unit_hours
 from journal.snapshot import EntryRecord
+from storage.db import snapshot_session
 from storage.files import FileStore
 from storage.models import Entry, Portfolio
 from storage.snapshots import load_snapshot
@@ -79,7 +80,7 @@ async def send_progress(
     files_root: Path,
     now: datetime,
 ) -> None:
-    async with sessions() as session:
+    async with snapshot_session(sessions) as session:
         snapshot = await load_snapshot(session, portfolio.id, files_root, now)
     frameworks = [f for f in (registry.get(i) for i in snapshot.framework_ids) if f]
     if not frameworks:

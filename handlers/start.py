@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -13,6 +13,7 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
+from handlers.filters import NotCommand, TypedText
 from handlers.callbacks import StartCB
 from handlers.journal import resume
 from handlers.keyboards import Button, chunked, keyboard
@@ -200,7 +201,7 @@ def build_router() -> Router:
                 texts.WELCOME_MENTOR.format(name=texts.escape(name), frameworks=titles), reply_markup=next_step_keyboard()
             )
 
-    @router.message(Onboarding.name, F.text & ~F.text.startswith("/"))
+    @router.message(Onboarding.name, TypedText())
     async def typed_name(
         message: Message, state: FSMContext, sessions: async_sessionmaker[AsyncSession], update_id: int | None
     ) -> None:
@@ -216,7 +217,7 @@ def build_router() -> Router:
         await state.set_state(Onboarding.timezone)
         await message.answer(texts.ASK_TZ, reply_markup=_tz_keyboard())
 
-    @router.message(Onboarding.timezone, F.text & ~F.text.startswith("/"))
+    @router.message(Onboarding.timezone, TypedText())
     async def typed_timezone(
         message: Message,
         state: FSMContext,
@@ -234,7 +235,7 @@ def build_router() -> Router:
         await _set_timezone(sessions, data["person"], zone)
         await _after_timezone(message, state, sessions, registry, data["person"], now, update_id)
 
-    @router.message(StateFilter(Onboarding), ~F.text.startswith("/"))
+    @router.message(StateFilter(Onboarding), NotCommand())
     async def other(message: Message, **_: Any) -> None:
         await message.answer(texts.PICK_FROM_BUTTONS)
 

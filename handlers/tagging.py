@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
+from handlers.filters import TypedText
 from handlers.callbacks import MenuCB, TagCB
 from handlers.criteria import criterion_from_key, criterion_key, short_code
 from handlers.keyboards import Button, keyboard
@@ -189,7 +190,7 @@ def build_router() -> Router:
                 reply_markup=next_step_keyboard(),
             )
 
-    @router.message(TagState.code, F.text & ~F.text.startswith("/"))
+    @router.message(TagState.code, TypedText())
     async def typed_code(
         message: Message,
         state: FSMContext,

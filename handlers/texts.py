@@ -176,3 +176,90 @@ COMMANDS = (
 def escape(text: str) -> str:
     """User text inside an HTML reply; quotes stay readable (they are safe outside attributes)."""
     return html.escape(text, quote=False)
+
+
+# --- Prompts and reminders ------------------------------------------------------------------------
+
+FEEDBACK_ASK_TODAY = "How useful was today's session with {mentor}{topic}?"
+FEEDBACK_ASK_YESTERDAY = "How useful was yesterday's session with {mentor}{topic}?"
+FEEDBACK_ASK_ON = "How useful was your session with {mentor} on {day}{topic}?"
+TOPIC = " ({topic})"
+TOPIC_AFTER = ": {topic}"
+FEEDBACK_LINE = "Thanks! One line on what helped or what you'd change? (optional)"
+SENT_TO = "Sent to {mentor}. Thank you."
+PROMPT_ANSWERED = "You've answered this already. Thank you!"
+PROMPT_CLOSED = "This request has closed."
+REMINDER_LEAD = "<i>Reminder: this closes within a day.</i>"
+
+ASK_HOURS = "{mentor} asks you to confirm {duration} of mentoring on {day}{topic} ({ref})."
+ASK_SESSION_FEEDBACK = (
+    "{mentor} asks for your feedback on their mentoring session on {day}{topic} ({ref}). "
+    "Tap below, then write a few lines."
+)
+ASK_TESTIMONY = (
+    "{mentor} asks you for a witness testimony: a few lines on what you have seen of their "
+    "mentoring. Tap below, then write it."
+)
+CONFIRM = "Confirm"
+NOT_RIGHT = "Not right"
+WRITE_IT = "Write it"
+CONFIRMED_THANKS = "Confirmed, thank you. I'll let {mentor} know."
+NOT_RIGHT_ASK = "What isn't right? One line for {mentor} (optional)."
+WRITE_ASK = "Type your answer in one message."
+
+NOTICE_FEEDBACK = "{who} rated {ref} ({day}) {rating}/5. Saved as {saved}."
+NOTICE_HOURS = "{who} confirmed {duration} of mentoring for {ref}."
+NOTICE_DISPUTED = "{who} says the hours of {ref} aren't right."
+NOTICE_SUPERVISOR_FEEDBACK = "{who} sent feedback on {ref}. Saved as {saved}."
+NOTICE_TESTIMONY = "{who} sent a witness testimony. Saved as {saved}."
+QUOTE = "“{text}”"
+
+WEEKLY_NUDGE = (
+    "Nothing logged for a week. A one-minute /log keeps your diary and hours up to date."
+)
+GOAL_REVIEW_NUDGE = "Today is the target date of the goal “{statement}”. Review it with /review."
+PAIR_QUIET_NUDGE = (
+    "No session with {mentee} for three weeks. Time to catch up? Log it with /log when you've met."
+)
+
+REQUEST_WHAT = "What would you like to ask your supervisor?"
+REQUEST_HOURS = "Confirm hours"
+REQUEST_FEEDBACK = "Feedback on a session"
+REQUEST_TESTIMONY = "Witness testimony"
+REQUEST_NO_SUPERVISOR = "No supervisor has joined your journal yet. Invite them with /invite."
+REQUEST_WHICH_SUPERVISOR = "Which supervisor?"
+REQUEST_WHICH_SESSION = "Which session?"
+REQUEST_NO_SESSIONS = "There are no sessions to ask about yet. Log one with /log."
+REQUEST_SENT = "Asked {supervisor} {what}. I'll tell you when they answer."
+REQUEST_ALREADY = "You've asked {supervisor} for that already; it's waiting for their answer."
+REQUEST_WHAT_HOURS = "to confirm the hours of {ref}"
+REQUEST_WHAT_FEEDBACK = "for feedback on {ref}"
+REQUEST_WHAT_TESTIMONY = "for a witness testimony"
+
+SETTINGS = (
+    "<b>Your settings</b>\n"
+    "Time zone: {timezone}\n"
+    "Quiet hours: {quiet}\n"
+    "Prompts and reminders: {prompts}"
+)
+SETTINGS_NO_QUIET = "none"
+SETTINGS_PROMPTS_ON = "on"
+SETTINGS_PROMPTS_PAUSED = "paused"
+SETTINGS_TIMEZONE = "Time zone"
+SETTINGS_QUIET = "Quiet hours"
+SETTINGS_PAUSE = "Pause prompts"
+SETTINGS_RESUME = "Resume prompts"
+ASK_QUIET = (
+    "When shouldn't I message you? Tap a range, or type one like 22-7 or 21:00-08:00."
+)
+QUIET_NONE = "No quiet hours"
+QUIET_UNREADABLE = "I couldn't read that. Type a range like 22-7 or 21:00-08:00, or off."
+PROMPTS_PAUSED = "Paused: I won't send you prompts or reminders until you resume them in /settings."
+PROMPTS_RESUMED = "Prompts and reminders are back on."
+SETTINGS_SAVED = "Saved."
+
+COMMANDS = (
+    *COMMANDS,
+    ("request", "Ask your supervisor to confirm or give feedback"),
+    ("settings", "Time zone, quiet hours, pause prompts"),
+)

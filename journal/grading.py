@@ -184,7 +184,7 @@ def st1379_overall(observation: str, discussion: str, table: Sequence[Mapping[st
     for method, grade in given.items():
         known = method_grades(table, method)
         if grade.casefold() not in {g.casefold() for g in known}:
-            raise MarkError(f"“{grade}” is not a {method} grade (one of {', '.join(known)})")
+            raise MarkError(f"“{grade}” is not a grade of the {method} ({', '.join(known)})")
 
     def matches(row: Mapping[str, str], exact: bool) -> bool:
         return all(
@@ -206,3 +206,24 @@ def st1379_method_grades(records: Iterable[MarkRecord]) -> dict[str, str]:
         for r in _newest(records)
         if r.framework_id == "st1379"
     }
+
+
+def assessment_lines(framework: Framework, records: Iterable[MarkRecord]) -> list[tuple[str, str]]:
+    """(label, text) lines of what an assessor has marked or graded in this framework."""
+    records = list(records)
+    lines = [
+        (f"Marks: {s.unit} {s.title}", s.result.summary() if s.result else s.problem or "")
+        for s in ilm_statuses(framework, records)
+    ]
+    table = framework.extra.get("overall_grades")
+    grades = st1379_method_grades(records) if table else {}
+    if grades:
+        given = "; ".join(f"{method}: {grade}" for method, grade in grades.items())
+        try:
+            overall = st1379_overall(grades["observation"], grades["discussion"], table)
+        except KeyError:
+            overall = "not yet graded (both methods are needed)"
+        except MarkError as exc:
+            overall = str(exc)
+        lines.append((f"Grades: {framework.id}", f"{given}; overall: {overall}"))
+    return lines

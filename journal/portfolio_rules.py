@@ -4,8 +4,8 @@ ST1379 (seed 002, "Portfolio of evidence requirements"), applied to the whole ex
 portfolio that follows ST1379, since the same files reach the ST1379 assessor (export a mixed
 portfolio per framework when another framework needs the reflections):
 
-- anonymised: mentees appear as "Mentee A", "Mentee B" ... in the order of `snapshot.mentees`
-  then of first appearance, in every name field and inside free text (see `anonymise`);
+- anonymised: mentees appear as "Mentee A", "Mentee B" ... (the pseudonyms the bot gave them,
+  see `mentee_labels`), in every name field and inside free text (see `_Redactor`);
 - no reflective accounts or self-assessment: entries of `REFLECTIVE_KINDS`, personal
   statements (evidence of type "statement" that is not the employer and apprentice statement)
   and the "what I would do differently" field of sessions are left out;
@@ -27,8 +27,9 @@ Failed checks are data for the export's cover, never exceptions.
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
@@ -50,6 +51,7 @@ PIECES = (10, 16)
 MENTEES_NEEDED = 2
 DISCUSSION = "discussion"
 AMBIGUOUS = "[mentee]"
+_LABEL = re.compile(r"^Mentee [A-Z]+$")
 
 
 class Status(StrEnum):
@@ -100,7 +102,7 @@ def leave_out_reflective(snapshot: PortfolioSnapshot) -> PortfolioSnapshot:
 
 
 def mentee_label(index: int) -> str:
-    """0 -> 'Mentee A', 25 -> 'Mentee Z', 26 -> 'Mentee AA' (spreadsheet-column letters)."""
+    """0 -> 'Mentee A', 25 -> 'Mentee Z', 26 -> 'Mentee AA' (as storage.people.pseudonym)."""
     letters = ""
     index += 1
     while index:
@@ -109,49 +111,71 @@ def mentee_label(index: int) -> str:
     return f"Mentee {letters}"
 
 
-def mentee_names(snapshot: PortfolioSnapshot) -> list[str]:
-    names: dict[str, None] = {}
-    for name in snapshot.mentees:
-        names[name.strip()] = None
+def mentee_labels(snapshot: PortfolioSnapshot) -> dict[str, str]:
+    """Every mentee name in the snapshot -> its label, in a stable order.
+
+    A name with a pseudonym keeps it, a name that is a label already (an erased mentee) stays,
+    and the others take the first labels nobody has, in the order of `snapshot.mentees` then
+    of first appearance. Names differing only in letter case are one mentee.
+    """
+    names: dict[str, str] = {}
+    for name in _mentee_names(snapshot):
+        names.setdefault(name.lower(), name)
+    taken = {snapshot.pseudonyms[n] for n in names.values() if n in snapshot.pseudonyms}
+    taken |= {n for n in names.values() if _LABEL.match(n)}
+    labels: dict[str, str] = {}
+    free = (label for label in map(mentee_label, itertools.count()) if label not in taken)
+    for name in names.values():
+        if name in snapshot.pseudonyms:
+            labels[name] = snapshot.pseudonyms[name]
+        elif _LABEL.match(name):
+            labels[name] = name
+        else:
+            labels[name] = next(free)
+    return labels
+
+
+def _mentee_names(snapshot: PortfolioSnapshot) -> Iterator[str]:
+    found = list(snapshot.mentees)
     for entry in snapshot.entries:
-        for name in entry.mentees:
-            names[name.strip()] = None
+        found += entry.mentees
         if entry.kind == Kind.FEEDBACK and entry.data.get("source") == "mentee":
-            names[str(entry.data.get("from_name") or "").strip()] = None
-    names.pop("", None)
-    return list(names)
+            found.append(str(entry.data.get("from_name") or ""))
+    return (name.strip() for name in found if name.strip())
 
 
 class _Redactor:
-    """Replaces mentee names in text with their labels.
+    """Replaces mentee names in text with their labels, in any letter case.
 
-    Full names match in any letter case. Single parts of a name ("Jon" of "Jon Smith") match
-    as written, capitalised or in capitals only, so that a mentee called Will or May does not
-    turn every "will" into a label; a part two mentees share becomes "[mentee]".
+    A mentee's full name and each part of it ("Jon" of "Jon Baker") are replaced, so that
+    "jon did well" and "BAKER" go too: notes typed on a phone are often lower case. The price
+    is that a name which is also a word (Will, May) turns that word into the label as well;
+    a part two mentees share becomes "[mentee]".
     """
 
-    def __init__(self, names: list[str]) -> None:
-        self.labels = {name.casefold(): mentee_label(i) for i, name in enumerate(names)}
+    def __init__(self, labels: dict[str, str]) -> None:
+        # A name that is its own label (an erased mentee's pseudonym) needs no replacing.
+        self.labels = {n.lower(): label for n, label in labels.items() if n != label}
         parts: dict[str, set[str]] = {}
-        for name in names:
+        for name, label in self.labels.items():
             for part in re.split(r"\s+", name):
-                if len(part) > 1 and part.casefold() != name.casefold():
-                    for form in {part, part[:1].upper() + part[1:], part.upper()}:
-                        parts.setdefault(form, set()).add(self.labels[name.casefold()])
+                if len(part) > 1 and part not in self.labels:
+                    parts.setdefault(part, set()).add(label)
         self.parts = {p: next(iter(ls)) if len(ls) == 1 else AMBIGUOUS for p, ls in parts.items()}
-        self.full = _word_pattern(names, re.IGNORECASE)
-        self.partial = _word_pattern(list(self.parts), 0)
-        # Most text names nobody: a substring test in C skips the regular expressions.
-        self.needles = {n.casefold() for n in names} | {p.casefold() for p in self.parts}
+        self.full = _word_pattern(list(self.labels))
+        self.partial = _word_pattern(list(self.parts))
+        # Most text names nobody: one plain search of the lower-cased text rules it out before
+        # the two word-boundary patterns run.
+        needles = sorted(set(self.labels) | set(self.parts), key=len, reverse=True)
+        self.quick = re.compile("|".join(map(re.escape, needles))) if needles else None
 
     def text(self, text: str) -> str:
-        folded = text.casefold()
-        if not any(needle in folded for needle in self.needles):
+        if self.quick is None or not self.quick.search(text.lower()):
             return text
         if self.full:
-            text = self.full.sub(lambda m: self.labels[m.group(0).casefold()], text)
+            text = self.full.sub(lambda m: self.labels[m.group(0).lower()], text)
         if self.partial:
-            text = self.partial.sub(lambda m: self.parts[m.group(0)], text)
+            text = self.partial.sub(lambda m: self.parts[m.group(0).lower()], text)
         return text
 
     def value(self, value: Any) -> Any:
@@ -167,24 +191,26 @@ class _Redactor:
         return None if text is None else self.text(text)
 
     def name(self, name: str) -> str:
-        return self.labels.get(name.strip().casefold()) or self.text(name)
+        return self.labels.get(name.strip().lower()) or self.text(name)
 
 
-def _word_pattern(words: list[str], flags: int) -> re.Pattern[str] | None:
+def _word_pattern(words: list[str]) -> re.Pattern[str] | None:
     if not words:
         return None
     ordered = sorted(words, key=len, reverse=True)  # the longest name wins
-    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, ordered)) + r")(?!\w)", flags)
+    alternatives = "|".join(map(re.escape, ordered))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
 def anonymise(snapshot: PortfolioSnapshot) -> PortfolioSnapshot:
     """The snapshot with every mentee shown as "Mentee A", "Mentee B" ..."""
-    names = mentee_names(snapshot)
-    red = _Redactor(names)
+    labels = mentee_labels(snapshot)
+    red = _Redactor(labels)
     entries = tuple(
         replace(
             e,
-            author=red.text(e.author),
+            # The candidate may share a surname with a mentee; their own name stays.
+            author=e.author if e.author == snapshot.candidate else red.text(e.author),
             data=red.value(e.data),
             mentees=tuple(red.name(m) for m in e.mentees),
             attachments=tuple(
@@ -212,7 +238,7 @@ def anonymise(snapshot: PortfolioSnapshot) -> PortfolioSnapshot:
         goals=goals,
         decisions=tuple(replace(d, comment=red.optional(d.comment)) for d in snapshot.decisions),
         confirmations=tuple(replace(c, text=red.optional(c.text)) for c in snapshot.confirmations),
-        mentees=tuple(mentee_label(i) for i in range(len(names))),
+        mentees=tuple(dict.fromkeys(labels.values())),
         anonymised=True,
     )
 

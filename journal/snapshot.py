@@ -97,6 +97,9 @@ class PortfolioSnapshot:
     mentees: tuple[str, ...] = ()
     targets: dict[str, int] = field(default_factory=dict)
     anonymised: bool = False
+    # A mentee's display name -> the stable pseudonym the bot gave them ("Mentee B"), so
+    # that anonymised exports call everyone what the bot calls them.
+    pseudonyms: dict[str, str] = field(default_factory=dict)
 
     @property
     def period(self) -> tuple[date, date] | None:

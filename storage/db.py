@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
+from sqlalchemy.orm import Session
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-READONLY = "mentorlog_readonly"
+WRITE = "mentorlog_write"
+SNAPSHOT = "mentorlog_snapshot"
+_write_locks: WeakKeyDictionary[Any, asyncio.Lock] = WeakKeyDictionary()
 
 
 def is_sqlite(url: str) -> bool:
@@ -22,18 +24,20 @@ def is_sqlite(url: str) -> bool:
 
 
 def create_engine(url: str) -> AsyncEngine:
-    """An engine whose SQLite transactions take the write lock at BEGIN.
+    """An engine whose SQLite write transactions take the write lock at BEGIN.
 
-    A deferred transaction that reads and then writes fails at once with "database is locked"
-    when another connection writes meanwhile, whatever the busy timeout; BEGIN IMMEDIATE waits.
-    Read-only work (exports) uses `readonly_engine(engine)`, which begins deferred.
+    WAL lets readers run beside the one writer. A deferred transaction that reads and then
+    writes fails at once with "database is locked" when another connection wrote meanwhile,
+    whatever the busy timeout, so write transactions (see `write_session`) begin IMMEDIATE;
+    plain reads begin deferred and never wait for a writer.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_async_engine(url, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"timeout": 30})
+    # The Session always ends its own transactions, so the pool need not roll back again.
+    engine = create_async_engine(url, connect_args={"timeout": 30}, pool_reset_on_return=None)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -47,15 +51,50 @@ def create_engine(url: str) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        readonly = conn.get_execution_options().get(READONLY, False)
-        conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+        # Plain reads run statement by statement (each sees a consistent state of its own);
+        # a snapshot read that spans statements begins deferred; writes begin IMMEDIATE.
+        options = conn.get_execution_options()
+        if options.get(WRITE):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        elif options.get(SNAPSHOT):
+            conn.exec_driver_sql("BEGIN")
 
     return engine
 
 
-def readonly_engine(engine: AsyncEngine) -> AsyncEngine:
-    return engine.execution_options(**{READONLY: True})
-
-
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+    """Sessions of a class of their own, so that session events of one factory stay its own."""
+    own_class = type("MentorlogSession", (Session,), {})
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=own_class)
+
+
+@asynccontextmanager
+async def snapshot_session(
+    sessions: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    """A read transaction spanning several statements (exports): one consistent state."""
+    async with sessions() as session:
+        await session.connection(execution_options={SNAPSHOT: True})
+        yield session
+
+
+@asynccontextmanager
+async def write_session(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session in one write transaction, committed on success.
+
+    On SQLite the writers of this process queue on an asyncio lock instead of in SQLite's
+    busy handler, which sleeps in growing steps and turns contention into long stalls.
+    """
+    engine = sessions.kw["bind"]
+    sqlite = engine.dialect.name == "sqlite"
+    lock = _write_locks.setdefault(engine.sync_engine, asyncio.Lock()) if sqlite else None
+    async with sessions() as session:
+        if lock is not None:
+            await lock.acquire()
+        try:
+            async with session.begin():
+                await session.connection(execution_options={WRITE: True})
+                yield session
+        finally:
+            if lock is not None:
+                lock.release()

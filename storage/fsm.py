@@ -14,9 +14,11 @@ from typing import Any
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from journal.clock import utcnow
+from storage.db import write_session
 from storage.models import FsmRecord
 
 current_update_id: ContextVar[int | None] = ContextVar("current_update_id", default=None)
@@ -52,12 +54,11 @@ class DatabaseStorage(BaseStorage):
         previous = self._cache.get(name, (None, {}, None))[2]
         if update_id is None or (previous is not None and previous > update_id):
             update_id = previous
-        async with self._sessions() as session, session.begin():
-            row = await session.get(FsmRecord, name)
-            if row is None:
-                session.add(FsmRecord(key=name, state=state, data=data, last_update_id=update_id))
-            else:
-                row.state, row.data, row.last_update_id = state, data, update_id
+        async with write_session(self._sessions) as session:
+            values = {"state": state, "data": data, "last_update_id": update_id, "updated_at": utcnow()}
+            result = await session.execute(update(FsmRecord).where(FsmRecord.key == name).values(**values))
+            if result.rowcount == 0:
+                session.add(FsmRecord(key=name, **values))
         self._cache[name] = (state, copy.deepcopy(data), update_id)
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
@@ -80,7 +81,7 @@ class DatabaseStorage(BaseStorage):
 
     async def forget(self, user_id: int) -> None:
         """Erase every conversation of one Telegram user (used by /forget)."""
-        async with self._sessions() as session, session.begin():
+        async with write_session(self._sessions) as session:
             rows = await session.scalars(select(FsmRecord))
             for row in rows:
                 if row.key.split(":")[2] == str(user_id):

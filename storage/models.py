@@ -85,7 +85,7 @@ class Portfolio(Base):
 
     mentor: Mapped[Person] = relationship()
     frameworks: Mapped[list[PortfolioFramework]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
+        cascade="all, delete-orphan", lazy="joined"
     )
 
 
@@ -249,6 +249,9 @@ class Prompt(Base):
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Names a prompt that must exist at most once (a reminder of one prompt, the weekly nudge
+    # of one week), so that two schedulers planning at the same time create it once.
+    key: Mapped[str | None] = mapped_column(String(96), unique=True)
 
 
 class Confirmation(Base):

@@ -36,6 +36,24 @@ async def ensure_person(session: AsyncSession, telegram_id: int, timezone: str) 
     return person
 
 
+async def person_and_portfolio(
+    session: AsyncSession, telegram_id: int
+) -> tuple[Person | None, Portfolio | None]:
+    """The person behind a Telegram user and their open mentor portfolio, in one query."""
+    row = (
+        await session.execute(
+            select(Person, Portfolio)
+            .outerjoin(
+                Portfolio, (Portfolio.mentor_id == Person.id) & Portfolio.closed_at.is_(None)
+            )
+            .where(Person.telegram_id == telegram_id)
+            .order_by(Portfolio.id.desc())
+            .limit(1)
+        )
+    ).first()
+    return (row[0], row[1]) if row else (None, None)
+
+
 async def mentor_portfolio(session: AsyncSession, person_id: int) -> Portfolio | None:
     return await session.scalar(
         select(Portfolio)

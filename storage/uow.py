@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.db import write_session
 from storage.models import ProcessedUpdate
 
 
@@ -23,7 +24,7 @@ async def writing(
 
     Never call Telegram inside: on SQLite the transaction holds the only write lock.
     """
-    async with sessions() as session, session.begin():
+    async with write_session(sessions) as session:
         if update_id is not None:
             session.add(ProcessedUpdate(update_id=update_id))
             try:

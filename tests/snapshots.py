@@ -28,7 +28,7 @@ ASSESSOR = "Peter Grant"
 MENTEES = ("Jon Baker", "Ola Nowak")
 START = date(2026, 2, 2)
 GENERATED = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
-FORMULA_TEXT = "=HYPERLINK(\"http://example.test\",\"click\")"
+FORMULA_TEXT = '=HYPERLINK("http://example.test","click")'
 
 
 def when(day: int, hour: int = 18) -> datetime:
@@ -142,8 +142,13 @@ def ilm_snapshot(files_dir: Path | None = None) -> PortfolioSnapshot:
             12,
             Kind.FEEDBACK,
             7,
-            {"source": "mentee", "from_name": jon, "about_ref": "E-0002", "rating": 4,
-             "text": "Doing it for real was better than reading the checklist."},
+            {
+                "source": "mentee",
+                "from_name": jon,
+                "about_ref": "E-0002",
+                "rating": 4,
+                "text": "Doing it for real was better than reading the checklist.",
+            },
             author=jon,
             tags=("ilm:D3.07/3.2",),
         ),
@@ -154,8 +159,14 @@ def ilm_snapshot(files_dir: Path | None = None) -> PortfolioSnapshot:
             {"discussion": "Reviewed my diary with Maria.", "actions": "Try the GROW model."},
             tags=("ilm:D3.06/4.1", "ilm:D3.07/1.1"),
         ),
-        entry(14, Kind.GOAL, 1, {"owner": jon, "statement": "Run the handover alone",
-                                 "status": "on_track"}, mentees=(jon,), tags=("ilm:D3.07/2.1",)),
+        entry(
+            14,
+            Kind.GOAL,
+            1,
+            {"owner": jon, "statement": "Run the handover alone", "status": "on_track"},
+            mentees=(jon,),
+            tags=("ilm:D3.07/2.1",),
+        ),
         entry(15, Kind.CPD, 40, {"activity": "Read ‘The Coaching Habit’"}),
     ]
     if files_dir is not None:
@@ -186,14 +197,16 @@ def ilm_snapshot(files_dir: Path | None = None) -> PortfolioSnapshot:
                 target_date=START + timedelta(days=90),
                 status="on_track",
                 reviews=(
-                    GoalReviewRecord("E-0017", START + timedelta(days=30), "Halfway", None,
-                                     "on_track"),
+                    GoalReviewRecord(
+                        "E-0017", START + timedelta(days=30), "Halfway", None, "on_track"
+                    ),
                 ),
             ),
         ),
         decisions=(
-            DecisionRecord("ilm:D3.06/1.2", "not_yet", "Add the signed contract", ASSESSOR,
-                           when(70)),
+            DecisionRecord(
+                "ilm:D3.06/1.2", "not_yet", "Add the signed contract", ASSESSOR, when(70)
+            ),
             DecisionRecord("ilm:D3.06/1.2", "met", "Contract now attached", ASSESSOR, when(80)),
         ),
         marks=(
@@ -201,20 +214,43 @@ def ilm_snapshot(files_dir: Path | None = None) -> PortfolioSnapshot:
             MarkRecord("ilm", "D3.06", "2", "25", ASSESSOR, when(80)),
         ),
         confirmations=(
-            ConfirmationRecord("session", SUPERVISOR, "E-0002", 75, "Observed the session",
-                               when(8)),
+            ConfirmationRecord(
+                "session", SUPERVISOR, "E-0002", 75, "Observed the session", when(8)
+            ),
         ),
         mentees=MENTEES,
     )
 
 
 def st1379_snapshot(files_dir: Path | None = None, pieces: int = 12) -> PortfolioSnapshot:
-    """An ST1379 portfolio whose free text is full of the mentees' real names."""
+    """An ST1379 portfolio of `pieces` pieces of evidence (sessions and a contract) whose free
+    text is full of the mentees' real names, with a reflection and a self-assessment to leave
+    out and the employer and apprentice statement."""
     jon, ola = MENTEES
-    ksbs = [f"st1379:{c}" for c in ("K1", "K2", "K3", "K5", "K6", "K10", "K11", "K14", "K15",
-                                    "K16", "S2", "S5", "S6", "S13", "S14", "B3", "B5")]
+    ksbs = [
+        f"st1379:{c}"
+        for c in (
+            "K1",
+            "K2",
+            "K3",
+            "K5",
+            "K6",
+            "K10",
+            "K11",
+            "K14",
+            "K15",
+            "K16",
+            "S2",
+            "S5",
+            "S6",
+            "S13",
+            "S14",
+            "B3",
+            "B5",
+        )
+    ]
     entries = []
-    for i in range(pieces):
+    for i in range(pieces - 1):
         who = (jon,) if i % 2 == 0 else (ola,)
         entries.append(
             session(
@@ -228,7 +264,7 @@ def st1379_snapshot(files_dir: Path | None = None, pieces: int = 12) -> Portfoli
                 reflection="Reflective account: I should listen more to Jon.",
             )
         )
-    n = pieces
+    n = pieces - 1
     rng = random.Random(7)
     contract_files: tuple[AttachmentRecord, ...] = ()
     if files_dir is not None:
@@ -272,8 +308,13 @@ def st1379_snapshot(files_dir: Path | None = None, pieces: int = 12) -> Portfoli
             n + 5,
             Kind.FEEDBACK,
             44,
-            {"source": "mentee", "from_name": ola, "about_ref": "E-0002", "rating": 5,
-             "text": "Thanks, Anna! — Ola"},
+            {
+                "source": "mentee",
+                "from_name": ola,
+                "about_ref": "E-0002",
+                "rating": 5,
+                "text": "Thanks, Anna! — Ola",
+            },
             author=ola,
         ),
     ]
@@ -284,18 +325,21 @@ def st1379_snapshot(files_dir: Path | None = None, pieces: int = 12) -> Portfoli
         generated_at=GENERATED,
         entries=tuple(entries),
         goals=(
-            GoalRecord("E-0090", ola, f"{ola} leads a team meeting", "Jon Baker attends", None,
-                       "open"),
+            GoalRecord(
+                "E-0090", ola, f"{ola} leads a team meeting", "Jon Baker attends", None, "open"
+            ),
         ),
-        decisions=(DecisionRecord("st1379:K2", "met", "Clear contract with Jon", ASSESSOR,
-                                  when(50)),),
+        decisions=(
+            DecisionRecord("st1379:K2", "met", "Clear contract with Jon", ASSESSOR, when(50)),
+        ),
         marks=(
             MarkRecord("st1379", "epa", "observation", "Pass", ASSESSOR, when(90)),
             MarkRecord("st1379", "epa", "discussion", "Distinction", ASSESSOR, when(90)),
         ),
         confirmations=(
-            ConfirmationRecord("testimony", SUPERVISOR, "E-0002", None,
-                               "Observed Ola Nowak's session", when(5)),
+            ConfirmationRecord(
+                "testimony", SUPERVISOR, "E-0002", None, "Observed Ola Nowak's session", when(5)
+            ),
         ),
         mentees=MENTEES,
     )
@@ -323,10 +367,11 @@ _KIND_MIX = (
     (Kind.SUPERVISION, 4), (Kind.CPD, 5), (Kind.GOAL, 3), (Kind.GOAL_REVIEW, 2),
     (Kind.CONTRACT, 1),
 )  # fmt: skip
-_WORDS = (
+_SAMPLE = (
     "mentee planned reviewed checklist handover rota goal progress feedback prompt "
     "confidence listened asked questions agreed actions “quoted” notes week team safety"
-).split()
+)
+_WORDS = tuple(_SAMPLE.split())
 
 
 def large_snapshot(
@@ -353,29 +398,54 @@ def large_snapshot(
         tags = tuple(rng.sample(criteria, rng.choice((0, 1, 2, 3))))
         data: dict[str, Any] = {"format": "one_to_one", "mode": "remote"}
         if kind == Kind.SESSION:
-            data |= {"plan": words(8), "summary": words(40), "progress": words(15),
-                     "next_steps": words(10), "reflection": words(20)}
+            data |= {
+                "plan": words(8),
+                "summary": words(40),
+                "progress": words(15),
+                "next_steps": words(10),
+                "reflection": words(20),
+            }
         elif kind == Kind.EVIDENCE:
             data = {"caption": words(8), "evidence_type": rng.choice(["product", "witness"])}
         elif kind == Kind.FEEDBACK:
-            data = {"source": "mentee", "from_name": who[0], "rating": rng.randint(1, 5),
-                    "text": words(20), "about_ref": format_ref(max(1, n - 3))}
+            data = {
+                "source": "mentee",
+                "from_name": who[0],
+                "rating": rng.randint(1, 5),
+                "text": words(20),
+                "about_ref": format_ref(max(1, n - 3)),
+            }
         else:
-            data = {"worked": words(25), "discussion": words(25), "activity": words(10),
-                    "statement": words(10), "progress": words(10), "owner": who[0],
-                    "status": "open", "goal_ref": format_ref(max(1, n - 1)),
-                    "boundaries": words(15)}
+            data = {
+                "worked": words(25),
+                "discussion": words(25),
+                "activity": words(10),
+                "statement": words(10),
+                "progress": words(10),
+                "owner": who[0],
+                "status": "open",
+                "goal_ref": format_ref(max(1, n - 1)),
+                "boundaries": words(15),
+            }
         records.append(
-            entry(n, kind, n // 8, data, mentees=who, tags=tags,
-                  minutes=rng.choice((30, 45, 60, 75, 90)) if kind == Kind.SESSION else None)
+            entry(
+                n,
+                kind,
+                n // 8,
+                data,
+                mentees=who,
+                tags=tags,
+                minutes=rng.choice((30, 45, 60, 75, 90)) if kind == Kind.SESSION else None,
+            )
         )
     evidence = [i for i, r in enumerate(records) if r.kind == Kind.EVIDENCE]
     for k in range(attachments):
         i = evidence[k % len(evidence)]
         ref = records[i].ref
         path = write_file(files_dir, f"{k:04d}.jpg", rng.randint(20_000, 200_000), rng)
-        records[i] = replace(records[i], attachments=(*records[i].attachments,
-                                                      attachment(ref, path)))
+        records[i] = replace(
+            records[i], attachments=(*records[i].attachments, attachment(ref, path))
+        )
     return PortfolioSnapshot(
         portfolio_id=9,
         candidate=CANDIDATE,

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 15:19:38.510572
+Create Date: 2026-11-23 15:28:44.684772
 """
 
 from collections.abc import Sequence
@@ -365,6 +365,7 @@ def upgrade() -> None:
         sa.Column("message_id", sa.BigInteger(), nullable=True),
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("created_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("key", sa.String(length=96), nullable=True),
         sa.ForeignKeyConstraint(
             ["entry_id"],
             ["entries.id"],
@@ -384,6 +385,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_prompts")),
+        sa.UniqueConstraint("key", name=op.f("uq_prompts_key")),
     )
     with op.batch_alter_table("prompts", schema=None) as batch_op:
         batch_op.create_index("ix_prompts_state_due", ["state", "due_at"], unique=False)

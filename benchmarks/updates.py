@@ -1,0 +1,149 @@
+"""Throughput and latency of the real Dispatcher on SQLite under a realistic mix of updates.
+
+Mentors onboard, invite a mentee, log sessions through every step, confirm suggested criteria,
+capture quick notes, look at /entries and /progress and sometimes type nonsense; several
+conversations run at once, as under long polling. Every update goes through the real
+middlewares, handlers and a real SQLite file.
+
+    python benchmarks/updates.py [--updates 10000] [--concurrency 16]
+
+Ends with: updates_per_s=N p50_ms=N p95_ms=N p99_ms=N
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import random
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from aiogram.types import User
+
+from bot.app import build_dispatcher, build_services
+from bot.offline import ChatClient, FakeClock, offline_bot
+from bot.settings import Settings
+from storage.migrate import upgrade_async
+
+SUMMARIES = [
+    "Went through the handover checklist twice; he led the second run with two prompts.",
+    "Role-played a difficult customer call, then reviewed what went well.",
+    "Observed her first solo site induction and gave feedback on pacing.",
+    "Planned the next month: shadowing, then leading the toolbox talk.",
+]
+NOTES = [
+    "Need to ask more open questions next time.",
+    "Jon seemed more confident today.",
+    "Remember to book the training room for Thursday.",
+]
+
+
+class Timed(ChatClient):
+    """A chat client that records how long the Dispatcher took over each update."""
+
+    latencies: list[float]
+
+    async def feed(self, update):  # type: ignore[no-untyped-def]
+        start = time.perf_counter()
+        reply = await super().feed(update)
+        self.latencies.append(time.perf_counter() - start)
+        return reply
+
+
+async def conversation(mentor: Timed, mentee: Timed, budget: list[int], rng: random.Random) -> None:
+    """One mentor's day after day of use, until the shared update budget runs out."""
+    await mentor.send("/start")
+    await mentor.click("I agree")
+    await mentor.click(lambda t: t.startswith("Use “"))
+    await mentor.click("London")
+    await mentor.click("Yes, I'm a mentor")
+    await mentor.click(lambda t: t.startswith("ILM"))
+    await mentor.click("Done")
+    await mentor.send("/invite")
+    reply = await mentor.click("Mentee")
+    code = reply.text.rsplit("start=", 1)[1].split()[0]
+    await mentee.send(f"/start {code}")
+    await mentee.click("I agree")
+    await mentee.click(lambda t: t.startswith("Use “"))
+    await mentee.click("London")
+    while budget[0] > 0:
+        roll = rng.random()
+        before = len(mentor.sent) + len(mentee.sent)
+        if roll < 0.55:
+            await mentor.send("/log")
+            await mentor.click(mentee.user.first_name)
+            await mentor.click(rng.choice(["Today", "Yesterday"]))
+            await mentor.send(rng.choice(["45", "1h", "1h30", "50 min"]))
+            await mentor.click(rng.choice(["In person", "Remote"]))
+            await mentor.send("Shift handover checklist")
+            await mentor.send(rng.choice(SUMMARIES))
+            await mentor.click("Skip")
+            await mentor.click("Skip")
+            await mentor.click("Skip")
+            if mentor.last.buttons():
+                await mentor.click(lambda t: " " in t and not t.startswith("✓"))
+        elif roll < 0.75:
+            await mentor.send(rng.choice(NOTES))
+            await mentor.click("Reflection")
+        elif roll < 0.85:
+            await mentor.send("/entries")
+            if mentor.last.buttons():
+                await mentor.click(lambda t: t.startswith("E-"))
+        elif roll < 0.90:
+            await mentor.send("/progress")
+        elif roll < 0.95:
+            await mentor.send("/help")
+        else:
+            await mentor.send("/whatever")
+        budget[0] -= len(mentor.sent) + len(mentee.sent) - before
+
+
+async def main(updates: int, concurrency: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="mentorlog-bench-") as tmp:
+        db = Path(tmp) / "bench.db"
+        await upgrade_async(f"sqlite+aiosqlite:///{db}")
+        settings = Settings(
+            _env_file=None, database_url=f"sqlite+aiosqlite:///{db}", files_dir=Path(tmp) / "files"
+        )
+        services = build_services(settings, clock=FakeClock(datetime(2026, 11, 23, 10, tzinfo=UTC)))
+        dp = build_dispatcher(services)
+        bot = offline_bot()
+        latencies: list[float] = []
+        ids = itertools.count(10_000)
+        rng = random.Random(1379)
+        budget = [updates]
+        pairs = []
+        for n in range(concurrency):
+            mentor = Timed(dp=dp, bot=bot, user=User(id=next(ids), is_bot=False, first_name=f"Mentor{n}"))
+            mentee = Timed(dp=dp, bot=bot, user=User(id=next(ids), is_bot=False, first_name=f"Mentee{n}"))
+            mentor.latencies = mentee.latencies = latencies
+            pairs.append((mentor, mentee))
+        # Warm-up: aiogram and pydantic build their models on first use; that is not throughput.
+        warm = [Timed(dp=dp, bot=bot, user=User(id=next(ids), is_bot=False, first_name=f"Warm{n}"))
+                for n in range(2)]
+        for client in warm:
+            client.latencies = []
+        await conversation(warm[0], warm[1], [150], random.Random(0))
+        started = time.perf_counter()
+        await asyncio.gather(*(conversation(m, e, budget, random.Random(rng.random())) for m, e in pairs))
+        elapsed = time.perf_counter() - started
+        await services.engine.dispose()
+    ms = sorted(x * 1000 for x in latencies)
+    quantiles = statistics.quantiles(ms, n=100)
+    print(f"updates={len(ms)} conversations={concurrency} seconds={elapsed:.1f}")
+    print(
+        f"updates_per_s={len(ms) / elapsed:.0f} p50_ms={quantiles[49]:.1f} "
+        f"p95_ms={quantiles[94]:.1f} p99_ms={quantiles[98]:.1f}"
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--updates", type=int, default=10_000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+    asyncio.run(main(args.updates, args.concurrency))

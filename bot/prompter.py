@@ -1,0 +1,268 @@
+"""Sending due prompts within Telegram's limits, and the one scheduler job that does it.
+
+`run_due_prompts` is a plain coroutine (tests call it with a fake clock); APScheduler only runs
+`PromptJob` every few seconds. What "sent once" means across crashes is explained in
+`storage.prompts`; here, each outcome of a send maps onto it:
+
+- accepted: sent.
+- 429 (TelegramRetryAfter): nothing was delivered; wait `retry_after` and send the same
+  prompt again (a long wait goes back to the queue instead of holding a claim).
+- 403 (TelegramForbiddenError): the person blocked the bot; they are marked and never
+  prompted again.
+- no connection, or a 5xx answer: nothing was delivered; back to pending with a later due
+  time (exponential backoff), until MAX_ATTEMPTS.
+- a timeout or a connection dropped mid-request: maybe delivered; `unknown`, never re-sent.
+- any other refusal (400: chat not found ...): failed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+import socket
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiohttp import ClientConnectorError
+from aiolimiter import AsyncLimiter
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers.prompts import render
+from journal.clock import utcnow
+from journal.prompting import Outcome, decide, local_day
+from storage import prompts
+from storage.prompts import Outgoing, State
+from storage.uow import writing
+
+log = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+Clock = Callable[[], datetime]
+
+BATCH = 60  # two seconds of sending at 30 a second: claims stay young
+# A longer retry_after would hold the claim for long; such a prompt rejoins the queue instead.
+LONGEST_WAIT_IN_PLACE = 60
+WAITS_IN_PLACE = 3
+EVERY_SECONDS = 5
+PLAN_EVERY = timedelta(minutes=15)
+DROPPED = {
+    Outcome.SKIPPED: State.SKIPPED,
+    Outcome.EXPIRED: State.EXPIRED,
+    Outcome.CANCELLED: State.CANCELLED,
+}
+
+
+class Limiter:
+    """At most `per_second` messages in all, evenly spaced, and one per chat every
+    `per_chat_seconds` (Telegram's limits: about 30 a second, 1 a second per chat).
+
+    Spacing (a bucket of one) rather than bursts of 30: Telegram counts over a sliding
+    second, where a burst at the end of one second and another at the start of the next
+    would be 60. Several processes sending for one bot share the limit: give each its part.
+    """
+
+    def __init__(self, per_second: float = 30, per_chat_seconds: float = 1.0) -> None:
+        self._all = AsyncLimiter(1, 1 / per_second)
+        self._per_chat_seconds = per_chat_seconds
+        self._chats: dict[int, AsyncLimiter] = {}
+        self._tidy_at = 1024
+
+    async def wait(self, chat_id: int) -> None:
+        if self._per_chat_seconds > 0:
+            chat = self._chats.get(chat_id)
+            if chat is None:
+                chat = self._chats[chat_id] = AsyncLimiter(1, self._per_chat_seconds)
+            await chat.acquire()  # the chat first, so a slot of the global rate isn't idle
+        await self._all.acquire()
+        if len(self._chats) >= self._tidy_at:
+            self._forget_idle_chats()
+
+    def _forget_idle_chats(self) -> None:
+        # A chat whose bucket has drained is as good as new.
+        self._chats = {c: limit for c, limit in self._chats.items() if not limit.has_capacity()}
+        self._tidy_at = max(1024, 2 * len(self._chats))
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()[:40]}:{os.getpid()}"
+
+
+def _never_reached(err: TelegramNetworkError) -> bool:
+    """True when the request could not even connect, so Telegram has not seen it."""
+    return isinstance(err.__cause__, ClientConnectorError)
+
+
+async def run_due_prompts(
+    bot: Bot,
+    sessions: async_sessionmaker[AsyncSession],
+    now: datetime,
+    *,
+    worker_id: str,
+    limiter: Limiter,
+    batch: int = BATCH,
+    sleep: Sleep = asyncio.sleep,
+) -> int:
+    """Claim up to `batch` prompts due at `now` and send them; returns how many Telegram took."""
+    # One claim, one token: a claim released after a crash and taken again is a different one.
+    token = f"{worker_id}/{secrets.token_hex(4)}"
+    sendable: list[Outgoing] = []
+    async with writing(sessions) as session:
+        await prompts.release_stale_claims(session, now)
+        claimed = await prompts.claim_due(session, now, token, batch)
+        for item in await prompts.outgoing(session, claimed):
+            decision = decide(item.recipient, item.expires_at, item.wanted, now)
+            if decision.outcome == Outcome.SEND:
+                sendable.append(item)
+            elif decision.outcome == Outcome.LATER:
+                await prompts.settle(session, item.prompt_id, token, State.PENDING, decision.until)
+            else:
+                await prompts.settle(session, item.prompt_id, token, DROPPED[decision.outcome])
+    results = await asyncio.gather(
+        *(_deliver(bot, sessions, item, token, now, limiter, sleep) for item in sendable),
+        return_exceptions=True,
+    )
+    for item, result in zip(sendable, results, strict=True):
+        if isinstance(result, BaseException):
+            # Left claimed or sending: the stale-claim rules decide what happens to it.
+            log.error("prompt %s: %s", item.prompt_id, type(result).__name__, exc_info=result)
+    return sum(r for r in results if isinstance(r, int))
+
+
+async def _write(sessions: async_sessionmaker[AsyncSession], step: Callable[[AsyncSession], Awaitable[bool]]) -> bool:
+    async with writing(sessions) as session:
+        return await step(session)
+
+
+async def _deliver(
+    bot: Bot,
+    sessions: async_sessionmaker[AsyncSession],
+    item: Outgoing,
+    token: str,
+    now: datetime,
+    limiter: Limiter,
+    sleep: Sleep,
+) -> int:
+    pid = item.prompt_id
+    chat_id = item.recipient.chat_id
+    assert chat_id is not None  # decide() skips people without a chat
+    text, markup = render(item, local_day(now, item.recipient.timezone))
+    for _ in range(WAITS_IN_PLACE + 1):
+        await limiter.wait(chat_id)
+        if not await _write(sessions, lambda s: prompts.mark_sending(s, pid, token, now)):
+            return 0  # the claim was lost (released after a stall and taken by another worker)
+        try:
+            message = await bot.send_message(chat_id, text, reply_markup=markup)
+        except TelegramRetryAfter as err:
+            await _write(sessions, lambda s: prompts.mark_refused(s, pid, token))
+            if err.retry_after > LONGEST_WAIT_IN_PLACE:
+                delay = timedelta(seconds=err.retry_after)
+                await _write(sessions, lambda s: prompts.retry_later(s, pid, token, now, delay))
+                return 0
+            await sleep(err.retry_after)
+            continue
+        except TelegramForbiddenError:
+            await _write(sessions, lambda s: prompts.mark_blocked(s, pid, token, now))
+            return 0
+        except TelegramNetworkError as err:
+            if _never_reached(err):
+                await _write(sessions, lambda s: prompts.retry_later(s, pid, token, now))
+            else:
+                log.warning("prompt %s: outcome unknown (%s), not sent again", pid, err.message)
+                await _write(sessions, lambda s: prompts.mark_unknown(s, pid, token))
+            return 0
+        except TelegramServerError:
+            await _write(sessions, lambda s: prompts.retry_later(s, pid, token, now))
+            return 0
+        except TelegramAPIError as err:
+            log.warning("prompt %s refused by Telegram: %s", pid, type(err).__name__)
+            await _write(sessions, lambda s: prompts.mark_failed(s, pid, token))
+            return 0
+        await _write(sessions, lambda s: prompts.mark_sent(s, pid, token, now, message.message_id))
+        return 1
+    # Refused every time we waited: back to the queue, due after the last wait.
+    await _write(sessions, lambda s: prompts.retry_later(s, pid, token, now, timedelta(seconds=1)))
+    return 0
+
+
+class PromptJob:
+    """The scheduler's one job: plan reminders now and then, then send all that is due."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        *,
+        worker_id: str,
+        limiter: Limiter,
+        plan_every: timedelta = PLAN_EVERY,
+        batch: int = BATCH,
+    ) -> None:
+        self._bot, self._sessions, self._clock = bot, sessions, clock
+        self._worker_id, self._limiter = worker_id, limiter
+        self._plan_every, self._batch = plan_every, batch
+        self._planned_at: datetime | None = None
+
+    async def __call__(self) -> int:
+        now = self._clock()
+        if self._planned_at is None or now - self._planned_at >= self._plan_every:
+            await self._plan(now)
+        sent = 0
+        while delivered := await run_due_prompts(
+            self._bot, self._sessions, self._clock(), worker_id=self._worker_id,
+            limiter=self._limiter, batch=self._batch,
+        ):
+            sent += delivered
+        return sent
+
+    async def _plan(self, now: datetime) -> None:
+        try:
+            async with writing(self._sessions) as session:
+                await prompts.plan_reminders(session, now)
+        except IntegrityError:
+            # PostgreSQL only: another process planned the same reminder first; it exists.
+            log.info("reminders planned by another process")
+        self._planned_at = now
+
+
+def build_scheduler(
+    bot: Bot,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: Clock = utcnow,
+    *,
+    worker_id: str | None = None,
+    limiter: Limiter | None = None,
+    every_seconds: float = EVERY_SECONDS,
+) -> AsyncIOScheduler:
+    """APScheduler runs one short job; the prompts themselves are rows (DESIGN.md section 10).
+
+    Coalescing and no misfire limit: after downtime the job runs once, at once, and the rows
+    say what is due. One instance at a time: a long backlog is one run, not a pile-up.
+    """
+    job = PromptJob(
+        bot, sessions, clock, worker_id=worker_id or default_worker_id(), limiter=limiter or Limiter()
+    )
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    scheduler.add_job(
+        job,
+        "interval",
+        seconds=every_seconds,
+        id="prompts",
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=None,
+        next_run_time=datetime.now(UTC),
+    )
+    return scheduler

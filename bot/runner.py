@@ -1,0 +1,78 @@
+"""Running the bot: long polling by default, a webhook server when WEBHOOK_URL is set."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiogram import Bot, Dispatcher
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+
+from bot.app import Services, build_bot, build_dispatcher, build_services, set_commands
+from bot.logs import configure
+from bot.settings import Settings
+from storage.migrate import upgrade_async
+
+log = logging.getLogger(__name__)
+WEBHOOK_PATH = "/telegram/webhook"
+
+
+def _state_backends(settings: Settings) -> tuple[BaseStorage | None, BaseEventIsolation | None]:
+    """Redis when several processes serve one bot; otherwise the database (None = default)."""
+    if not settings.redis_url:
+        return None, None
+    from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+
+    storage = RedisStorage.from_url(settings.redis_url)
+    return storage, RedisEventIsolation(redis=storage.redis)
+
+
+async def _prepare(settings: Settings) -> tuple[Services, Bot, Dispatcher]:
+    await upgrade_async(settings.database_url)
+    services = build_services(settings)
+    bot = build_bot(settings)
+    storage, isolation = _state_backends(settings)
+    dp = build_dispatcher(services, storage=storage, isolation=isolation)
+    await set_commands(bot)
+    return services, bot, dp
+
+
+async def run(settings: Settings) -> None:
+    secrets = [settings.token or ""]
+    if settings.webhook_secret:
+        secrets.append(settings.webhook_secret.get_secret_value())
+    configure(settings.log_level, secrets)
+    services, bot, dp = await _prepare(settings)
+    try:
+        if settings.webhook_url:
+            await _serve_webhook(settings, bot, dp)
+        else:
+            log.info("mentorlog is polling for updates")
+            await dp.start_polling(bot)
+    finally:
+        await bot.session.close()
+        await services.engine.dispose()
+
+
+async def _serve_webhook(settings: Settings, bot: Bot, dp: Dispatcher) -> None:
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    if not secret:
+        raise SystemExit("WEBHOOK_SECRET must be set in webhook mode")
+    await bot.set_webhook(f"{settings.webhook_url.rstrip('/')}{WEBHOOK_PATH}", secret_token=secret)
+    app = web.Application()
+    SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=secret).register(app, path=WEBHOOK_PATH)
+    setup_application(app, dp, bot=bot)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
+    log.info("mentorlog is serving its webhook on %s:%s", settings.webhook_host, settings.webhook_port)
+    try:
+        await _forever()
+    finally:
+        await runner.cleanup()
+
+
+async def _forever() -> None:
+    await asyncio.Event().wait()
