@@ -160,23 +160,37 @@ async def populate(sessions: Any, count: int) -> None:
         await session.execute(
             insert(Person),
             [
-                {"id": i + 1, "telegram_id": 10_000_000 + i, "name": f"Person {i}", "consent_at": now, **quiet}
+                {
+                    "id": i + 1,
+                    "telegram_id": 10_000_000 + i,
+                    "name": f"Person {i}",
+                    "consent_at": now,
+                    **quiet,
+                }
                 for i in range(mentors + count)
             ],
         )
         await session.execute(
-            insert(Portfolio), [{"id": m + 1, "mentor_id": m + 1, "last_ref": 1} for m in range(mentors)]
+            insert(Portfolio),
+            [{"id": m + 1, "mentor_id": m + 1, "last_ref": 1} for m in range(mentors)],
         )
         await session.execute(
-            insert(PortfolioFramework), [{"portfolio_id": m + 1, "framework_id": "ilm"} for m in range(mentors)]
+            insert(PortfolioFramework),
+            [{"portfolio_id": m + 1, "framework_id": "ilm"} for m in range(mentors)],
         )
         await session.execute(
             insert(Entry),
             [
                 {
-                    "id": m + 1, "portfolio_id": m + 1, "ref": "E-0001", "author_id": m + 1,
-                    "kind": "session", "occurred_on": now.date(), "recorded_at": now,
-                    "duration_minutes": 60, "data": {"plan": "Shift handover", "summary": "Group run"},
+                    "id": m + 1,
+                    "portfolio_id": m + 1,
+                    "ref": "E-0001",
+                    "author_id": m + 1,
+                    "kind": "session",
+                    "occurred_on": now.date(),
+                    "recorded_at": now,
+                    "duration_minutes": 60,
+                    "data": {"plan": "Shift handover", "summary": "Group run"},
                 }
                 for m in range(mentors)
             ],
@@ -184,7 +198,10 @@ async def populate(sessions: Any, count: int) -> None:
         mentees = [(mentors + i + 1, i // MENTEES_PER_MENTOR + 1) for i in range(count)]
         await session.execute(
             insert(Membership),
-            [{"id": pid, "portfolio_id": pf, "person_id": pid, "role": "mentee"} for pid, pf in mentees],
+            [
+                {"id": pid, "portfolio_id": pf, "person_id": pid, "role": "mentee"}
+                for pid, pf in mentees
+            ],
         )
         await session.execute(
             insert(EntryMentee), [{"entry_id": pf, "membership_id": pid} for pid, pf in mentees]
@@ -193,9 +210,16 @@ async def populate(sessions: Any, count: int) -> None:
             insert(Prompt),
             [
                 {
-                    "kind": "feedback", "person_id": pid, "portfolio_id": pf, "entry_id": pf,
-                    "due_at": now - timedelta(minutes=1), "expires_at": now + timedelta(days=3),
-                    "state": "pending", "attempts": 0, "payload": {}, "created_at": now,
+                    "kind": "feedback",
+                    "person_id": pid,
+                    "portfolio_id": pf,
+                    "entry_id": pf,
+                    "due_at": now - timedelta(minutes=1),
+                    "expires_at": now + timedelta(days=3),
+                    "state": "pending",
+                    "attempts": 0,
+                    "payload": {},
+                    "created_at": now,
                     "key": f"feedback:{pf}:{pid}",
                 }
                 for pid, pf in mentees
@@ -226,7 +250,11 @@ async def run(count: int, limit_s: float, base: str, url: str) -> dict[str, Any]
             if not await asyncio.wait_for(job(), timeout=limit_s):
                 await asyncio.sleep(0.2)
         async with sessions() as session:
-            states = dict((await session.execute(select(Prompt.state, func.count()).group_by(Prompt.state))).all())
+            states = dict(
+                (
+                    await session.execute(select(Prompt.state, func.count()).group_by(Prompt.state))
+                ).all()
+            )
         async with ClientSession() as http, http.get(f"{base}/stats") as response:
             stats = await response.json()
     finally:

@@ -16,9 +16,11 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.exporting import Exporter
 from bot.settings import Settings
-from handlers import capture, entries, invite, journal, menu, progress, start, tagging, texts
+from handlers import assessor, capture, export, entries, invite, journal, menu, progress, start, tagging, texts
 from handlers import prompts as prompt_handlers
+from handlers.assessor import UPLOAD_LIMIT
 from handlers.context import ReplayGuard, Who
 from journal.clock import utcnow
 from journal.frameworks.registry import Registry, load_registry
@@ -39,6 +41,7 @@ class Services:
     registry: Registry
     tagger: Tagger
     files: FileStore
+    exporter: Exporter
     clock: Callable[[], datetime] = utcnow
 
 
@@ -46,13 +49,15 @@ def build_services(settings: Settings, clock: Callable[[], datetime] = utcnow) -
     engine = create_engine(settings.database_url)
     registry = load_registry(settings.frameworks_dir)
     limit = None if settings.telegram_api_base else CLOUD_DOWNLOAD_LIMIT
+    sessions = session_factory(engine)
     return Services(
         settings=settings,
         engine=engine,
-        sessions=session_factory(engine),
+        sessions=sessions,
         registry=registry,
         tagger=Tagger(list(registry)),
         files=FileStore(settings.files_dir, download_limit=limit),
+        exporter=Exporter(sessions, registry, settings.files_dir, settings.exports_dir),
         clock=clock,
     )
 
@@ -85,6 +90,9 @@ def build_dispatcher(
     dp["tagger"] = services.tagger
     dp["files"] = services.files
     dp["default_timezone"] = services.settings.default_timezone
+    dp["files_root"] = services.files.root
+    dp["exporter"] = services.exporter
+    dp["upload_limit"] = None if services.settings.telegram_api_base else UPLOAD_LIMIT
     people = PeopleCache(services.sessions, enabled=is_sqlite(services.settings.database_url))
     guard, who = ReplayGuard(), Who(people, services.clock)
     for observer in (dp.message, dp.callback_query):
@@ -98,6 +106,8 @@ def build_dispatcher(
         progress.build_router(),
         invite.build_router(),
         prompt_handlers.build_router(),
+        assessor.build_router(),
+        export.build_router(),
         capture.build_router(),
         menu.build_router(),
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -62,9 +64,56 @@ def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _run(args: argparse.Namespace, settings: Settings) -> int:
-    import asyncio
+async def _export_async(settings: Settings, portfolio_id: int, fmt: str, out: Path) -> Path:
+    from bot.app import build_services
+    from bot.exporting import Format
+    from storage.migrate import upgrade_async
 
+    await upgrade_async(settings.database_url)
+    services = build_services(settings)
+    try:
+        async with services.sessions() as session:
+            from storage.models import Portfolio
+
+            if await session.get(Portfolio, portfolio_id) is None:
+                raise LookupError(f"There is no portfolio {portfolio_id}.")
+        return await services.exporter.build(portfolio_id, Format(fmt), services.clock(), out)
+    finally:
+        await services.engine.dispose()
+
+
+def _export(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        path = asyncio.run(_export_async(settings, args.portfolio, args.format, Path(args.out)))
+    except LookupError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    print(f"Wrote {path}")
+    return 0
+
+
+def _verify(args: argparse.Namespace, settings: Settings) -> int:
+    from exports.bundle import verify_bundle
+
+    problems = verify_bundle(Path(args.bundle))
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        return 1
+    print(f"{args.bundle}: intact")
+    return 0
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.demo import run_demo
+
+    written = asyncio.run(run_demo(Path(args.out)))
+    for path in written:
+        print(f"Wrote {path}")
+    return 0
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.runner import run
 
     if not settings.token:
@@ -74,10 +123,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return _demo(argparse.Namespace(out=args.demo_out), settings)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run(settings))
-    except KeyboardInterrupt:
-        pass
     return 0
 
 
@@ -103,6 +150,20 @@ def build_parser() -> argparse.ArgumentParser:
     imp = fw_cmds.add_parser("import", help="add a centre's framework from YAML or CSV")
     imp.add_argument("file")
     imp.set_defaults(run=_frameworks_import)
+
+    exp = commands.add_parser("export", help="build a portfolio's workbook, diary or bundle")
+    exp.add_argument("--portfolio", type=int, required=True)
+    exp.add_argument("--format", choices=["xlsx", "pdf", "zip"], required=True)
+    exp.add_argument("--out", required=True)
+    exp.set_defaults(run=_export)
+
+    ver = commands.add_parser("verify", help="check an evidence bundle against its manifest")
+    ver.add_argument("bundle")
+    ver.set_defaults(run=_verify)
+
+    demo = commands.add_parser("demo", help="play a mentor through the bot offline, write the exports")
+    demo.add_argument("--out", default="demo")
+    demo.set_defaults(run=_demo)
     return parser
 
 

@@ -24,6 +24,7 @@ import secrets
 import socket
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -140,9 +141,14 @@ async def run_due_prompts(
     return sum(r for r in results if isinstance(r, int))
 
 
-async def _write(sessions: async_sessionmaker[AsyncSession], step: Callable[[AsyncSession], Awaitable[bool]]) -> bool:
+async def _write(
+    sessions: async_sessionmaker[AsyncSession],
+    step: Callable[..., Awaitable[bool]],
+    *args: Any,
+) -> bool:
+    """One state change of a prompt, in its own short transaction."""
     async with writing(sessions) as session:
-        return await step(session)
+        return await step(session, *args)
 
 
 async def _deliver(
@@ -160,39 +166,39 @@ async def _deliver(
     text, markup = render(item, local_day(now, item.recipient.timezone))
     for _ in range(WAITS_IN_PLACE + 1):
         await limiter.wait(chat_id)
-        if not await _write(sessions, lambda s: prompts.mark_sending(s, pid, token, now)):
+        if not await _write(sessions, prompts.mark_sending, pid, token, now):
             return 0  # the claim was lost (released after a stall and taken by another worker)
         try:
             message = await bot.send_message(chat_id, text, reply_markup=markup)
         except TelegramRetryAfter as err:
-            await _write(sessions, lambda s: prompts.mark_refused(s, pid, token))
+            await _write(sessions, prompts.mark_refused, pid, token)
             if err.retry_after > LONGEST_WAIT_IN_PLACE:
                 delay = timedelta(seconds=err.retry_after)
-                await _write(sessions, lambda s: prompts.retry_later(s, pid, token, now, delay))
+                await _write(sessions, prompts.retry_later, pid, token, now, delay)
                 return 0
             await sleep(err.retry_after)
             continue
         except TelegramForbiddenError:
-            await _write(sessions, lambda s: prompts.mark_blocked(s, pid, token, now))
+            await _write(sessions, prompts.mark_blocked, pid, token, now)
             return 0
         except TelegramNetworkError as err:
             if _never_reached(err):
-                await _write(sessions, lambda s: prompts.retry_later(s, pid, token, now))
+                await _write(sessions, prompts.retry_later, pid, token, now)
             else:
                 log.warning("prompt %s: outcome unknown (%s), not sent again", pid, err.message)
-                await _write(sessions, lambda s: prompts.mark_unknown(s, pid, token))
+                await _write(sessions, prompts.mark_unknown, pid, token)
             return 0
         except TelegramServerError:
-            await _write(sessions, lambda s: prompts.retry_later(s, pid, token, now))
+            await _write(sessions, prompts.retry_later, pid, token, now)
             return 0
         except TelegramAPIError as err:
             log.warning("prompt %s refused by Telegram: %s", pid, type(err).__name__)
-            await _write(sessions, lambda s: prompts.mark_failed(s, pid, token))
+            await _write(sessions, prompts.mark_failed, pid, token)
             return 0
-        await _write(sessions, lambda s: prompts.mark_sent(s, pid, token, now, message.message_id))
+        await _write(sessions, prompts.mark_sent, pid, token, now, message.message_id)
         return 1
     # Refused every time we waited: back to the queue, due after the last wait.
-    await _write(sessions, lambda s: prompts.retry_later(s, pid, token, now, timedelta(seconds=1)))
+    await _write(sessions, prompts.retry_later, pid, token, now, timedelta(seconds=1))
     return 0
 
 
@@ -221,8 +227,12 @@ class PromptJob:
             await self._plan(now)
         sent = 0
         while delivered := await run_due_prompts(
-            self._bot, self._sessions, self._clock(), worker_id=self._worker_id,
-            limiter=self._limiter, batch=self._batch,
+            self._bot,
+            self._sessions,
+            self._clock(),
+            worker_id=self._worker_id,
+            limiter=self._limiter,
+            batch=self._batch,
         ):
             sent += delivered
         return sent
@@ -252,7 +262,11 @@ def build_scheduler(
     say what is due. One instance at a time: a long backlog is one run, not a pile-up.
     """
     job = PromptJob(
-        bot, sessions, clock, worker_id=worker_id or default_worker_id(), limiter=limiter or Limiter()
+        bot,
+        sessions,
+        clock,
+        worker_id=worker_id or default_worker_id(),
+        limiter=limiter or Limiter(),
     )
     scheduler = AsyncIOScheduler(timezone=UTC)
     scheduler.add_job(

@@ -64,3 +64,13 @@ class RequestCB(CallbackData, prefix="rq"):
 class SettingsCB(CallbackData, prefix="st"):
     act: str
     v: str = ""
+
+
+class AssessCB(CallbackData, prefix="a"):
+    p: int
+    act: str
+    v: str = ""
+
+
+class ExportCB(CallbackData, prefix="x"):
+    fmt: str

@@ -73,11 +73,15 @@ def _feedback_question(fields: dict[str, Any], today: date) -> str:
     """Names the mentor and the session's plan only: never the other mentees of a group."""
     mentor = texts.escape(fields.get("mentor", ""))
     ago = days_before(date.fromisoformat(fields["occurred_on"]), today)
-    template = {0: texts.FEEDBACK_ASK_TODAY, 1: texts.FEEDBACK_ASK_YESTERDAY}.get(ago, texts.FEEDBACK_ASK_ON)
+    template = {0: texts.FEEDBACK_ASK_TODAY, 1: texts.FEEDBACK_ASK_YESTERDAY}.get(
+        ago, texts.FEEDBACK_ASK_ON
+    )
     return template.format(mentor=mentor, topic=_topic(fields), day=_day(fields["occurred_on"]))
 
 
-def _question(kind: PromptKind, prompt_id: int, fields: dict[str, Any], today: date) -> tuple[str, InlineKeyboardMarkup]:
+def _question(
+    kind: PromptKind, prompt_id: int, fields: dict[str, Any], today: date
+) -> tuple[str, InlineKeyboardMarkup]:
     """A feedback prompt or a supervisor's request, with the buttons that answer it."""
     if kind == PromptKind.FEEDBACK:
         rates = [(str(n), PromptCB(p=prompt_id, a="r", v=str(n))) for n in range(1, 6)]
@@ -86,13 +90,25 @@ def _question(kind: PromptKind, prompt_id: int, fields: dict[str, Any], today: d
     mentor = texts.escape(fields.get("mentor", ""))
     what = fields.get("what")
     if what == RequestKind.TESTIMONY:
-        return texts.ASK_TESTIMONY.format(mentor=mentor), keyboard([[(texts.WRITE_IT, PromptCB(p=prompt_id, a="w"))]])
-    about = {"mentor": mentor, "day": _day(fields["occurred_on"]), "ref": fields.get("ref", ""), "topic": _topic(fields, texts.TOPIC_AFTER)}
+        return texts.ASK_TESTIMONY.format(mentor=mentor), keyboard(
+            [[(texts.WRITE_IT, PromptCB(p=prompt_id, a="w"))]]
+        )
+    about = {
+        "mentor": mentor,
+        "day": _day(fields["occurred_on"]),
+        "ref": fields.get("ref", ""),
+        "topic": _topic(fields, texts.TOPIC_AFTER),
+    }
     if what == RequestKind.HOURS:
         text = texts.ASK_HOURS.format(duration=format_minutes(fields.get("minutes") or 0), **about)
-        buttons = [(texts.CONFIRM, PromptCB(p=prompt_id, a="c")), (texts.NOT_RIGHT, PromptCB(p=prompt_id, a="n"))]
+        buttons = [
+            (texts.CONFIRM, PromptCB(p=prompt_id, a="c")),
+            (texts.NOT_RIGHT, PromptCB(p=prompt_id, a="n")),
+        ]
         return text, keyboard([buttons])
-    return texts.ASK_SESSION_FEEDBACK.format(**about), keyboard([[(texts.WRITE_IT, PromptCB(p=prompt_id, a="w"))]])
+    return texts.ASK_SESSION_FEEDBACK.format(**about), keyboard(
+        [[(texts.WRITE_IT, PromptCB(p=prompt_id, a="w"))]]
+    )
 
 
 def _notice(fields: dict[str, Any]) -> str:
@@ -104,7 +120,9 @@ def _notice(fields: dict[str, Any]) -> str:
             who=who, ref=ref, day=_day(fields["day"]), rating=fields.get("rating"), saved=saved
         )
     elif event == "hours":
-        text = texts.NOTICE_HOURS.format(who=who, ref=ref, duration=format_minutes(fields.get("minutes", 0)))
+        text = texts.NOTICE_HOURS.format(
+            who=who, ref=ref, duration=format_minutes(fields.get("minutes", 0))
+        )
     elif event == "disputed":
         text = texts.NOTICE_DISPUTED.format(who=who, ref=ref)
     elif event == "testimony":
@@ -126,7 +144,9 @@ def render(item: Outgoing, today: date) -> tuple[str, InlineKeyboardMarkup | Non
     if item.kind == PromptKind.NOTICE:
         return _notice(fields), None
     if item.kind == PromptKind.GOAL_REVIEW:
-        return texts.GOAL_REVIEW_NUDGE.format(statement=texts.escape(fields.get("statement", ""))), None
+        return texts.GOAL_REVIEW_NUDGE.format(
+            statement=texts.escape(fields.get("statement", ""))
+        ), None
     if item.kind == PromptKind.PAIR_QUIET:
         return texts.PAIR_QUIET_NUDGE.format(mentee=texts.escape(fields.get("mentee", ""))), None
     return texts.WEEKLY_NUDGE, None
@@ -170,7 +190,11 @@ async def _supervisors(session: AsyncSession, portfolio_id: int) -> list[Members
 async def _recent_sessions(session: AsyncSession, portfolio_id: int) -> list[Entry]:
     rows = await session.scalars(
         select(Entry)
-        .where(Entry.portfolio_id == portfolio_id, Entry.kind == Kind.SESSION, Entry.deleted_at.is_(None))
+        .where(
+            Entry.portfolio_id == portfolio_id,
+            Entry.kind == Kind.SESSION,
+            Entry.deleted_at.is_(None),
+        )
         .order_by(Entry.occurred_on.desc(), Entry.id.desc())
         .limit(SESSIONS_OFFERED)
     )
@@ -179,7 +203,9 @@ async def _recent_sessions(session: AsyncSession, portfolio_id: int) -> list[Ent
 
 def _session_label(entry: Entry) -> str:
     topic = " ".join(str(entry.data.get("plan") or entry.data.get("summary") or "").split())
-    label = f"{entry.ref} · {entry.occurred_on:%d %b} · {format_minutes(entry.duration_minutes or 0)}"
+    label = (
+        f"{entry.ref} · {entry.occurred_on:%d %b} · {format_minutes(entry.duration_minutes or 0)}"
+    )
     return f"{label} · {topic}"[:48] if topic else label
 
 
@@ -211,20 +237,34 @@ def _settings_text(person: Person) -> str:
 
 def _settings_keyboard(person: Person) -> InlineKeyboardMarkup:
     paused = person.prompts_paused or person.blocked_at is not None
-    toggle = (texts.SETTINGS_RESUME, SettingsCB(act="resume")) if paused else (texts.SETTINGS_PAUSE, SettingsCB(act="pause"))
+    toggle = (
+        (texts.SETTINGS_RESUME, SettingsCB(act="resume"))
+        if paused
+        else (texts.SETTINGS_PAUSE, SettingsCB(act="pause"))
+    )
     return keyboard(
-        [[(texts.SETTINGS_TIMEZONE, SettingsCB(act="tz")), (texts.SETTINGS_QUIET, SettingsCB(act="quiet"))], [toggle]]
+        [
+            [
+                (texts.SETTINGS_TIMEZONE, SettingsCB(act="tz")),
+                (texts.SETTINGS_QUIET, SettingsCB(act="quiet")),
+            ],
+            [toggle],
+        ]
     )
 
 
 def _quiet_keyboard() -> InlineKeyboardMarkup:
-    buttons: list[Button] = [(f"{a}–{b}", SettingsCB(act="q", v=str(i))) for i, (a, b) in enumerate(QUIET_CHOICES)]
+    buttons: list[Button] = [
+        (f"{a}–{b}", SettingsCB(act="q", v=str(i))) for i, (a, b) in enumerate(QUIET_CHOICES)
+    ]
     buttons.append((texts.QUIET_NONE, SettingsCB(act="q", v="off")))
     return keyboard(chunked(buttons, 2))
 
 
 def _zone_keyboard() -> InlineKeyboardMarkup:
-    buttons: list[Button] = [(label, SettingsCB(act="z", v=str(i))) for i, (label, _) in enumerate(COMMON_TIMEZONES)]
+    buttons: list[Button] = [
+        (label, SettingsCB(act="z", v=str(i))) for i, (label, _) in enumerate(COMMON_TIMEZONES)
+    ]
     return keyboard(chunked(buttons, 2))
 
 
@@ -258,14 +298,26 @@ def build_router() -> Router:
         today: date,
         update_id: int | None,
     ) -> None:
-        if person is None or query.message is None or callback_data.v not in {"1", "2", "3", "4", "5"}:
+        if (
+            person is None
+            or query.message is None
+            or callback_data.v not in {"1", "2", "3", "4", "5"}
+        ):
             await query.answer(texts.NOT_YOURS, show_alert=True)
             return
         async with writing(sessions, update_id) as session:
-            found = await prompt_repo.answerable(session, callback_data.p, person, PromptKind.FEEDBACK, now)
+            found = await prompt_repo.answerable(
+                session, callback_data.p, person, PromptKind.FEEDBACK, now
+            )
             if not isinstance(found, Refusal):
                 answered = await prompt_repo.record_rating(
-                    session, found, person, int(callback_data.v), registry=registry, today=today, now=now
+                    session,
+                    found,
+                    person,
+                    int(callback_data.v),
+                    registry=registry,
+                    today=today,
+                    now=now,
                 )
         if isinstance(found, Refusal):
             await query.answer(REFUSALS[found], show_alert=True)
@@ -273,8 +325,13 @@ def build_router() -> Router:
         await query.answer()
         await _ask_line(
             state,
-            {"kind": "rating", "prompt": callback_data.p, "entry": answered.entry_id,
-             "notice": answered.notice_id, "mentor": answered.mentor_name},
+            {
+                "kind": "rating",
+                "prompt": callback_data.p,
+                "entry": answered.entry_id,
+                "notice": answered.notice_id,
+                "mentor": answered.mentor_name,
+            },
         )
         await query.message.answer(texts.FEEDBACK_LINE, reply_markup=_skip(callback_data.p))
 
@@ -293,7 +350,9 @@ def build_router() -> Router:
             return
         act = callback_data.a
         async with writing(sessions, update_id) as session:
-            found = await prompt_repo.answerable(session, callback_data.p, person, PromptKind.REQUEST, now)
+            found = await prompt_repo.answerable(
+                session, callback_data.p, person, PromptKind.REQUEST, now
+            )
             if not isinstance(found, Refusal) and not _fits(act, found.payload.get("what")):
                 found = Refusal.NOT_YOURS  # a forged button
             if not isinstance(found, Refusal):
@@ -302,25 +361,35 @@ def build_router() -> Router:
                 elif act == "n":
                     answered = await prompt_repo.dispute_hours(session, found, person, now)
                 else:
-                    answered = prompt_repo.Answered((await prompt_repo.mentor_of(session, found)).name)
+                    answered = prompt_repo.Answered(
+                        (await prompt_repo.mentor_of(session, found)).name
+                    )
         if isinstance(found, Refusal):
             await query.answer(REFUSALS[found], show_alert=True)
             return
         await query.answer()
         if act == "c":
-            await query.message.answer(texts.CONFIRMED_THANKS.format(mentor=texts.escape(answered.mentor_name)))
+            await query.message.answer(
+                texts.CONFIRMED_THANKS.format(mentor=texts.escape(answered.mentor_name))
+            )
         elif act == "n":
             await _ask_line(
                 state,
-                {"kind": "dispute", "prompt": callback_data.p, "notice": answered.notice_id,
-                 "mentor": answered.mentor_name},
+                {
+                    "kind": "dispute",
+                    "prompt": callback_data.p,
+                    "notice": answered.notice_id,
+                    "mentor": answered.mentor_name,
+                },
             )
             await query.message.answer(
                 texts.NOT_RIGHT_ASK.format(mentor=texts.escape(answered.mentor_name)),
                 reply_markup=_skip(callback_data.p),
             )
         else:
-            await _ask_line(state, {"kind": "write", "prompt": callback_data.p, "mentor": answered.mentor_name})
+            await _ask_line(
+                state, {"kind": "write", "prompt": callback_data.p, "mentor": answered.mentor_name}
+            )
             await query.message.answer(texts.WRITE_ASK)
 
     @router.callback_query(PromptCB.filter(F.a == "s"))
@@ -333,7 +402,10 @@ def build_router() -> Router:
         update_id: int | None,
     ) -> None:
         line = (await state.get_data()).get("line") or {}
-        waiting = await state.get_state() == PromptState.line.state and line.get("prompt") == callback_data.p
+        waiting = (
+            await state.get_state() == PromptState.line.state
+            and line.get("prompt") == callback_data.p
+        )
         if not waiting or query.message is None:
             await query.answer(texts.STALE_BUTTON, show_alert=True)
             return
@@ -342,7 +414,9 @@ def build_router() -> Router:
             async with writing(sessions, update_id) as session:
                 await prompt_repo.release_notice(session, line["notice"], now)
         await _end_line(state)
-        await query.message.answer(texts.SENT_TO.format(mentor=texts.escape(line.get("mentor", ""))))
+        await query.message.answer(
+            texts.SENT_TO.format(mentor=texts.escape(line.get("mentor", "")))
+        )
 
     @router.message(PromptState.line, F.text & ~F.text.startswith("/"))
     async def typed_line(
@@ -368,7 +442,9 @@ def build_router() -> Router:
         refusal = None
         async with writing(sessions, update_id) as session:
             if line["kind"] == "write":
-                found = await prompt_repo.answerable(session, line["prompt"], person, PromptKind.REQUEST, now)
+                found = await prompt_repo.answerable(
+                    session, line["prompt"], person, PromptKind.REQUEST, now
+                )
                 if isinstance(found, Refusal):
                     refusal = found
                 else:
@@ -376,7 +452,9 @@ def build_router() -> Router:
                         session, found, person, text, registry=registry, today=today, now=now
                     )
             elif line["kind"] == "rating":
-                await prompt_repo.add_feedback_line(session, line["entry"], line.get("notice"), person, text, now)
+                await prompt_repo.add_feedback_line(
+                    session, line["entry"], line.get("notice"), person, text, now
+                )
             elif line.get("notice"):
                 await prompt_repo.release_notice(session, line["notice"], now, note=text)
         await _end_line(state)
@@ -403,7 +481,8 @@ def build_router() -> Router:
             (texts.REQUEST_TESTIMONY, RequestCB(w="t")),
         ]
         await message.answer(
-            texts.REQUEST_WHAT, reply_markup=keyboard([*chunked(buttons, 1), [(texts.CANCEL, RequestCB(w="x"))]])
+            texts.REQUEST_WHAT,
+            reply_markup=keyboard([*chunked(buttons, 1), [(texts.CANCEL, RequestCB(w="x"))]]),
         )
 
     @router.callback_query(RequestCB.filter())
@@ -430,7 +509,10 @@ def build_router() -> Router:
         if not cb.s and len(supervisors) == 1:
             cb = RequestCB(w=cb.w, s=next(iter(supervisors)), e=cb.e)
         if cb.s not in supervisors:
-            rows = [[(m.person.name or texts.ROLE_NAMES["supervisor"], RequestCB(w=cb.w, s=m.id))] for m in supervisors.values()]
+            rows = [
+                [(m.person.name or texts.ROLE_NAMES["supervisor"], RequestCB(w=cb.w, s=m.id))]
+                for m in supervisors.values()
+            ]
             await target.answer(texts.REQUEST_WHICH_SUPERVISOR, reply_markup=keyboard(rows))
             return
         needs_session = what != RequestKind.TESTIMONY
@@ -445,8 +527,12 @@ def build_router() -> Router:
         entry_id = cb.e if needs_session else None
         async with writing(sessions, update_id) as session:
             prompt = await prompt_repo.schedule_request(
-                session, supervisor=await session.get(Person, supervisor.id), portfolio_id=portfolio.id,
-                what=what, entry_id=entry_id, now=now,
+                session,
+                supervisor=await session.get(Person, supervisor.id),
+                portfolio_id=portfolio.id,
+                what=what,
+                entry_id=entry_id,
+                now=now,
             )
         name = texts.escape(supervisor.name)
         if prompt is None:
@@ -486,7 +572,9 @@ def build_router() -> Router:
             return
         if act == "z" and value.isdigit() and int(value) < len(COMMON_TIMEZONES):
             changes: dict[str, Any] = {"timezone": COMMON_TIMEZONES[int(value)][1]}
-        elif act == "q" and (value == "off" or (value.isdigit() and int(value) < len(QUIET_CHOICES))):
+        elif act == "q" and (
+            value == "off" or (value.isdigit() and int(value) < len(QUIET_CHOICES))
+        ):
             start, end = ("00:00", "00:00") if value == "off" else QUIET_CHOICES[int(value)]
             changes = {"quiet_start": start, "quiet_end": end}
         elif act == "pause":
@@ -500,8 +588,12 @@ def build_router() -> Router:
         if await state.get_state() in (SettingsState.timezone.state, SettingsState.quiet.state):
             await state.clear()
         person = await _save_settings(sessions, person.id, update_id, **changes)
-        lead = {"pause": texts.PROMPTS_PAUSED, "resume": texts.PROMPTS_RESUMED}.get(act, texts.SETTINGS_SAVED)
-        await target.answer(f"{lead}\n\n{_settings_text(person)}", reply_markup=_settings_keyboard(person))
+        lead = {"pause": texts.PROMPTS_PAUSED, "resume": texts.PROMPTS_RESUMED}.get(
+            act, texts.SETTINGS_SAVED
+        )
+        await target.answer(
+            f"{lead}\n\n{_settings_text(person)}", reply_markup=_settings_keyboard(person)
+        )
 
     @router.message(SettingsState.timezone, F.text & ~F.text.startswith("/"))
     async def typed_zone(
@@ -522,7 +614,10 @@ def build_router() -> Router:
             return
         await state.clear()
         person = await _save_settings(sessions, person.id, update_id, timezone=zone)
-        await message.answer(f"{texts.SETTINGS_SAVED}\n\n{_settings_text(person)}", reply_markup=_settings_keyboard(person))
+        await message.answer(
+            f"{texts.SETTINGS_SAVED}\n\n{_settings_text(person)}",
+            reply_markup=_settings_keyboard(person),
+        )
 
     @router.message(SettingsState.quiet, F.text & ~F.text.startswith("/"))
     async def typed_quiet(
@@ -543,7 +638,12 @@ def build_router() -> Router:
             return
         await state.clear()
         start, end = quiet.as_strings()
-        person = await _save_settings(sessions, person.id, update_id, quiet_start=start, quiet_end=end)
-        await message.answer(f"{texts.SETTINGS_SAVED}\n\n{_settings_text(person)}", reply_markup=_settings_keyboard(person))
+        person = await _save_settings(
+            sessions, person.id, update_id, quiet_start=start, quiet_end=end
+        )
+        await message.answer(
+            f"{texts.SETTINGS_SAVED}\n\n{_settings_text(person)}",
+            reply_markup=_settings_keyboard(person),
+        )
 
     return router

@@ -263,3 +263,38 @@ COMMANDS = (
     ("request", "Ask your supervisor to confirm or give feedback"),
     ("settings", "Time zone, quiet hours, pause prompts"),
 )
+
+CANDIDATES_NONE = "Nobody has invited you to assess a portfolio yet. Ask the candidate for an assessor link."
+CANDIDATE_LINE = "{name} · {frameworks} · {entries} entries · {hours} · {covered}/{total} criteria"
+OPEN = "Open"
+PORTFOLIO_MENU = "{name}: what would you like?"
+EXPORT_XLSX = "Portfolio .xlsx"
+EXPORT_PDF = "Diary .pdf"
+EXPORT_ZIP = "Bundle .zip"
+DECISIONS = "Decisions"
+MARKS = "Marks"
+GRADES = "Grades"
+EXPORT_BUILDING = "Building it now…"
+EXPORT_TOO_BIG = (
+    "That file is {size} MB, over Telegram's 50 MB limit for bots. "
+    "Your centre can export it with: mentorlog export --portfolio {portfolio} --format {fmt}"
+)
+NOT_ASSESSOR = "You're not an assessor of that portfolio."
+DECIDE_UNIT = "Pick a unit to record decisions:"
+DECIDE_CRITERIA = "{unit}: ✓ met · ✗ not yet · (n) pieces of evidence. Tap a criterion."
+DECIDE_ONE = "{code} {text}\nEvidence: {refs}\nMet or not yet?"
+MET = "Met"
+NOT_YET = "Not yet"
+DECISION_COMMENT = "Add a comment for the candidate (or Skip)."
+DECISION_SAVED = "Recorded: {code} {outcome}."
+MARK_SHEET = "Which mark sheet?"
+MARK_ASK = "{sheet}: mark for “{section}” (0 to {max}, minimum {min})?"
+MARK_BAD = "Type a whole number from 0 to {max}."
+MARK_RESULT = "{sheet}: {summary}"
+GRADE_ASK = "Grade for {method}?"
+GRADE_RESULT = "Overall grade: <b>{overall}</b> (observation {observation}, discussion {discussion})."
+EXPORT_MENU = "Which file? Or send the portfolio to your assessor."
+SEND_TO_ASSESSOR = "Send to my assessor"
+NO_ASSESSOR = "No assessor has joined yet. Invite one with /invite."
+SENT_TO_ASSESSOR = "Sent to {count} assessor(s)."
+ASSESSOR_NOTICE = "{name} has sent you their portfolio. /candidates to open it."

@@ -205,7 +205,9 @@ class Decision:
     until: datetime | None = None
 
 
-def decide(recipient: Recipient, expires_at: datetime | None, wanted: bool, now: datetime) -> Decision:
+def decide(
+    recipient: Recipient, expires_at: datetime | None, wanted: bool, now: datetime
+) -> Decision:
     """Whether a claimed prompt goes out now, later, or not at all."""
     if recipient.chat_id is None or recipient.erased or recipient.blocked or recipient.paused:
         return Decision(Outcome.SKIPPED)

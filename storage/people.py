@@ -50,7 +50,7 @@ async def person_and_portfolio(
             .order_by(Portfolio.id.desc())
             .limit(1)
         )
-    ).first()
+    ).unique().first()
     return (row[0], row[1]) if row else (None, None)
 
 

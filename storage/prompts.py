@@ -184,7 +184,9 @@ async def _schedule_reminder(
     )
 
 
-async def schedule_session_feedback(session: AsyncSession, entry: Entry, now: datetime) -> list[Prompt]:
+async def schedule_session_feedback(
+    session: AsyncSession, entry: Entry, now: datetime
+) -> list[Prompt]:
     """One feedback prompt per mentee of a just-logged session who is on the bot."""
     member_ids = [m.membership_id for m in entry.mentees]
     if not member_ids:
@@ -357,8 +359,13 @@ async def _move(
 async def mark_sending(session: AsyncSession, prompt_id: int, token: str, now: datetime) -> bool:
     """Record the attempt before Telegram is called; False if the claim was lost meanwhile."""
     return await _move(
-        session, prompt_id, token, [State.CLAIMED],
-        state=State.SENDING, claimed_at=now, attempts=Prompt.attempts + 1,
+        session,
+        prompt_id,
+        token,
+        [State.CLAIMED],
+        state=State.SENDING,
+        claimed_at=now,
+        attempts=Prompt.attempts + 1,
     )
 
 
@@ -367,8 +374,13 @@ async def mark_sent(
 ) -> bool:
     # From `unknown` too: a slow answer that arrives after the timeout still tells the truth.
     return await _move(
-        session, prompt_id, token, [State.SENDING, State.UNKNOWN],
-        state=State.SENT, sent_at=now, message_id=message_id,
+        session,
+        prompt_id,
+        token,
+        [State.SENDING, State.UNKNOWN],
+        state=State.SENT,
+        sent_at=now,
+        message_id=message_id,
     )
 
 
@@ -376,7 +388,12 @@ async def mark_refused(session: AsyncSession, prompt_id: int, token: str) -> boo
     """Telegram said "not now" (429): nothing was delivered, the claim is safe to retry, and
     the refusal doesn't count as an attempt."""
     return await _move(
-        session, prompt_id, token, [State.SENDING], state=State.CLAIMED, attempts=Prompt.attempts - 1
+        session,
+        prompt_id,
+        token,
+        [State.SENDING],
+        state=State.CLAIMED,
+        attempts=Prompt.attempts - 1,
     )
 
 
@@ -407,10 +424,17 @@ async def retry_later(
     if prompt is None or prompt.claimed_by != token:
         return False
     if prompt.attempts >= MAX_ATTEMPTS:
-        return await _move(session, prompt_id, token, [State.SENDING, State.CLAIMED], state=State.FAILED)
+        return await _move(
+            session, prompt_id, token, [State.SENDING, State.CLAIMED], state=State.FAILED
+        )
     return await _move(
-        session, prompt_id, token, [State.SENDING, State.CLAIMED],
-        state=State.PENDING, claimed_by=None, claimed_at=None,
+        session,
+        prompt_id,
+        token,
+        [State.SENDING, State.CLAIMED],
+        state=State.PENDING,
+        claimed_by=None,
+        claimed_at=None,
         due_at=now + (delay if delay is not None else retry_delay(prompt.attempts)),
     )
 
@@ -421,8 +445,14 @@ async def settle(
     """A claimed prompt that is not sent now: later (due_at), or not at all (state)."""
     if state == State.PENDING:
         return await _move(
-            session, prompt_id, token, [State.CLAIMED],
-            state=State.PENDING, claimed_by=None, claimed_at=None, due_at=due_at,
+            session,
+            prompt_id,
+            token,
+            [State.CLAIMED],
+            state=State.PENDING,
+            claimed_by=None,
+            claimed_at=None,
+            due_at=due_at,
         )
     return await _move(session, prompt_id, token, [State.CLAIMED], state=state)
 
@@ -521,7 +551,24 @@ async def _last_session_day(session: AsyncSession, membership_id: int) -> date |
     )
 
 
+async def _prefetch(session: AsyncSession, prompts: Sequence[Prompt]) -> list[Any]:
+    """Load a batch's people, portfolios and sessions in a few queries, so that `session.get`
+    finds them in the identity map. That map holds weak references: keep the result alive."""
+    portfolio_ids = {p.portfolio_id for p in prompts if p.portfolio_id}
+    portfolios = (
+        (await session.scalars(select(Portfolio).where(Portfolio.id.in_(portfolio_ids))))
+        .unique()
+        .all()
+    )
+    person_ids = {p.person_id for p in prompts} | {p.mentor_id for p in portfolios}
+    people_ = (await session.scalars(select(Person).where(Person.id.in_(person_ids)))).all()
+    entry_ids = {p.entry_id for p in prompts if p.entry_id}
+    entries = (await session.scalars(select(Entry).where(Entry.id.in_(entry_ids)))).all()
+    return [*portfolios, *people_, *entries]
+
+
 async def outgoing(session: AsyncSession, prompts: Sequence[Prompt]) -> list[Outgoing]:
+    batch = await _prefetch(session, prompts)
     result = []
     for prompt in prompts:
         person = await session.get(Person, prompt.person_id)
@@ -549,6 +596,7 @@ async def outgoing(session: AsyncSession, prompts: Sequence[Prompt]) -> list[Out
                 fields=fields,
             )
         )
+    del batch  # held until here, for `session.get` above
     return result
 
 
@@ -570,7 +618,9 @@ async def answerable(
         return Refusal.NOT_YOURS
     if prompt.answered_at is not None:
         return Refusal.ANSWERED
-    if prompt.state not in DELIVERED or (prompt.expires_at is not None and now >= prompt.expires_at):
+    if prompt.state not in DELIVERED or (
+        prompt.expires_at is not None and now >= prompt.expires_at
+    ):
         return Refusal.CLOSED
     return prompt
 
@@ -653,7 +703,14 @@ async def record_rating(
     portfolio, mentor, about = await _context(session, prompt)
     membership = await people.membership(session, portfolio.id, mentee.id, {Role.MENTEE})
     entry = await _feedback_entry(
-        session, portfolio, mentor, about, giver=mentee, registry=registry, today=today, now=now,
+        session,
+        portfolio,
+        mentor,
+        about,
+        giver=mentee,
+        registry=registry,
+        today=today,
+        now=now,
         data={"source": "mentee", "rating": rating},
         mentee_ids=[membership.id] if membership else [],
     )
@@ -676,7 +733,12 @@ async def record_rating(
 
 
 async def add_feedback_line(
-    session: AsyncSession, entry_id: int, notice_id: int | None, giver: Person, text: str, now: datetime
+    session: AsyncSession,
+    entry_id: int,
+    notice_id: int | None,
+    giver: Person,
+    text: str,
+    now: datetime,
 ) -> None:
     """The optional line: a new revision of the feedback entry, and the notice goes now."""
     entry = await session.get(Entry, entry_id)
@@ -704,9 +766,16 @@ async def confirm_hours(
         )
     )
     await schedule_notice(
-        session, mentor=mentor, portfolio_id=portfolio.id, now=now,
-        payload={"event": "hours", "who": supervisor.name, "ref": about.ref if about else "",
-                 "minutes": minutes or 0},
+        session,
+        mentor=mentor,
+        portfolio_id=portfolio.id,
+        now=now,
+        payload={
+            "event": "hours",
+            "who": supervisor.name,
+            "ref": about.ref if about else "",
+            "minutes": minutes or 0,
+        },
     )
     return Answered(mentor.name)
 
@@ -718,7 +787,11 @@ async def dispute_hours(
     _mark_answered(prompt, now)
     portfolio, mentor, about = await _context(session, prompt)
     notice = await schedule_notice(
-        session, mentor=mentor, portfolio_id=portfolio.id, now=now, wait_for_line=True,
+        session,
+        mentor=mentor,
+        portfolio_id=portfolio.id,
+        now=now,
+        wait_for_line=True,
         payload={"event": "disputed", "who": supervisor.name, "ref": about.ref if about else ""},
     )
     return Answered(mentor.name, notice_id=notice.id if notice else None)
@@ -751,8 +824,15 @@ async def record_supervisor_text(
         event = "testimony"
     else:
         entry = await _feedback_entry(
-            session, portfolio, mentor, about, giver=supervisor, registry=registry, today=today,
-            now=now, data={"source": "supervisor", "from_name": supervisor.name, "text": text},
+            session,
+            portfolio,
+            mentor,
+            about,
+            giver=supervisor,
+            registry=registry,
+            today=today,
+            now=now,
+            data={"source": "supervisor", "from_name": supervisor.name, "text": text},
         )
         event = "supervisor_feedback"
     session.add(
@@ -766,9 +846,16 @@ async def record_supervisor_text(
         )
     )
     await schedule_notice(
-        session, mentor=mentor, portfolio_id=portfolio.id, now=now,
-        payload={"event": event, "who": supervisor.name, "ref": about.ref if about else "",
-                 "saved": entry.ref},
+        session,
+        mentor=mentor,
+        portfolio_id=portfolio.id,
+        now=now,
+        payload={
+            "event": event,
+            "who": supervisor.name,
+            "ref": about.ref if about else "",
+            "saved": entry.ref,
+        },
     )
     return Answered(mentor.name, entry.id)
 
@@ -807,7 +894,9 @@ async def _weekly(session: AsyncSession, now: datetime) -> list[dict[str, Any]]:
         if due is not None:
             planned.append(
                 dict(
-                    kind=PromptKind.WEEKLY, person=mentor, portfolio_id=portfolio.id,
+                    kind=PromptKind.WEEKLY,
+                    person=mentor,
+                    portfolio_id=portfolio.id,
                     due_at=next_allowed(due, mentor.timezone, quiet_of(mentor)),
                     key=f"weekly:{portfolio.id}:{due:%Y-%m-%dT%H:%M}",
                 )
@@ -838,7 +927,9 @@ async def _quiet_pairs(session: AsyncSession, now: datetime) -> list[dict[str, A
         if day is not None:
             planned.append(
                 dict(
-                    kind=PromptKind.PAIR_QUIET, person=mentor, portfolio_id=portfolio.id,
+                    kind=PromptKind.PAIR_QUIET,
+                    person=mentor,
+                    portfolio_id=portfolio.id,
                     due_at=next_allowed(now, mentor.timezone, quiet_of(mentor)),
                     payload={"membership_id": membership.id, "since": since.isoformat()},
                     key=f"pair:{membership.id}:{day.isoformat()}",
@@ -863,7 +954,9 @@ async def _goal_reviews(session: AsyncSession, now: datetime) -> list[dict[str, 
     )
     return [
         dict(
-            kind=PromptKind.GOAL_REVIEW, person=mentor, portfolio_id=portfolio.id,
+            kind=PromptKind.GOAL_REVIEW,
+            person=mentor,
+            portfolio_id=portfolio.id,
             due_at=goal_review_due(goal.target_date, mentor.timezone, quiet_of(mentor)),
             payload={"goal_id": goal.id, "target": goal.target_date.isoformat()},
             key=f"goal:{goal.id}:{goal.target_date.isoformat()}",

@@ -127,9 +127,9 @@ async def load_snapshot(
             select(Confirmation).where(Confirmation.portfolio_id == portfolio_id).order_by(Confirmation.id)
         )
     )
-    mentees = tuple(
-        _display(m.person, m) for m in memberships.values() if m.role == Role.MENTEE
-    )
+    mentee_rows = [m for m in memberships.values() if m.role == Role.MENTEE]
+    mentees = tuple(_display(m.person, m) for m in mentee_rows)
+    pseudonyms = {_display(m.person, m): m.pseudonym for m in mentee_rows if m.pseudonym}
     return PortfolioSnapshot(
         portfolio_id=portfolio_id,
         candidate=mentor.name,
@@ -141,4 +141,5 @@ async def load_snapshot(
         marks=marks,
         confirmations=confirmations,
         mentees=mentees,
+        pseudonyms=pseudonyms,
     )

@@ -28,13 +28,19 @@ def utc(*args: int) -> datetime:
 
 
 def test_feedback_is_due_two_hours_after_logging_in_the_afternoon():
-    assert feedback_due(utc(2026, 11, 23, 10, 0), "Europe/London", DEFAULT) == utc(2026, 11, 23, 12, 0)
+    assert feedback_due(utc(2026, 11, 23, 10, 0), "Europe/London", DEFAULT) == utc(
+        2026, 11, 23, 12, 0
+    )
 
 
 def test_the_same_log_is_due_at_once_in_kolkata_but_next_morning_late_in_the_evening():
     # 10:00 UTC + 2 h = 17:30 in Kolkata: fine. 17:00 UTC + 2 h = 00:30 there: quiet until 08:00.
-    assert feedback_due(utc(2026, 11, 23, 10, 0), "Asia/Kolkata", DEFAULT) == utc(2026, 11, 23, 12, 0)
-    assert feedback_due(utc(2026, 11, 23, 17, 0), "Asia/Kolkata", DEFAULT) == utc(2026, 11, 24, 2, 30)
+    assert feedback_due(utc(2026, 11, 23, 10, 0), "Asia/Kolkata", DEFAULT) == utc(
+        2026, 11, 23, 12, 0
+    )
+    assert feedback_due(utc(2026, 11, 23, 17, 0), "Asia/Kolkata", DEFAULT) == utc(
+        2026, 11, 24, 2, 30
+    )
 
 
 def test_quiet_hours_spanning_midnight_move_evening_and_early_morning_to_eight():
@@ -42,8 +48,12 @@ def test_quiet_hours_spanning_midnight_move_evening_and_early_morning_to_eight()
     early = utc(2026, 11, 24, 6, 59)
     assert next_allowed(evening, "Europe/London", DEFAULT) == utc(2026, 11, 24, 8, 0)
     assert next_allowed(early, "Europe/London", DEFAULT) == utc(2026, 11, 24, 8, 0)
-    assert next_allowed(utc(2026, 11, 24, 8, 0), "Europe/London", DEFAULT) == utc(2026, 11, 24, 8, 0)
-    assert next_allowed(utc(2026, 11, 23, 20, 59), "Europe/London", DEFAULT) == utc(2026, 11, 23, 20, 59)
+    assert next_allowed(utc(2026, 11, 24, 8, 0), "Europe/London", DEFAULT) == utc(
+        2026, 11, 24, 8, 0
+    )
+    assert next_allowed(utc(2026, 11, 23, 20, 59), "Europe/London", DEFAULT) == utc(
+        2026, 11, 23, 20, 59
+    )
 
 
 def test_quiet_hours_within_one_day_and_no_quiet_hours():
@@ -87,7 +97,9 @@ def test_unreadable_quiet_hours_are_refused(typed):
 
 def test_a_reminder_comes_a_day_before_closing_unless_that_is_too_late():
     closes = utc(2026, 11, 26, 12, 0)
-    assert reminder_due(closes, "Europe/London", DEFAULT, utc(2026, 11, 23, 12)) == utc(2026, 11, 25, 12)
+    assert reminder_due(closes, "Europe/London", DEFAULT, utc(2026, 11, 23, 12)) == utc(
+        2026, 11, 25, 12
+    )
     # Asked at 21:30 and closing at 08:30: the quiet night leaves no hour for a reminder.
     asked = utc(2026, 11, 25, 21, 30)
     assert reminder_due(utc(2026, 11, 26, 8, 30), "Europe/London", DEFAULT, asked) is None
@@ -97,7 +109,9 @@ def test_weekly_nudges_repeat_every_seven_days_and_only_the_latest_counts():
     last = utc(2026, 11, 1, 9, 0)
     assert repeating_due(last, timedelta(days=7), utc(2026, 11, 7, 9, 0)) is None
     assert repeating_due(last, timedelta(days=7), utc(2026, 11, 8, 9, 0)) == utc(2026, 11, 8, 9, 0)
-    assert repeating_due(last, timedelta(days=7), utc(2026, 11, 30, 0, 0)) == utc(2026, 11, 29, 9, 0)
+    assert repeating_due(last, timedelta(days=7), utc(2026, 11, 30, 0, 0)) == utc(
+        2026, 11, 29, 9, 0
+    )
 
 
 def test_a_quiet_pair_is_flagged_after_21_days():

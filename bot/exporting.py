@@ -1,0 +1,64 @@
+"""Builds the three exports of a portfolio off the event loop, for the chat, the CLI and the demo."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from exports.bundle import build_bundle
+from exports.pdf import build_diary
+from exports.xlsx import build_workbook
+from journal.frameworks.registry import Registry
+from journal.snapshot import PortfolioSnapshot
+from storage.db import snapshot_session
+from storage.snapshots import load_snapshot
+
+
+class Format(StrEnum):
+    XLSX = "xlsx"
+    PDF = "pdf"
+    ZIP = "zip"
+
+
+BUILDERS: dict[Format, Callable[[PortfolioSnapshot, Registry, Path], Path]] = {
+    Format.XLSX: build_workbook,
+    Format.PDF: build_diary,
+    Format.ZIP: build_bundle,
+}
+NAMES = {Format.XLSX: "portfolio", Format.PDF: "diary", Format.ZIP: "bundle"}
+
+
+def file_name(candidate: str, framework_ids: tuple[str, ...], fmt: Format, day: datetime) -> str:
+    """`anna-kowalska-ilm-portfolio-2026-11-22.xlsx`: what an assessor files it under."""
+    slug = re.sub(r"[^a-z0-9]+", "-", candidate.lower()).strip("-") or "candidate"
+    return f"{slug}-{'-'.join(framework_ids)}-{NAMES[fmt]}-{day:%Y-%m-%d}.{fmt.value}"
+
+
+class Exporter:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], registry: Registry, files_root: Path, out_dir: Path
+    ) -> None:
+        self._sessions = sessions
+        self._registry = registry
+        self._files_root = files_root
+        self._out_dir = out_dir
+
+    async def snapshot(self, portfolio_id: int, now: datetime) -> PortfolioSnapshot:
+        async with snapshot_session(self._sessions) as session:
+            return await load_snapshot(session, portfolio_id, self._files_root, now)
+
+    async def build(self, portfolio_id: int, fmt: Format, now: datetime, out: Path | None = None) -> Path:
+        """Read the portfolio, then build in a worker thread so other chats keep being answered."""
+        snapshot = await self.snapshot(portfolio_id, now)
+        if out is None:
+            folder = self._out_dir / str(portfolio_id)
+            folder.mkdir(parents=True, exist_ok=True)
+            out = folder / file_name(snapshot.candidate, snapshot.framework_ids, fmt, now)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        return await asyncio.to_thread(BUILDERS[fmt], snapshot, self._registry, out)

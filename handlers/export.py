@@ -1,0 +1,67 @@
+"""/export: the mentor downloads their portfolio files or sends the bundle to their assessors."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aiogram import Bot, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers import texts
+from handlers.assessor import FORMATS, BuildsExports, send_export
+from handlers.callbacks import ExportCB
+from handlers.keyboards import keyboard
+from storage import people
+from storage.models import Person, Portfolio
+
+
+def build_router() -> Router:
+    router = Router(name="export")
+
+    @router.message(Command("export"))
+    async def export(message: Message, portfolio: Portfolio | None) -> None:
+        if portfolio is None:
+            await message.answer(texts.NEEDS_PORTFOLIO)
+            return
+        rows = [
+            [(label, ExportCB(fmt=fmt)) for fmt, label in FORMATS.items()],
+            [(texts.SEND_TO_ASSESSOR, ExportCB(fmt="send"))],
+        ]
+        await message.answer(texts.EXPORT_MENU, reply_markup=keyboard(rows))
+
+    @router.callback_query(ExportCB.filter())
+    async def chosen(
+        query: CallbackQuery,
+        callback_data: ExportCB,
+        bot: Bot,
+        sessions: async_sessionmaker[AsyncSession],
+        person: Person | None,
+        portfolio: Portfolio | None,
+        exporter: BuildsExports,
+        upload_limit: int | None,
+        now: datetime,
+    ) -> None:
+        if portfolio is None or person is None or query.message is None:
+            await query.answer(texts.NEEDS_PORTFOLIO, show_alert=True)
+            return
+        await query.answer()
+        chat_id = query.message.chat.id
+        if callback_data.fmt in FORMATS:
+            await query.message.answer(texts.EXPORT_BUILDING)
+            await send_export(bot, chat_id, exporter, portfolio.id, callback_data.fmt, now, upload_limit)
+            return
+        async with sessions() as session:
+            assessors = await people.members(session, portfolio.id, people.Role.ASSESSOR)
+        reachable = [a for a in assessors if a.person.telegram_id and a.person.erased_at is None]
+        if not reachable:
+            await query.message.answer(texts.NO_ASSESSOR)
+            return
+        for assessor in reachable:
+            chat = assessor.person.telegram_id
+            await bot.send_message(chat, texts.ASSESSOR_NOTICE.format(name=texts.escape(person.name)))
+            await send_export(bot, chat, exporter, portfolio.id, "zip", now, upload_limit)
+        await query.message.answer(texts.SENT_TO_ASSESSOR.format(count=len(reachable)))
+
+    return router

@@ -1,0 +1,108 @@
+"""What assessors may see and what they record: decisions per criterion, marks and grades."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from journal.entries import Kind
+from storage.models import Decision, Entry, Mark, Membership, Person, Portfolio, Tag
+from storage.people import Role
+
+
+@dataclass(frozen=True)
+class Candidate:
+    portfolio_id: int
+    name: str
+    framework_ids: tuple[str, ...]
+    entries: int
+    minutes: int
+    tagged_criteria: int
+
+
+async def candidates(session: AsyncSession, assessor_id: int) -> list[Candidate]:
+    """The portfolios this person was invited to assess, with their headline figures."""
+    portfolios = (
+        await session.scalars(
+            select(Portfolio)
+            .join(Membership, Membership.portfolio_id == Portfolio.id)
+            .where(Membership.person_id == assessor_id, Membership.role == Role.ASSESSOR)
+            .order_by(Portfolio.id)
+        )
+    ).unique()
+    result = []
+    for portfolio in portfolios:
+        mentor = await session.get(Person, portfolio.mentor_id)
+        live = (Entry.portfolio_id == portfolio.id) & Entry.deleted_at.is_(None)
+        count, minutes = (
+            await session.execute(
+                select(
+                    func.count(Entry.id),
+                    func.coalesce(func.sum(Entry.duration_minutes).filter(Entry.kind == Kind.SESSION), 0),
+                ).where(live)
+            )
+        ).one()
+        tagged = await session.scalar(
+            select(func.count(func.distinct(Tag.criterion_id))).join(Entry, Entry.id == Tag.entry_id).where(live)
+        )
+        result.append(
+            Candidate(
+                portfolio_id=portfolio.id,
+                name=mentor.name,
+                framework_ids=tuple(pf.framework_id for pf in portfolio.frameworks),
+                entries=int(count),
+                minutes=int(minutes),
+                tagged_criteria=int(tagged or 0),
+            )
+        )
+    return result
+
+
+async def assessed_portfolio(session: AsyncSession, portfolio_id: int, person_id: int) -> Portfolio | None:
+    """The portfolio only if this person is one of its assessors."""
+    member = await session.scalar(
+        select(Membership).where(
+            Membership.portfolio_id == portfolio_id,
+            Membership.person_id == person_id,
+            Membership.role == Role.ASSESSOR,
+        )
+    )
+    return await session.get(Portfolio, portfolio_id) if member else None
+
+
+async def latest_decisions(session: AsyncSession, portfolio_id: int) -> dict[str, Decision]:
+    rows = await session.scalars(
+        select(Decision).where(Decision.portfolio_id == portfolio_id).order_by(Decision.decided_at, Decision.id)
+    )
+    return {d.criterion_id: d for d in rows}
+
+
+def record_decision(
+    session: AsyncSession, *, portfolio_id: int, criterion_id: str, assessor_id: int,
+    outcome: str, comment: str | None, now: datetime,
+) -> Decision:
+    decision = Decision(
+        portfolio_id=portfolio_id, criterion_id=criterion_id, assessor_id=assessor_id,
+        outcome=outcome, comment=comment, decided_at=now,
+    )
+    session.add(decision)
+    return decision
+
+
+def record_mark(
+    session: AsyncSession, *, portfolio_id: int, framework_id: str, sheet: str, section: str,
+    value: str, assessor_id: int, now: datetime,
+) -> Mark:
+    mark = Mark(
+        portfolio_id=portfolio_id, framework_id=framework_id, sheet=sheet, section=section,
+        value=value, assessor_id=assessor_id, decided_at=now,
+    )
+    session.add(mark)
+    return mark
+
+
+async def marks(session: AsyncSession, portfolio_id: int) -> list[Mark]:
+    return list(await session.scalars(select(Mark).where(Mark.portfolio_id == portfolio_id).order_by(Mark.id)))
