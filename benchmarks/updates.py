@@ -118,18 +118,26 @@ async def main(updates: int, concurrency: int) -> None:
         budget = [updates]
         pairs = []
         for n in range(concurrency):
-            mentor = Timed(dp=dp, bot=bot, user=User(id=next(ids), is_bot=False, first_name=f"Mentor{n}"))
-            mentee = Timed(dp=dp, bot=bot, user=User(id=next(ids), is_bot=False, first_name=f"Mentee{n}"))
+            mentor = Timed(
+                dp=dp, bot=bot, user=User(id=next(ids), is_bot=False, first_name=f"Mentor{n}")
+            )
+            mentee = Timed(
+                dp=dp, bot=bot, user=User(id=next(ids), is_bot=False, first_name=f"Mentee{n}")
+            )
             mentor.latencies = mentee.latencies = latencies
             pairs.append((mentor, mentee))
         # Warm-up: aiogram and pydantic build their models on first use; that is not throughput.
-        warm = [Timed(dp=dp, bot=bot, user=User(id=next(ids), is_bot=False, first_name=f"Warm{n}"))
-                for n in range(2)]
+        warm = [
+            Timed(dp=dp, bot=bot, user=User(id=next(ids), is_bot=False, first_name=f"Warm{n}"))
+            for n in range(2)
+        ]
         for client in warm:
             client.latencies = []
         await conversation(warm[0], warm[1], [150], random.Random(0))
         started = time.perf_counter()
-        await asyncio.gather(*(conversation(m, e, budget, random.Random(rng.random())) for m, e in pairs))
+        await asyncio.gather(
+            *(conversation(m, e, budget, random.Random(rng.random())) for m, e in pairs)
+        )
         elapsed = time.perf_counter() - started
         await services.engine.dispose()
     ms = sorted(x * 1000 for x in latencies)

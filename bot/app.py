@@ -18,7 +18,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.exporting import Exporter
 from bot.settings import Settings
-from handlers import assessor, capture, export, entries, invite, journal, menu, progress, start, tagging, texts
+from handlers import (
+    assessor,
+    capture,
+    entries,
+    export,
+    invite,
+    journal,
+    menu,
+    progress,
+    start,
+    tagging,
+    texts,
+)
 from handlers import prompts as prompt_handlers
 from handlers.assessor import UPLOAD_LIMIT
 from handlers.context import ReplayGuard, Who

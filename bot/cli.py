@@ -161,7 +161,9 @@ def build_parser() -> argparse.ArgumentParser:
     ver.add_argument("bundle")
     ver.set_defaults(run=_verify)
 
-    demo = commands.add_parser("demo", help="play a mentor through the bot offline, write the exports")
+    demo = commands.add_parser(
+        "demo", help="play a mentor through the bot offline, write the exports"
+    )
     demo.add_argument("--out", default="demo")
     demo.set_defaults(run=_demo)
     return parser

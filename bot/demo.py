@@ -10,6 +10,7 @@ fresh SQLite database; no token and no network. Then the three exports are writt
 
 from __future__ import annotations
 
+import asyncio
 import io
 import shutil
 from collections.abc import Callable
@@ -29,31 +30,147 @@ from storage.migrate import upgrade_async
 
 START = datetime(2026, 9, 28, 8, 0, tzinfo=UTC)
 SESSIONS = [
-    ("Jon", 60, "Shift handover checklist", "Went through the handover checklist twice; Jon led the second run with two prompts from me."),
-    ("Ola", 45, "Site induction", "Walked the site induction route; Ola asked good questions about the spill kits."),
-    ("Jon", 60, "Waste segregation", "Jon explained the waste streams back to me; mixed up two codes, corrected himself."),
-    ("Ola", 75, "Energy audit basics", "Read meter logs together and spotted the weekend baseload; Ola drafted the summary."),
-    ("Jon", 45, "Handover without prompts", "Jon ran the whole handover; one prompt needed on the incident log."),
-    ("Ola", 60, "Customer call role-play", "Role-played a complaint call twice; second run calmer and clearer."),
-    ("Jon", 90, "Permit to work", "Shadowed a permit-to-work sign-off, then Jon filled one in and I checked it."),
-    ("Ola", 60, "Feedback on audit draft", "Gave feedback on her audit draft using the two stars and a wish model."),
-    ("Jon", 45, "Toolbox talk planning", "Planned Jon's first toolbox talk: topic, timing, three key points."),
-    ("Ola", 45, "Learning styles", "Talked through how she learns best; she prefers doing then reading."),
-    ("Jon", 60, "Toolbox talk rehearsal", "Jon rehearsed the toolbox talk; we cut it to ten minutes."),
-    ("Ola", 60, "Data logger setup", "Set up the data logger together; Ola configured the second one alone."),
-    ("Jon", 45, "Toolbox talk review", "Reviewed the talk he gave: good pace, needs more eye contact."),
-    ("Ola", 90, "Site visit debrief", "Debriefed the supplier site visit; she led the findings list."),
-    ("Jon", 60, "Goal review", "Reviewed his goals; handover goal achieved, next is incident reporting."),
-    ("Ola", 45, "Report structure", "Worked on the report structure; she now uses headings and a summary."),
-    ("Jon", 60, "Incident reporting", "Went through two past incident reports and what made them useful."),
+    (
+        "Jon",
+        60,
+        "Shift handover checklist",
+        "Went through the handover checklist twice; "
+        "Jon led the second run with two prompts from me.",
+    ),
+    (
+        "Ola",
+        45,
+        "Site induction",
+        "Walked the site induction route; Ola asked good questions about the spill kits.",
+    ),
+    (
+        "Jon",
+        60,
+        "Waste segregation",
+        "Jon explained the waste streams back to me; mixed up two codes, corrected himself.",
+    ),
+    (
+        "Ola",
+        75,
+        "Energy audit basics",
+        "Read meter logs together and spotted the weekend baseload; Ola drafted the summary.",
+    ),
+    (
+        "Jon",
+        45,
+        "Handover without prompts",
+        "Jon ran the whole handover; one prompt needed on the incident log.",
+    ),
+    (
+        "Ola",
+        60,
+        "Customer call role-play",
+        "Role-played a complaint call twice; second run calmer and clearer.",
+    ),
+    (
+        "Jon",
+        90,
+        "Permit to work",
+        "Shadowed a permit-to-work sign-off, then Jon filled one in and I checked it.",
+    ),
+    (
+        "Ola",
+        60,
+        "Feedback on audit draft",
+        "Gave feedback on her audit draft using the two stars and a wish model.",
+    ),
+    (
+        "Jon",
+        45,
+        "Toolbox talk planning",
+        "Planned Jon's first toolbox talk: topic, timing, three key points.",
+    ),
+    (
+        "Ola",
+        45,
+        "Learning styles",
+        "Talked through how she learns best; she prefers doing then reading.",
+    ),
+    (
+        "Jon",
+        60,
+        "Toolbox talk rehearsal",
+        "Jon rehearsed the toolbox talk; we cut it to ten minutes.",
+    ),
+    (
+        "Ola",
+        60,
+        "Data logger setup",
+        "Set up the data logger together; Ola configured the second one alone.",
+    ),
+    (
+        "Jon",
+        45,
+        "Toolbox talk review",
+        "Reviewed the talk he gave: good pace, needs more eye contact.",
+    ),
+    (
+        "Ola",
+        90,
+        "Site visit debrief",
+        "Debriefed the supplier site visit; she led the findings list.",
+    ),
+    (
+        "Jon",
+        60,
+        "Goal review",
+        "Reviewed his goals; handover goal achieved, next is incident reporting.",
+    ),
+    (
+        "Ola",
+        45,
+        "Report structure",
+        "Worked on the report structure; she now uses headings and a summary.",
+    ),
+    (
+        "Jon",
+        60,
+        "Incident reporting",
+        "Went through two past incident reports and what made them useful.",
+    ),
     ("Ola", 60, "Presenting findings", "Rehearsed presenting the audit findings to the manager."),
-    ("Jon", 45, "Near-miss walk", "Did a near-miss walk together; Jon logged three items correctly."),
-    ("Ola", 60, "Mentoring boundaries", "Revisited our contract and boundaries as she takes on a project."),
-    ("Jon", 60, "Independent handover", "Observed an independent handover from the side; no prompts needed."),
-    ("Ola", 45, "Stakeholder map", "Drew a stakeholder map for her project and agreed who to contact."),
-    ("Jon", 60, "Progress review", "Reviewed his progress against the plan and agreed the next steps."),
+    (
+        "Jon",
+        45,
+        "Near-miss walk",
+        "Did a near-miss walk together; Jon logged three items correctly.",
+    ),
+    (
+        "Ola",
+        60,
+        "Mentoring boundaries",
+        "Revisited our contract and boundaries as she takes on a project.",
+    ),
+    (
+        "Jon",
+        60,
+        "Independent handover",
+        "Observed an independent handover from the side; no prompts needed.",
+    ),
+    (
+        "Ola",
+        45,
+        "Stakeholder map",
+        "Drew a stakeholder map for her project and agreed who to contact.",
+    ),
+    (
+        "Jon",
+        60,
+        "Progress review",
+        "Reviewed his progress against the plan and agreed the next steps.",
+    ),
     ("Ola", 60, "Project kick-off", "Prepared the kick-off meeting; she will chair it."),
-    ("Jon", 45, "Closing the programme", "Looked back at eight weeks; agreed how he will keep learning."),
+    (
+        "Jon",
+        45,
+        "Closing the programme",
+        "Looked back at eight weeks; agreed how he will keep learning.",
+    ),
 ]
 FEEDBACK = [
     "Doing it for real was better than reading the checklist.",
@@ -63,12 +180,24 @@ FEEDBACK = [
     "Clear and patient, thank you.",
 ]
 REFLECTIONS = [
-    ("Letting Jon lead the second run worked well.", "I talked too much at the start.",
-     "Jon now runs handovers with fewer prompts.", "Fewer handover errors on his shift."),
-    ("Asking Ola to draft first, then reviewing, worked.", "Agree the review criteria before she writes.",
-     "Ola structures reports on her own now.", "Her audit summary went to the manager unchanged."),
-    ("Observing without stepping in built Jon's confidence.", "Plan observation points in advance.",
-     "Jon completed handovers without prompts for two weeks.", "His supervisor moved him to the night rota."),
+    (
+        "Letting Jon lead the second run worked well.",
+        "I talked too much at the start.",
+        "Jon now runs handovers with fewer prompts.",
+        "Fewer handover errors on his shift.",
+    ),
+    (
+        "Asking Ola to draft first, then reviewing, worked.",
+        "Agree the review criteria before she writes.",
+        "Ola structures reports on her own now.",
+        "Her audit summary went to the manager unchanged.",
+    ),
+    (
+        "Observing without stepping in built Jon's confidence.",
+        "Plan observation points in advance.",
+        "Jon completed handovers without prompts for two weeks.",
+        "His supervisor moved him to the night rota.",
+    ),
 ]
 
 
@@ -116,7 +245,9 @@ async def _tap_inbox(client: ChatClient, label: str) -> None:
 
 
 async def _deliver_prompts(services: Services, clock: FakeClock, client: ChatClient) -> None:
-    await run_due_prompts(client.bot, services.sessions, clock(), worker_id="demo", limiter=Limiter())
+    await run_due_prompts(
+        client.bot, services.sessions, clock(), worker_id="demo", limiter=Limiter()
+    )
 
 
 def _photo() -> bytes:
@@ -128,10 +259,20 @@ def _photo() -> bytes:
     raw = b"".join(b"\x00" + b"\x30\xa0\x50" * width for _ in range(height))
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _document() -> bytes:
@@ -140,22 +281,36 @@ def _document() -> bytes:
     pdf.set_font("Helvetica", size=14)
     pdf.cell(0, 10, "Toolbox talk plan - waste segregation", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=11)
-    for line in ("1. Why segregation matters", "2. The five bins", "3. What to do with mixed loads"):
+    for line in (
+        "1. Why segregation matters",
+        "2. The five bins",
+        "3. What to do with mixed loads",
+    ):
         pdf.cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
     buffer = io.BytesIO()
     pdf.output(buffer)
     return buffer.getvalue()
 
 
-async def run_demo(out: Path) -> list[Path]:
+def _fresh_folder(out: Path) -> Path:
+    """DIR/demo-data, emptied: the demo always starts from a new database."""
     out.mkdir(parents=True, exist_ok=True)
     work = out / "demo-data"
     shutil.rmtree(work, ignore_errors=True)
+    return work
+
+
+async def run_demo(out: Path) -> list[Path]:
+    work = await asyncio.to_thread(_fresh_folder, out)
     database = f"sqlite+aiosqlite:///{work / 'mentorlog.db'}"
     await upgrade_async(database)
     settings = Settings(
-        _env_file=None, bot_token=None, database_url=database, files_dir=work / "files",
-        frameworks_dir=work / "frameworks", exports_dir=work / "exports",
+        _env_file=None,
+        bot_token=None,
+        database_url=database,
+        files_dir=work / "files",
+        frameworks_dir=work / "frameworks",
+        exports_dir=work / "exports",
     )
     clock = FakeClock(START)
     services = build_services(settings, clock=clock)
@@ -168,7 +323,9 @@ async def run_demo(out: Path) -> list[Path]:
 async def _play(services: Services, clock: FakeClock, out: Path) -> list[Path]:
     dp, bot = build_dispatcher(services), offline_bot()
     people = {
-        name: ChatClient(dp=dp, bot=bot, user=User(id=uid, is_bot=False, first_name=name, language_code="en"))
+        name: ChatClient(
+            dp=dp, bot=bot, user=User(id=uid, is_bot=False, first_name=name, language_code="en")
+        )
         for uid, name in ((501, "Anna"), (502, "Jon"), (503, "Ola"), (504, "Sam"), (505, "Ada"))
     }
     anna = people["Anna"]
@@ -191,7 +348,11 @@ async def _play(services: Services, clock: FakeClock, out: Path) -> list[Path]:
         await anna.click(_clicker("D3.06 1.2"))
     for mentee, goal, measure in (
         ("Jon", "Run the shift handover without prompts", "Two handovers in a row with no prompts"),
-        ("Ola", "Write an energy audit summary on her own", "A summary the manager accepts unchanged"),
+        (
+            "Ola",
+            "Write an energy audit summary on her own",
+            "A summary the manager accepts unchanged",
+        ),
     ):
         await anna.send("/goal")
         await anna.click("A mentee's goal")
@@ -214,11 +375,15 @@ async def _play(services: Services, clock: FakeClock, out: Path) -> list[Path]:
         await anna.click("In person" if n % 4 else "Remote")
         await anna.send(plan)
         await anna.send(summary)
-        await anna.send("Agreed to practise before next time." if n % 2 else "Steady progress on the goal.")
+        await anna.send(
+            "Agreed to practise before next time." if n % 2 else "Steady progress on the goal."
+        )
         await anna.click("Skip")
         await anna.click("Skip")
         # Anna logs mentoring, so she confirms mentoring and EcoMentor criteria, not coaching ones.
-        suggested = [b for b in anna.last.buttons() if " " in b and not b.startswith(("✓", "D3.03", "D3.04"))]
+        suggested = [
+            b for b in anna.last.buttons() if " " in b and not b.startswith(("✓", "D3.03", "D3.04"))
+        ]
         for label in suggested[:3]:
             await anna.click(label)
         clock.now += timedelta(hours=8)
@@ -240,10 +405,18 @@ async def _play(services: Services, clock: FakeClock, out: Path) -> list[Path]:
             await anna.send("/review")
             await anna.click(_clicker("Run the shift"))
             await anna.click("Achieved" if n == 20 else "On track")
-            await anna.send("No prompts in the last two handovers." if n == 20 else "One handover without prompts.")
+            await anna.send(
+                "No prompts in the last two handovers."
+                if n == 20
+                else "One handover without prompts."
+            )
             await anna.click("Skip")
 
-    await anna.send_photo(_photo(), caption="Signed handover checklist from Jon's independent handover", file_id="demo-photo")
+    await anna.send_photo(
+        _photo(),
+        caption="Signed handover checklist from Jon's independent handover",
+        file_id="demo-photo",
+    )
     await anna.click("Evidence")
     await anna.click("Product evidence")
     await anna.click("Today")
@@ -278,6 +451,10 @@ async def _play(services: Services, clock: FakeClock, out: Path) -> list[Path]:
 
     portfolio_id = 1
     written = []
-    for fmt, name in ((Format.XLSX, "portfolio.xlsx"), (Format.PDF, "diary.pdf"), (Format.ZIP, "bundle.zip")):
+    for fmt, name in (
+        (Format.XLSX, "portfolio.xlsx"),
+        (Format.PDF, "diary.pdf"),
+        (Format.ZIP, "bundle.zip"),
+    ):
         written.append(await services.exporter.build(portfolio_id, fmt, clock(), out / name))
     return written

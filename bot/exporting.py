@@ -1,4 +1,4 @@
-"""Builds the three exports of a portfolio off the event loop, for the chat, the CLI and the demo."""
+"""The three exports of a portfolio, built off the event loop: for the chat, CLI and demo."""
 
 from __future__ import annotations
 
@@ -42,7 +42,11 @@ def file_name(candidate: str, framework_ids: tuple[str, ...], fmt: Format, day: 
 
 class Exporter:
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], registry: Registry, files_root: Path, out_dir: Path
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        registry: Registry,
+        files_root: Path,
+        out_dir: Path,
     ) -> None:
         self._sessions = sessions
         self._registry = registry
@@ -53,8 +57,11 @@ class Exporter:
         async with snapshot_session(self._sessions) as session:
             return await load_snapshot(session, portfolio_id, self._files_root, now)
 
-    async def build(self, portfolio_id: int, fmt: Format, now: datetime, out: Path | None = None) -> Path:
+    async def build(
+        self, portfolio_id: int, fmt: str, now: datetime, out: Path | None = None
+    ) -> Path:
         """Read the portfolio, then build in a worker thread so other chats keep being answered."""
+        fmt = Format(fmt)
         snapshot = await self.snapshot(portfolio_id, now)
         if out is None:
             folder = self._out_dir / str(portfolio_id)

@@ -41,6 +41,7 @@ from aiogram.types import (
     Voice,
 )
 
+
 @dataclass
 class FakeClock:
     """A clock the demo and the tests move by hand."""
@@ -67,7 +68,12 @@ class OfflineSession(BaseSession):
         self.files: dict[str, bytes] = {}
         self._ids = itertools.count(1000)
 
-    async def make_request(self, bot: Bot, method: TelegramMethod[Any], timeout: int | None = None) -> Any:
+    async def make_request(
+        self,
+        bot: Bot,
+        method: TelegramMethod[Any],
+        timeout: int | None = None,  # noqa: ASYNC109 - aiogram's session interface
+    ) -> Any:
         self.calls.append(method)
         if isinstance(method, (SendMessage, EditMessageText)):
             return Message(
@@ -88,14 +94,24 @@ class OfflineSession(BaseSession):
         if isinstance(method, GetMe):
             return BOT_USER
         if isinstance(method, GetFile):
-            return File(file_id=method.file_id, file_unique_id=method.file_id, file_path=f"files/{method.file_id}")
-        if isinstance(method, (AnswerCallbackQuery, EditMessageReplyMarkup, SetMyCommands, SendChatAction)):
+            return File(
+                file_id=method.file_id,
+                file_unique_id=method.file_id,
+                file_path=f"files/{method.file_id}",
+            )
+        if isinstance(
+            method, (AnswerCallbackQuery, EditMessageReplyMarkup, SetMyCommands, SendChatAction)
+        ):
             return True
         return True
 
     async def stream_content(
-        self, url: str, headers: dict[str, Any] | None = None, timeout: int = 30,
-        chunk_size: int = 65536, raise_for_status: bool = True,
+        self,
+        url: str,
+        headers: dict[str, Any] | None = None,
+        timeout: int = 30,  # noqa: ASYNC109 - aiogram's session interface
+        chunk_size: int = 65536,
+        raise_for_status: bool = True,
     ) -> AsyncGenerator[bytes, None]:
         file_id = url.rsplit("/", 1)[-1]
         yield self.files[file_id]
@@ -106,7 +122,7 @@ class OfflineSession(BaseSession):
 
 def offline_bot() -> Bot:
     bot = Bot(
-        token="42:TEST-token-not-real",
+        token="42:TEST-token-not-real",  # noqa: S106 - offline, never sent anywhere
         session=OfflineSession(),
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
@@ -184,17 +200,26 @@ class ChatClient:
     async def send(self, text: str) -> Reply:
         return await self.feed(self.update(message=self._message(text=text)))
 
-    async def send_photo(self, content: bytes, caption: str | None = None, file_id: str = "photo1") -> Reply:
+    async def send_photo(
+        self, content: bytes, caption: str | None = None, file_id: str = "photo1"
+    ) -> Reply:
         self.session.files[file_id] = content
-        photo = PhotoSize(file_id=file_id, file_unique_id=file_id, width=800, height=600, file_size=len(content))
+        photo = PhotoSize(
+            file_id=file_id, file_unique_id=file_id, width=800, height=600, file_size=len(content)
+        )
         return await self.feed(self.update(message=self._message(photo=[photo], caption=caption)))
 
     async def send_document(
         self, content: bytes, name: str, file_id: str = "doc1", size: int | None = None
     ) -> Reply:
         self.session.files[file_id] = content
-        doc = Document(file_id=file_id, file_unique_id=file_id, file_name=name,
-                       mime_type="application/pdf", file_size=size or len(content))
+        doc = Document(
+            file_id=file_id,
+            file_unique_id=file_id,
+            file_name=name,
+            mime_type="application/pdf",
+            file_size=size or len(content),
+        )
         return await self.feed(self.update(message=self._message(document=doc)))
 
     async def send_voice(self, content: bytes, file_id: str = "voice1") -> Reply:
@@ -221,7 +246,9 @@ class ChatClient:
             for button in row:
                 if match(button.text):
                     return await self.press(button.callback_data or "")
-        raise AssertionError(f"no button {label!r} among {[b.text for r in markup.inline_keyboard for b in r]}")
+        raise AssertionError(
+            f"no button {label!r} among {[b.text for r in markup.inline_keyboard for b in r]}"
+        )
 
     async def replay(self, update: Update) -> Reply:
         """Feed an update again, as Telegram does after a restart or a webhook timeout."""

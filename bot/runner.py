@@ -62,12 +62,16 @@ async def _serve_webhook(settings: Settings, bot: Bot, dp: Dispatcher) -> None:
         raise SystemExit("WEBHOOK_SECRET must be set in webhook mode")
     await bot.set_webhook(f"{settings.webhook_url.rstrip('/')}{WEBHOOK_PATH}", secret_token=secret)
     app = web.Application()
-    SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=secret).register(app, path=WEBHOOK_PATH)
+    SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=secret).register(
+        app, path=WEBHOOK_PATH
+    )
     setup_application(app, dp, bot=bot)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
-    log.info("mentorlog is serving its webhook on %s:%s", settings.webhook_host, settings.webhook_port)
+    log.info(
+        "mentorlog is serving its webhook on %s:%s", settings.webhook_host, settings.webhook_port
+    )
     try:
         await _forever()
     finally:

@@ -47,23 +47,33 @@ class AssessState(StatesGroup):
 
 
 async def send_export(
-    bot: Bot, chat_id: int, exporter: BuildsExports, portfolio_id: int, fmt: str, now: datetime,
+    bot: Bot,
+    chat_id: int,
+    exporter: BuildsExports,
+    portfolio_id: int,
+    fmt: str,
+    now: datetime,
     upload_limit: int | None,
 ) -> None:
-    """Build one file (off the event loop) and send it, telling the user plainly if it is too big."""
+    """Build one file (off the event loop) and send it; say plainly when it is too big."""
     async with ChatActionSender.upload_document(bot=bot, chat_id=chat_id):
         path = await exporter.build(portfolio_id, fmt, now)
     size = path.stat().st_size
     if upload_limit and size > upload_limit:
         await bot.send_message(
-            chat_id, texts.EXPORT_TOO_BIG.format(size=round(size / 1048576), portfolio=portfolio_id, fmt=fmt)
+            chat_id,
+            texts.EXPORT_TOO_BIG.format(
+                size=round(size / 1048576), portfolio=portfolio_id, fmt=fmt
+            ),
         )
         return
     await bot.send_document(chat_id, FSInputFile(path, filename=path.name))
 
 
 def _menu(portfolio_id: int, framework_ids: tuple[str, ...]):  # type: ignore[no-untyped-def]
-    rows: list[list[Button]] = [[(label, AssessCB(p=portfolio_id, act="x", v=fmt)) for fmt, label in FORMATS.items()]]
+    rows: list[list[Button]] = [
+        [(label, AssessCB(p=portfolio_id, act="x", v=fmt)) for fmt, label in FORMATS.items()]
+    ]
     more: list[Button] = [(texts.DECISIONS, AssessCB(p=portfolio_id, act="units"))]
     if "ilm" in framework_ids:
         more.append((texts.MARKS, AssessCB(p=portfolio_id, act="sheets")))
@@ -78,7 +88,10 @@ def build_router() -> Router:
 
     @router.message(Command("candidates"))
     async def candidates(
-        message: Message, sessions: async_sessionmaker[AsyncSession], person: Person | None, registry: Registry
+        message: Message,
+        sessions: async_sessionmaker[AsyncSession],
+        person: Person | None,
+        registry: Registry,
     ) -> None:
         if person is None:
             await message.answer(texts.NEEDS_START)
@@ -98,7 +111,10 @@ def build_router() -> Router:
                 covered=c.tagged_criteria,
                 total=sum(len(f.criteria) for f in frameworks),
             )
-            await message.answer(line, reply_markup=keyboard([[(texts.OPEN, AssessCB(p=c.portfolio_id, act="open"))]]))
+            await message.answer(
+                line,
+                reply_markup=keyboard([[(texts.OPEN, AssessCB(p=c.portfolio_id, act="open"))]]),
+            )
 
     @router.callback_query(AssessCB.filter())
     async def tapped(
@@ -116,7 +132,9 @@ def build_router() -> Router:
     ) -> None:
         async with sessions() as session:
             portfolio = (
-                await assessment.assessed_portfolio(session, callback_data.p, person.id) if person else None
+                await assessment.assessed_portfolio(session, callback_data.p, person.id)
+                if person
+                else None
             )
         if portfolio is None or query.message is None:
             await query.answer(texts.NOT_ASSESSOR, show_alert=True)
@@ -127,14 +145,18 @@ def build_router() -> Router:
         if act == "open":
             async with sessions() as session:
                 mentor = await session.get(Person, portfolio.mentor_id)
-            await target.answer(texts.PORTFOLIO_MENU.format(name=texts.escape(mentor.name)), reply_markup=_menu(pid, framework_ids))
+            await target.answer(
+                texts.PORTFOLIO_MENU.format(name=texts.escape(mentor.name)),
+                reply_markup=_menu(pid, framework_ids),
+            )
         elif act == "x" and value in FORMATS:
             await target.answer(texts.EXPORT_BUILDING)
             await send_export(bot, target.chat.id, exporter, pid, value, now, upload_limit)
         elif act == "units":
             rows = [
                 [(f"{u.code} {u.title}"[:48], AssessCB(p=pid, act="unit", v=f"{fw.id}.{n}"))]
-                for fw in (registry.get(i) for i in framework_ids) if fw
+                for fw in (registry.get(i) for i in framework_ids)
+                if fw
                 for n, u in enumerate(fw.units)
             ]
             await target.answer(texts.DECIDE_UNIT, reply_markup=keyboard(rows))
@@ -149,23 +171,38 @@ def build_router() -> Router:
                 snapshot = await load_snapshot(session, pid, files_root, now)
             refs = ", ".join(tagged_refs(snapshot.entries).get(criterion.id, ())) or "none yet"
             await target.answer(
-                texts.DECIDE_ONE.format(code=short_code(criterion), text=texts.escape(criterion.text), refs=refs),
-                reply_markup=keyboard([[
-                    (texts.MET, AssessCB(p=pid, act="dec", v=f"met|{value}")),
-                    (texts.NOT_YET, AssessCB(p=pid, act="dec", v=f"not_yet|{value}")),
-                ]]),
+                texts.DECIDE_ONE.format(
+                    code=short_code(criterion), text=texts.escape(criterion.text), refs=refs
+                ),
+                reply_markup=keyboard(
+                    [
+                        [
+                            (texts.MET, AssessCB(p=pid, act="dec", v=f"met|{value}")),
+                            (texts.NOT_YET, AssessCB(p=pid, act="dec", v=f"not_yet|{value}")),
+                        ]
+                    ]
+                ),
             )
         elif act == "dec":
             outcome, _, key = value.partition("|")
             criterion = criterion_from_key(registry, key)
-            if outcome not in {"met", "not_yet"} or criterion is None or criterion.id.split(":")[0] not in framework_ids:
+            if (
+                outcome not in {"met", "not_yet"}
+                or criterion is None
+                or criterion.id.split(":")[0] not in framework_ids
+            ):
                 await target.answer(texts.STALE_BUTTON)
                 return
             await state.set_state(AssessState.comment)
             await state.set_data({"p": pid, "criterion": criterion.id, "outcome": outcome})
-            await target.answer(texts.DECISION_COMMENT, reply_markup=keyboard([[(texts.SKIP, AssessCB(p=pid, act="nocomment"))]]))
+            await target.answer(
+                texts.DECISION_COMMENT,
+                reply_markup=keyboard([[(texts.SKIP, AssessCB(p=pid, act="nocomment"))]]),
+            )
         elif act == "nocomment":
-            await _save_decision(target, state, sessions, person, registry, None, now, None, files_root)
+            await _save_decision(
+                target, state, sessions, person, registry, None, now, None, files_root
+            )
         elif act == "sheets":
             ilm = registry.get("ilm")
             sheets = [s["unit"] for s in ilm.extra.get("mark_sheets", [])] if ilm else []
@@ -183,12 +220,23 @@ def build_router() -> Router:
             await _ask_mark(target, sheet, {})
         elif act == "grade":
             table = registry.get("st1379").extra["overall_grades"]
-            buttons = [(g, AssessCB(p=pid, act="go", v=g)) for g in method_grades(table, "observation")]
-            await target.answer(texts.GRADE_ASK.format(method="the observation with questioning"), reply_markup=keyboard([buttons]))
+            buttons = [
+                (g, AssessCB(p=pid, act="go", v=g)) for g in method_grades(table, "observation")
+            ]
+            await target.answer(
+                texts.GRADE_ASK.format(method="the observation with questioning"),
+                reply_markup=keyboard([buttons]),
+            )
         elif act == "go":
             table = registry.get("st1379").extra["overall_grades"]
-            buttons = [(g, AssessCB(p=pid, act="gd", v=f"{value}|{g}")) for g in method_grades(table, "discussion")]
-            await target.answer(texts.GRADE_ASK.format(method="the professional discussion"), reply_markup=keyboard([buttons]))
+            buttons = [
+                (g, AssessCB(p=pid, act="gd", v=f"{value}|{g}"))
+                for g in method_grades(table, "discussion")
+            ]
+            await target.answer(
+                texts.GRADE_ASK.format(method="the professional discussion"),
+                reply_markup=keyboard([buttons]),
+            )
         elif act == "gd":
             table = registry.get("st1379").extra["overall_grades"]
             observation, _, discussion = value.partition("|")
@@ -200,17 +248,32 @@ def build_router() -> Router:
             async with writing(sessions) as session:
                 for method, grade in (("observation", observation), ("discussion", discussion)):
                     assessment.record_mark(
-                        session, portfolio_id=pid, framework_id="st1379", sheet="EPA", section=method,
-                        value=grade, assessor_id=person.id, now=now,
+                        session,
+                        portfolio_id=pid,
+                        framework_id="st1379",
+                        sheet="EPA",
+                        section=method,
+                        value=grade,
+                        assessor_id=person.id,
+                        now=now,
                     )
-            await target.answer(texts.GRADE_RESULT.format(overall=overall, observation=observation, discussion=discussion))
+            await target.answer(
+                texts.GRADE_RESULT.format(
+                    overall=overall, observation=observation, discussion=discussion
+                )
+            )
         else:
             await target.answer(texts.STALE_BUTTON)
 
     @router.message(AssessState.comment, TypedText())
     async def comment(
-        message: Message, state: FSMContext, sessions: async_sessionmaker[AsyncSession],
-        person: Person | None, registry: Registry, now: datetime, update_id: int | None,
+        message: Message,
+        state: FSMContext,
+        sessions: async_sessionmaker[AsyncSession],
+        person: Person | None,
+        registry: Registry,
+        now: datetime,
+        update_id: int | None,
         files_root: Path,
     ) -> None:
         try:
@@ -218,12 +281,19 @@ def build_router() -> Router:
         except InputError as err:
             await message.answer(texts.escape(err.message))
             return
-        await _save_decision(message, state, sessions, person, registry, text, now, update_id, files_root)
+        await _save_decision(
+            message, state, sessions, person, registry, text, now, update_id, files_root
+        )
 
     @router.message(AssessState.mark, TypedText())
     async def mark(
-        message: Message, state: FSMContext, sessions: async_sessionmaker[AsyncSession],
-        person: Person | None, registry: Registry, now: datetime, update_id: int | None,
+        message: Message,
+        state: FSMContext,
+        sessions: async_sessionmaker[AsyncSession],
+        person: Person | None,
+        registry: Registry,
+        now: datetime,
+        update_id: int | None,
     ) -> None:
         data = await state.get_data()
         sheet = mark_sheet(registry.get("ilm"), data["sheet"])
@@ -242,11 +312,19 @@ def build_router() -> Router:
         async with writing(sessions, update_id) as session:
             for title, value in data["marks"].items():
                 assessment.record_mark(
-                    session, portfolio_id=data["p"], framework_id="ilm", sheet=data["sheet"], section=title,
-                    value=str(value), assessor_id=person.id, now=now,
+                    session,
+                    portfolio_id=data["p"],
+                    framework_id="ilm",
+                    sheet=data["sheet"],
+                    section=title,
+                    value=str(value),
+                    assessor_id=person.id,
+                    now=now,
                 )
         await state.clear()
-        await message.answer(texts.MARK_RESULT.format(sheet=data["sheet"], summary=texts.escape(result.summary())))
+        await message.answer(
+            texts.MARK_RESULT.format(sheet=data["sheet"], summary=texts.escape(result.summary()))
+        )
 
     return router
 
@@ -254,13 +332,24 @@ def build_router() -> Router:
 async def _ask_mark(target: Message, sheet: dict[str, Any], marks: dict[str, int]) -> None:
     section = sheet["sections"][len(marks)]
     await target.answer(
-        texts.MARK_ASK.format(sheet=sheet["unit"], section=texts.escape(section["title"]), max=section["max"], min=section["min"])
+        texts.MARK_ASK.format(
+            sheet=sheet["unit"],
+            section=texts.escape(section["title"]),
+            max=section["max"],
+            min=section["min"],
+        )
     )
 
 
 async def _show_unit(
-    target: Message, sessions: async_sessionmaker[AsyncSession], registry: Registry, pid: int, value: str,
-    framework_ids: tuple[str, ...], files_root: Path, now: datetime,
+    target: Message,
+    sessions: async_sessionmaker[AsyncSession],
+    registry: Registry,
+    pid: int,
+    value: str,
+    framework_ids: tuple[str, ...],
+    files_root: Path,
+    now: datetime,
 ) -> None:
     framework_id, _, index = value.partition(".")
     framework = registry.get(framework_id) if framework_id in framework_ids else None
@@ -276,17 +365,32 @@ async def _show_unit(
     for criterion in unit.criteria:
         decision = decisions.get(criterion.id)
         mark = {"met": "✓ ", "not_yet": "✗ "}.get(decision.outcome, "") if decision else ""
-        label = f"{mark}{short_code(criterion)} ({len(refs.get(criterion.id, ()))}) {criterion.text}"[:60]
+        label = (
+            f"{mark}{short_code(criterion)} ({len(refs.get(criterion.id, ()))}) {criterion.text}"[
+                :60
+            ]
+        )
         rows.append([(label, AssessCB(p=pid, act="crit", v=criterion_key(registry, criterion.id)))])
     await target.answer(texts.DECIDE_CRITERIA.format(unit=unit.code), reply_markup=keyboard(rows))
 
 
 async def _save_decision(
-    target: Message, state: FSMContext, sessions: async_sessionmaker[AsyncSession], person: Person | None,
-    registry: Registry, comment: str | None, now: datetime, update_id: int | None, files_root: Path,
+    target: Message,
+    state: FSMContext,
+    sessions: async_sessionmaker[AsyncSession],
+    person: Person | None,
+    registry: Registry,
+    comment: str | None,
+    now: datetime,
+    update_id: int | None,
+    files_root: Path,
 ) -> None:
     data = await state.get_data()
-    if person is None or await state.get_state() != AssessState.comment.state or "criterion" not in data:
+    if (
+        person is None
+        or await state.get_state() != AssessState.comment.state
+        or "criterion" not in data
+    ):
         await target.answer(texts.STALE_BUTTON)
         return
     async with sessions() as session:
@@ -297,14 +401,30 @@ async def _save_decision(
         return
     async with writing(sessions, update_id) as session:
         assessment.record_decision(
-            session, portfolio_id=data["p"], criterion_id=data["criterion"], assessor_id=person.id,
-            outcome=data["outcome"], comment=comment, now=now,
+            session,
+            portfolio_id=data["p"],
+            criterion_id=data["criterion"],
+            assessor_id=person.id,
+            outcome=data["outcome"],
+            comment=comment,
+            now=now,
         )
     await state.clear()
     criterion = registry.criterion(data["criterion"])
     outcome = texts.MET if data["outcome"] == "met" else texts.NOT_YET
-    await target.answer(texts.DECISION_SAVED.format(code=short_code(criterion), outcome=outcome.lower()))
+    await target.answer(
+        texts.DECISION_SAVED.format(code=short_code(criterion), outcome=outcome.lower())
+    )
     framework = registry.get(criterion.id.split(":")[0])
     index = next(i for i, u in enumerate(framework.units) if u.code == criterion.unit_code)
     frameworks = tuple(pf.framework_id for pf in allowed.frameworks)
-    await _show_unit(target, sessions, registry, data["p"], f"{framework.id}.{index}", frameworks, files_root, now)
+    await _show_unit(
+        target,
+        sessions,
+        registry,
+        data["p"],
+        f"{framework.id}.{index}",
+        frameworks,
+        files_root,
+        now,
+    )

@@ -14,9 +14,9 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
-from handlers.filters import NotCommand
 from handlers.callbacks import CaptureCB, GapCB
 from handlers.criteria import criterion_from_key, short_code
+from handlers.filters import NotCommand
 from handlers.flow import begin
 from handlers.journal import save_answers
 from handlers.keyboards import keyboard
@@ -38,19 +38,42 @@ def pending_from(message: Message) -> dict[str, Any] | None:
     caption = message.caption or None
     if message.photo:
         photo = message.photo[-1]
-        return {"file": {"file_id": photo.file_id, "kind": "photo", "size": photo.file_size,
-                         "suffix": ".jpg", "name": None, "mime": "image/jpeg"}, "text": caption}
-    for kind, media in (("document", message.document), ("voice", message.voice),
-                        ("video", message.video), ("audio", message.audio)):
+        return {
+            "file": {
+                "file_id": photo.file_id,
+                "kind": "photo",
+                "size": photo.file_size,
+                "suffix": ".jpg",
+                "name": None,
+                "mime": "image/jpeg",
+            },
+            "text": caption,
+        }
+    for kind, media in (
+        ("document", message.document),
+        ("voice", message.voice),
+        ("video", message.video),
+        ("audio", message.audio),
+    ):
         if media is not None:
             name = getattr(media, "file_name", None)
             mime = getattr(media, "mime_type", None)
             suffix = (
-                f".{name.rsplit('.', 1)[-1]}" if name and "." in name
+                f".{name.rsplit('.', 1)[-1]}"
+                if name and "." in name
                 else mimetypes.guess_extension(mime or "") or ".bin"
             )
-            return {"file": {"file_id": media.file_id, "kind": kind, "size": media.file_size,
-                             "suffix": suffix, "name": name, "mime": mime}, "text": caption}
+            return {
+                "file": {
+                    "file_id": media.file_id,
+                    "kind": kind,
+                    "size": media.file_size,
+                    "suffix": suffix,
+                    "name": name,
+                    "mime": mime,
+                },
+                "text": caption,
+            }
     if message.text:
         return {"file": None, "text": message.text}
     return None
@@ -63,8 +86,14 @@ async def fetch_files(
     if not item:
         return []
     stored = await files.fetch(
-        bot, portfolio_id=portfolio.id, file_id=item["file_id"], kind=item["kind"], size=item["size"],
-        suffix=item["suffix"], original_name=item["name"], mime_type=item["mime"],
+        bot,
+        portfolio_id=portfolio.id,
+        file_id=item["file_id"],
+        kind=item["kind"],
+        size=item["size"],
+        suffix=item["suffix"],
+        original_name=item["name"],
+        mime_type=item["mime"],
     )
     return [stored.as_dict()]
 
@@ -86,7 +115,9 @@ async def start_evidence(
         await target.answer(texts.FILE_TOO_BIG.format(size=round(big.size / 1048576, 1)))
         return
     answers = {"caption": pending["text"]} if pending.get("text") else {}
-    await begin(target, state, sessions, portfolio, "evidence", answers, {"files": stored, "tags": tags})
+    await begin(
+        target, state, sessions, portfolio, "evidence", answers, {"files": stored, "tags": tags}
+    )
 
 
 def build_router() -> Router:
@@ -121,7 +152,9 @@ def build_router() -> Router:
             ]
         await message.answer(
             texts.CAPTURE_ASK,
-            reply_markup=keyboard([choices[:2], choices[2:], [(texts.CAPTURE_DISCARD, CaptureCB(act="discard"))]]),
+            reply_markup=keyboard(
+                [choices[:2], choices[2:], [(texts.CAPTURE_DISCARD, CaptureCB(act="discard"))]]
+            ),
         )
 
     @router.callback_query(CaptureCB.filter())
@@ -159,8 +192,14 @@ def build_router() -> Router:
             await begin(target, state, sessions, portfolio, "goal", {"statement": text})
         elif act == "reflection" and text:
             entry = await save_answers(
-                sessions, flow="reflect", answers={"note": text}, person=person, portfolio=portfolio,
-                today=today, now=now, update_id=update_id,
+                sessions,
+                flow="reflect",
+                answers={"note": text},
+                person=person,
+                portfolio=portfolio,
+                today=today,
+                now=now,
+                update_id=update_id,
             )
             await state.clear()
             await send_suggestions(target, entry, sessions, portfolio, registry, tagger)
@@ -176,14 +215,20 @@ def build_router() -> Router:
         registry: Registry,
     ) -> None:
         criterion = criterion_from_key(registry, callback_data.c)
-        if portfolio is None or criterion is None or criterion.id.split(":")[0] not in followed(portfolio):
+        if (
+            portfolio is None
+            or criterion is None
+            or criterion.id.split(":")[0] not in followed(portfolio)
+        ):
             await query.answer(texts.STALE_BUTTON, show_alert=True)
             return
         await query.answer()
         await state.set_state(CaptureState.gap)
         await state.set_data({"gap": criterion.id})
         await query.message.answer(
-            texts.GAP_ASK.format(code=texts.escape(short_code(criterion)), text=texts.escape(criterion.text))
+            texts.GAP_ASK.format(
+                code=texts.escape(short_code(criterion)), text=texts.escape(criterion.text)
+            )
         )
 
     @router.message(CaptureState.gap, NotCommand())
@@ -206,6 +251,8 @@ def build_router() -> Router:
             except InputError as err:
                 await message.answer(texts.escape(err.message))
                 return
-        await start_evidence(message, state, sessions, portfolio, bot, files, pending, [criterion_id])
+        await start_evidence(
+            message, state, sessions, portfolio, bot, files, pending, [criterion_id]
+        )
 
     return router

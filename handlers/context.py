@@ -34,7 +34,11 @@ class ReplayGuard(BaseMiddleware):
         update: Update | None = data.get("event_update")
         update_id = update.update_id if update else None
         state: FSMContext | None = data.get("state")
-        if update_id is not None and state is not None and isinstance(state.storage, DatabaseStorage):
+        if (
+            update_id is not None
+            and state is not None
+            and isinstance(state.storage, DatabaseStorage)
+        ):
             seen = await state.storage.last_update_id(state.key)
             if seen is not None and update_id <= seen:
                 return None

@@ -13,9 +13,9 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
-from handlers.filters import TypedText
 from handlers.callbacks import EntryCB
 from handlers.criteria import short_code
+from handlers.filters import TypedText
 from handlers.keyboards import Button, chunked, keyboard
 from journal.entries import FIELDS, KIND_LABELS, Kind
 from journal.frameworks.registry import Registry
@@ -26,9 +26,23 @@ from storage.models import Entry, Person, Portfolio
 from storage.uow import writing
 
 TEXT_FIELDS = {
-    kind: [f for f in fields if f.key not in {"format", "mode", "owner", "status", "source",
-                                               "evidence_type", "rating", "goal_ref", "about_ref",
-                                               "target_date"}]
+    kind: [
+        f
+        for f in fields
+        if f.key
+        not in {
+            "format",
+            "mode",
+            "owner",
+            "status",
+            "source",
+            "evidence_type",
+            "rating",
+            "goal_ref",
+            "about_ref",
+            "target_date",
+        }
+    ]
     for kind, fields in FIELDS.items()
 }
 
@@ -40,11 +54,14 @@ class EditState(StatesGroup):
 def entry_title(entry: Entry) -> str:
     label = KIND_LABELS.get(Kind(entry.kind), entry.kind)
     first = next((v for v in entry.data.values() if isinstance(v, str) and len(v) > 3), "")
-    return f"{entry.ref} · {label} · {entry.occurred_on:%d %b}" + (f" · {first[:24]}" if first else "")
+    return f"{entry.ref} · {label} · {entry.occurred_on:%d %b}" + (
+        f" · {first[:24]}" if first else ""
+    )
 
 
 def entry_view(entry: Entry, registry: Registry) -> str:
-    lines = [f"<b>{entry.ref}</b> · {KIND_LABELS.get(Kind(entry.kind), entry.kind)} · {entry.occurred_on:%d %b %Y}"]
+    label = KIND_LABELS.get(Kind(entry.kind), entry.kind)
+    lines = [f"<b>{entry.ref}</b> · {label} · {entry.occurred_on:%d %b %Y}"]
     if entry.duration_minutes:
         lines.append(f"Duration: {format_minutes(entry.duration_minutes)}")
     for field in FIELDS.get(Kind(entry.kind), ()):
@@ -64,19 +81,29 @@ def entry_view(entry: Entry, registry: Registry) -> str:
 def entry_keyboard(entry: Entry):  # type: ignore[no-untyped-def]
     return keyboard(
         [
-            [(texts.ENTRY_EDIT, EntryCB(e=entry.id, act="edit")), (texts.ENTRY_TAGS, EntryCB(e=entry.id, act="tags"))],
-            [(texts.ENTRY_HISTORY, EntryCB(e=entry.id, act="hist")), (texts.ENTRY_DELETE, EntryCB(e=entry.id, act="del"))],
+            [
+                (texts.ENTRY_EDIT, EntryCB(e=entry.id, act="edit")),
+                (texts.ENTRY_TAGS, EntryCB(e=entry.id, act="tags")),
+            ],
+            [
+                (texts.ENTRY_HISTORY, EntryCB(e=entry.id, act="hist")),
+                (texts.ENTRY_DELETE, EntryCB(e=entry.id, act="del")),
+            ],
         ]
     )
 
 
-async def send_recent(target: Message, sessions: async_sessionmaker[AsyncSession], portfolio: Portfolio) -> None:
+async def send_recent(
+    target: Message, sessions: async_sessionmaker[AsyncSession], portfolio: Portfolio
+) -> None:
     async with sessions() as session:
         recent = await entry_repo.recent_entries(session, portfolio.id)
     if not recent:
         await target.answer(texts.ENTRIES_NONE)
         return
-    rows: list[list[Button]] = [[(entry_title(e)[:60], EntryCB(e=e.id, act="open"))] for e in recent]
+    rows: list[list[Button]] = [
+        [(entry_title(e)[:60], EntryCB(e=e.id, act="open"))] for e in recent
+    ]
     await target.answer(texts.ENTRIES_HEAD, reply_markup=keyboard(rows))
 
 
@@ -84,7 +111,9 @@ def build_router() -> Router:
     router = Router(name="entries")
 
     @router.message(Command("entries"))
-    async def entries(message: Message, sessions: async_sessionmaker[AsyncSession], portfolio: Portfolio | None) -> None:
+    async def entries(
+        message: Message, sessions: async_sessionmaker[AsyncSession], portfolio: Portfolio | None
+    ) -> None:
         if portfolio is None:
             await message.answer(texts.NEEDS_PORTFOLIO)
             return
@@ -106,11 +135,15 @@ def build_router() -> Router:
         act = callback_data.act
         async with sessions() as session:
             entry = (
-                await entry_repo.entry_in_portfolio(session, callback_data.e, portfolio.id, include_deleted=True)
+                await entry_repo.entry_in_portfolio(
+                    session, callback_data.e, portfolio.id, include_deleted=True
+                )
                 if portfolio
                 else None
             )
-            history = await entry_repo.revisions(session, entry.id) if entry and act == "hist" else []
+            history = (
+                await entry_repo.revisions(session, entry.id) if entry and act == "hist" else []
+            )
         if entry is None or person is None or query.message is None:
             await query.answer(texts.NOT_YOURS, show_alert=True)
             return
@@ -122,14 +155,23 @@ def build_router() -> Router:
         if act == "open":
             await target.answer(entry_view(entry, registry), reply_markup=entry_keyboard(entry))
         elif act == "hist":
-            lines = [texts.HISTORY_LINE.format(number=r.number, when=f"{r.created_at:%d %b %Y %H:%M} UTC") for r in history]
+            lines = [
+                texts.HISTORY_LINE.format(
+                    number=r.number, when=f"{r.created_at:%d %b %Y %H:%M} UTC"
+                )
+                for r in history
+            ]
             await target.answer("\n".join(lines))
         elif act == "edit":
             fields = TEXT_FIELDS.get(Kind(entry.kind), [])
             buttons = [(f.label, EntryCB(e=entry.id, act="field", v=f.key)) for f in fields]
-            await target.answer(texts.EDIT_WHICH.format(ref=entry.ref), reply_markup=keyboard(chunked(buttons, 2)))
+            await target.answer(
+                texts.EDIT_WHICH.format(ref=entry.ref), reply_markup=keyboard(chunked(buttons, 2))
+            )
         elif act == "field":
-            field = next((f for f in TEXT_FIELDS.get(Kind(entry.kind), []) if f.key == callback_data.v), None)
+            field = next(
+                (f for f in TEXT_FIELDS.get(Kind(entry.kind), []) if f.key == callback_data.v), None
+            )
             if field is None:
                 await target.answer(texts.EDIT_NOT_TEXT)
                 return
@@ -140,10 +182,15 @@ def build_router() -> Router:
         elif act == "tags":
             from handlers.tagging import suggestion_keyboard
 
-            await target.answer(entry_view(entry, registry), reply_markup=suggestion_keyboard(entry, portfolio, registry, context["tagger"]))
+            await target.answer(
+                entry_view(entry, registry),
+                reply_markup=suggestion_keyboard(entry, portfolio, registry, context["tagger"]),
+            )
         elif act in {"del", "undo"}:
             async with writing(sessions, update_id) as session:
-                live = await entry_repo.entry_in_portfolio(session, entry.id, portfolio.id, include_deleted=True)
+                live = await entry_repo.entry_in_portfolio(
+                    session, entry.id, portfolio.id, include_deleted=True
+                )
                 live.deleted_at = now if act == "del" else None
             if act == "del":
                 await target.answer(
@@ -151,7 +198,9 @@ def build_router() -> Router:
                     reply_markup=keyboard([[(texts.ENTRY_UNDO, EntryCB(e=entry.id, act="undo"))]]),
                 )
             else:
-                await target.answer(texts.ENTRY_RESTORED.format(ref=entry.ref), reply_markup=entry_keyboard(entry))
+                await target.answer(
+                    texts.ENTRY_RESTORED.format(ref=entry.ref), reply_markup=entry_keyboard(entry)
+                )
 
     @router.message(EditState.value, TypedText())
     async def new_value(
@@ -174,9 +223,17 @@ def build_router() -> Router:
             await message.answer(texts.escape(err.message))
             return
         async with writing(sessions, update_id) as session:
-            entry = await entry_repo.entry_in_portfolio(session, int(data.get("edit_entry", 0)), portfolio.id)
+            entry = await entry_repo.entry_in_portfolio(
+                session, int(data.get("edit_entry", 0)), portfolio.id
+            )
             revision = (
-                await entry_repo.revise_entry(session, entry, author_id=person.id, now=now, changes={data["edit_field"]: value})
+                await entry_repo.revise_entry(
+                    session,
+                    entry,
+                    author_id=person.id,
+                    now=now,
+                    changes={data["edit_field"]: value},
+                )
                 if entry
                 else None
             )
@@ -184,6 +241,9 @@ def build_router() -> Router:
         if entry is None or revision is None:
             await message.answer(texts.ENTRY_GONE)
             return
-        await message.answer(texts.EDITED.format(ref=entry.ref, number=revision.number), reply_markup=entry_keyboard(entry))
+        await message.answer(
+            texts.EDITED.format(ref=entry.ref, number=revision.number),
+            reply_markup=entry_keyboard(entry),
+        )
 
     return router

@@ -50,7 +50,9 @@ def build_router() -> Router:
         chat_id = query.message.chat.id
         if callback_data.fmt in FORMATS:
             await query.message.answer(texts.EXPORT_BUILDING)
-            await send_export(bot, chat_id, exporter, portfolio.id, callback_data.fmt, now, upload_limit)
+            await send_export(
+                bot, chat_id, exporter, portfolio.id, callback_data.fmt, now, upload_limit
+            )
             return
         async with sessions() as session:
             assessors = await people.members(session, portfolio.id, people.Role.ASSESSOR)
@@ -60,7 +62,9 @@ def build_router() -> Router:
             return
         for assessor in reachable:
             chat = assessor.person.telegram_id
-            await bot.send_message(chat, texts.ASSESSOR_NOTICE.format(name=texts.escape(person.name)))
+            await bot.send_message(
+                chat, texts.ASSESSOR_NOTICE.format(name=texts.escape(person.name))
+            )
             await send_export(bot, chat, exporter, portfolio.id, "zip", now, upload_limit)
         await query.message.answer(texts.SENT_TO_ASSESSOR.format(count=len(reachable)))
 

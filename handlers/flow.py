@@ -16,10 +16,10 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
-from handlers.filters import NoText, TypedText
 from handlers.callbacks import FlowCB
-from handlers.keyboards import Button, chunked, keyboard
+from handlers.filters import NoText, TypedText
 from handlers.flows import FLOWS
+from handlers.keyboards import Button, chunked, keyboard
 from journal.flow import FlowSpec, Step, StepKind, forget_from
 from journal.parsing import (
     InputError,
@@ -75,7 +75,9 @@ def _step_keyboard(spec: FlowSpec, i: int, step: Step, choices: Choices, data: d
     if step.kind == StepKind.MENTEES:
         selected = set(data.get("sel", []))
         if data.get("group"):
-            rows += chunked([(("✓ " if k in selected else "") + label, cb("t", k)) for k, label in choices], 2)
+            rows += chunked(
+                [(("✓ " if k in selected else "") + label, cb("t", k)) for k, label in choices], 2
+            )
             rows.append([(texts.DONE, cb("d"))])
         else:
             rows += chunked([(label, cb("o", k)) for k, label in choices], 3)
@@ -112,7 +114,9 @@ async def ask(
     i = data["i"]
     step = spec.step(i)
     choices = await choices_for(step, sessions, portfolio.id)
-    prompt = step.prompt.replace("{mentee}", texts.escape(_mentee_label(data["answers"], dict(choices))))
+    prompt = step.prompt.replace(
+        "{mentee}", texts.escape(_mentee_label(data["answers"], dict(choices)))
+    )
     if step.kind == StepKind.MENTEES and not choices:
         prompt = f"{prompt}\n{texts.NO_MENTEES}"
     if step.kind == StepKind.GOAL and not choices:
@@ -247,7 +251,9 @@ def build_router(finish) -> Router:  # type: ignore[no-untyped-def]
 
     @router.message(FlowState.step, NoText())
     async def not_text(
-        message: Message, state: FSMContext, sessions: async_sessionmaker[AsyncSession],
+        message: Message,
+        state: FSMContext,
+        sessions: async_sessionmaker[AsyncSession],
         portfolio: Portfolio | None,
     ) -> None:
         if portfolio is not None:
@@ -284,7 +290,9 @@ def build_router(finish) -> Router:  # type: ignore[no-untyped-def]
         if act == "b":
             prev = spec.previous(data["answers"], data["i"])
             if prev is not None:
-                data.update(i=prev, answers=forget_from(spec, data["answers"], prev), sel=[], group=False)
+                data.update(
+                    i=prev, answers=forget_from(spec, data["answers"], prev), sel=[], group=False
+                )
                 await state.set_data(data)
             await ask(target, state, sessions, portfolio)
             return
@@ -296,7 +304,9 @@ def build_router(finish) -> Router:  # type: ignore[no-untyped-def]
         if act in {"g", "t"} and step.kind == StepKind.MENTEES:
             selected = list(data.get("sel", []))
             if act == "t" and value in {k for k, _ in choices}:
-                selected = [s for s in selected if s != value] if value in selected else [*selected, value]
+                selected = (
+                    [s for s in selected if s != value] if value in selected else [*selected, value]
+                )
             data.update(group=True, sel=selected)
             await state.set_data(data)
             await ask(target, state, sessions, portfolio, lead=texts.PICK_MENTEES_DONE)

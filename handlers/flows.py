@@ -103,7 +103,11 @@ FEEDBACK = FlowSpec(
             "source",
             K.CHOICE,
             "Who gave the feedback?",
-            options=(("mentee", "A mentee"), ("supervisor", "My supervisor"), ("other", "Someone else")),
+            options=(
+                ("mentee", "A mentee"),
+                ("supervisor", "My supervisor"),
+                ("other", "Someone else"),
+            ),
         ),
         Step("mentee", K.MENTEE, "Which mentee?", when=("source", ("mentee",))),
         Step("from_name", K.TEXT, "Their name and role?", when=("source", ("supervisor", "other"))),
@@ -138,7 +142,14 @@ CONTRACT = FlowSpec(
         Step("resources", K.TEXT, "Which resources will you use?", optional=True),
         Step("timeline", K.TEXT, "What is the timeline?", optional=True),
     ),
-    needs_one_of=("boundaries", "confidentiality", "frequency", "activities", "resources", "timeline"),
+    needs_one_of=(
+        "boundaries",
+        "confidentiality",
+        "frequency",
+        "activities",
+        "resources",
+        "timeline",
+    ),
 )
 
 CPD = FlowSpec(
@@ -158,7 +169,12 @@ EVIDENCE = FlowSpec(
     kind=Kind.EVIDENCE,
     title="evidence",
     steps=(
-        Step("evidence_type", K.CHOICE, "What kind of evidence is it?", options=tuple(EVIDENCE_TYPES.items())),
+        Step(
+            "evidence_type",
+            K.CHOICE,
+            "What kind of evidence is it?",
+            options=tuple(EVIDENCE_TYPES.items()),
+        ),
         _DATE,
         Step("caption", K.TEXT, "Add a short caption: what does it show?"),
     ),

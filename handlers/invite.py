@@ -42,7 +42,12 @@ def build_router() -> Router:
         now: datetime,
         update_id: int | None,
     ) -> None:
-        if portfolio is None or person is None or callback_data.role not in INVITABLE or query.message is None:
+        if (
+            portfolio is None
+            or person is None
+            or callback_data.role not in INVITABLE
+            or query.message is None
+        ):
             await query.answer(texts.STALE_BUTTON, show_alert=True)
             return
         await query.answer()

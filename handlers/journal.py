@@ -78,8 +78,14 @@ async def save_answers(
         )
         for stored in files:
             entry_repo.add_attachment(
-                entry, kind=stored.kind, path=stored.path, size=stored.size, sha256=stored.sha256,
-                now=now, original_name=stored.original_name, mime_type=stored.mime_type,
+                entry,
+                kind=stored.kind,
+                path=stored.path,
+                size=stored.size,
+                sha256=stored.sha256,
+                now=now,
+                original_name=stored.original_name,
+                mime_type=stored.mime_type,
             )
         for criterion_id in tags:
             await entry_repo.toggle_tag(session, entry, criterion_id, person.id, now)
@@ -110,8 +116,15 @@ def build_router() -> Router:
     ) -> None:
         stored = [StoredFile(**f) for f in data.get("files", [])]
         entry = await save_answers(
-            sessions, flow=data["flow"], answers=data["answers"], person=person,
-            portfolio=portfolio, today=today, now=now, update_id=update_id, files=stored,
+            sessions,
+            flow=data["flow"],
+            answers=data["answers"],
+            person=person,
+            portfolio=portfolio,
+            today=today,
+            now=now,
+            update_id=update_id,
+            files=stored,
             tags=data.get("tags", []),
         )
         await state.clear()
@@ -155,5 +168,3 @@ async def resume(
     lead = texts.RESUMED.format(title=texts.escape(FLOWS[data["flow"]].title))
     await ask(message, state, sessions, portfolio, lead=lead)
     return True
-
-

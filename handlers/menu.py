@@ -11,9 +11,9 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
-from handlers.filters import IsCommand
 from handlers.callbacks import MenuCB
 from handlers.entries import send_recent
+from handlers.filters import IsCommand
 from handlers.flow import begin
 from handlers.progress import send_progress
 from handlers.tagging import next_step_keyboard

@@ -63,8 +63,13 @@ async def hours_lines(
         )
         records = [
             EntryRecord(
-                ref=e.ref, kind=e.kind, occurred_on=e.occurred_on, recorded_at=e.recorded_at,
-                author="", data={}, duration_minutes=e.duration_minutes,
+                ref=e.ref,
+                kind=e.kind,
+                occurred_on=e.occurred_on,
+                recorded_at=e.recorded_at,
+                author="",
+                data={},
+                duration_minutes=e.duration_minutes,
                 tags=tuple(t.criterion_id for t in e.tags),
             )
             for e in rows
@@ -93,7 +98,10 @@ async def send_progress(
         rows = coverage(snapshot, framework, refs)
         lines.append(f"\n<b>{texts.escape(framework.title)}</b>")
         units = unit_counts(framework, rows)
-        lines += [texts.PROGRESS_UNIT.format(unit=u.unit_code, covered=u.covered, total=u.criteria) for u in units]
+        lines += [
+            texts.PROGRESS_UNIT.format(unit=u.unit_code, covered=u.covered, total=u.criteria)
+            for u in units
+        ]
         ratio = {u.unit_code: u.covered / u.criteria if u.criteria else 1 for u in units}
         gaps += [(ratio[r.criterion.unit_code], r.criterion) for r in without_evidence(rows)]
     gaps.sort(key=lambda g: g[0])
@@ -103,7 +111,9 @@ async def send_progress(
     ]
     if buttons:
         lines.append(f"\n{texts.PROGRESS_GAPS}")
-    buttons.append([(texts.MENU_LOG, MenuCB(act="log")), (texts.MENU_ENTRIES, MenuCB(act="entries"))])
+    buttons.append(
+        [(texts.MENU_LOG, MenuCB(act="log")), (texts.MENU_ENTRIES, MenuCB(act="entries"))]
+    )
     await target.answer("\n".join(lines), reply_markup=keyboard(buttons))
 
 

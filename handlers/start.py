@@ -1,4 +1,4 @@
-"""/start: privacy notice and consent, name, time zone, role and frameworks; joining by invitation."""
+"""/start: privacy notice and consent, name, time zone, role and frameworks; joining by link."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
-from handlers.filters import NotCommand, TypedText
 from handlers.callbacks import StartCB
+from handlers.filters import NotCommand, TypedText
 from handlers.journal import resume
 from handlers.keyboards import Button, chunked, keyboard
 from handlers.tagging import next_step_keyboard
@@ -43,21 +43,29 @@ class Onboarding(StatesGroup):
 
 
 def _tz_keyboard():  # type: ignore[no-untyped-def]
-    buttons: list[Button] = [(label, StartCB(act="tz", v=str(i))) for i, (label, _) in enumerate(COMMON_TIMEZONES)]
+    buttons: list[Button] = [
+        (label, StartCB(act="tz", v=str(i))) for i, (label, _) in enumerate(COMMON_TIMEZONES)
+    ]
     return keyboard(chunked(buttons, 2))
 
 
 def _frameworks_keyboard(registry: Registry, chosen: list[str]):  # type: ignore[no-untyped-def]
     rows: list[list[Button]] = [
-        [(("✓ " if fw.id in chosen else "") + fw.title[:50], StartCB(act="fw", v=fw.id))] for fw in registry
+        [(("✓ " if fw.id in chosen else "") + fw.title[:50], StartCB(act="fw", v=fw.id))]
+        for fw in registry
     ]
     rows.append([(texts.DONE, StartCB(act="fwdone"))])
     return keyboard(rows)
 
 
 async def _join(
-    target: Message, state: FSMContext, sessions: async_sessionmaker[AsyncSession],
-    person_id: int, code: str, now: datetime, update_id: int | None,
+    target: Message,
+    state: FSMContext,
+    sessions: async_sessionmaker[AsyncSession],
+    person_id: int,
+    code: str,
+    now: datetime,
+    update_id: int | None,
 ) -> None:
     async with writing(sessions, update_id) as session:
         person = await session.get(Person, person_id)
@@ -69,7 +77,9 @@ async def _join(
     role = result.membership.role
     mentor = texts.escape(result.mentor_name)
     if role == people.Role.MENTEE:
-        await target.answer(texts.JOINED_MENTEE.format(mentor=mentor, alias=result.membership.pseudonym))
+        await target.answer(
+            texts.JOINED_MENTEE.format(mentor=mentor, alias=result.membership.pseudonym)
+        )
     elif role == people.Role.SUPERVISOR:
         await target.answer(texts.JOINED_SUPERVISOR.format(mentor=mentor))
     else:
@@ -77,8 +87,13 @@ async def _join(
 
 
 async def _after_timezone(
-    target: Message, state: FSMContext, sessions: async_sessionmaker[AsyncSession],
-    registry: Registry, person_id: int, now: datetime, update_id: int | None,
+    target: Message,
+    state: FSMContext,
+    sessions: async_sessionmaker[AsyncSession],
+    registry: Registry,
+    person_id: int,
+    now: datetime,
+    update_id: int | None,
 ) -> None:
     code = (await state.get_data()).get("invite")
     if code:
@@ -87,7 +102,14 @@ async def _after_timezone(
     await state.set_state(Onboarding.role)
     await target.answer(
         texts.ASK_ROLE,
-        reply_markup=keyboard([[(texts.ROLE_MENTOR, StartCB(act="mentor")), (texts.ROLE_INVITED, StartCB(act="invited"))]]),
+        reply_markup=keyboard(
+            [
+                [
+                    (texts.ROLE_MENTOR, StartCB(act="mentor")),
+                    (texts.ROLE_INVITED, StartCB(act="invited")),
+                ]
+            ]
+        ),
     )
 
 
@@ -111,7 +133,9 @@ def build_router() -> Router:
             await state.set_data({"invite": code})
             await message.answer(
                 texts.PRIVACY,
-                reply_markup=keyboard([[(texts.AGREE, StartCB(act="agree")), (texts.DECLINE, StartCB(act="decline"))]]),
+                reply_markup=keyboard(
+                    [[(texts.AGREE, StartCB(act="agree")), (texts.DECLINE, StartCB(act="decline"))]]
+                ),
             )
             return
         if code:
@@ -134,9 +158,14 @@ def build_router() -> Router:
     ) -> None:
         act, current = callback_data.act, await state.get_state()
         expected = {
-            "agree": Onboarding.consent, "decline": Onboarding.consent, "usename": Onboarding.name,
-            "tz": Onboarding.timezone, "mentor": Onboarding.role, "invited": Onboarding.role,
-            "fw": Onboarding.frameworks, "fwdone": Onboarding.frameworks,
+            "agree": Onboarding.consent,
+            "decline": Onboarding.consent,
+            "usename": Onboarding.name,
+            "tz": Onboarding.timezone,
+            "mentor": Onboarding.role,
+            "invited": Onboarding.role,
+            "fw": Onboarding.frameworks,
+            "fwdone": Onboarding.frameworks,
         }.get(act)
         if expected is None or current != expected.state or query.message is None:
             await query.answer(texts.STALE_BUTTON, show_alert=True)
@@ -156,7 +185,11 @@ def build_router() -> Router:
             await state.update_data(person=person_id)
             await state.set_state(Onboarding.name)
             suggestion = (user.first_name or "")[:NAME_LIMIT]
-            markup = keyboard([[(texts.USE_NAME.format(name=suggestion), StartCB(act="usename"))]]) if suggestion else None
+            markup = (
+                keyboard([[(texts.USE_NAME.format(name=suggestion), StartCB(act="usename"))]])
+                if suggestion
+                else None
+            )
             await target.answer(texts.ASK_NAME, reply_markup=markup)
         elif act == "usename":
             await state.set_state(Onboarding.timezone)
@@ -173,19 +206,27 @@ def build_router() -> Router:
         elif act == "mentor":
             await state.set_state(Onboarding.frameworks)
             await state.update_data(fws=[])
-            await target.answer(texts.ASK_FRAMEWORKS, reply_markup=_frameworks_keyboard(registry, []))
+            await target.answer(
+                texts.ASK_FRAMEWORKS, reply_markup=_frameworks_keyboard(registry, [])
+            )
         elif act == "fw":
             if registry.get(callback_data.v) is None:
                 await target.answer(texts.STALE_BUTTON)
                 return
             chosen = list(data.get("fws", []))
-            chosen = [f for f in chosen if f != callback_data.v] if callback_data.v in chosen else [*chosen, callback_data.v]
+            chosen = (
+                [f for f in chosen if f != callback_data.v]
+                if callback_data.v in chosen
+                else [*chosen, callback_data.v]
+            )
             await state.update_data(fws=chosen)
             await target.edit_reply_markup(reply_markup=_frameworks_keyboard(registry, chosen))
         elif act == "fwdone":
             chosen = [f for f in data.get("fws", []) if registry.get(f)]
             if not chosen:
-                await target.answer(texts.PICK_ONE_FRAMEWORK, reply_markup=_frameworks_keyboard(registry, []))
+                await target.answer(
+                    texts.PICK_ONE_FRAMEWORK, reply_markup=_frameworks_keyboard(registry, [])
+                )
                 return
             async with writing(sessions, update_id) as session:
                 person = await session.get(Person, data["person"])
@@ -198,12 +239,16 @@ def build_router() -> Router:
             await state.clear()
             titles = ", ".join(texts.escape(registry.get(f).title) for f in chosen)
             await target.answer(
-                texts.WELCOME_MENTOR.format(name=texts.escape(name), frameworks=titles), reply_markup=next_step_keyboard()
+                texts.WELCOME_MENTOR.format(name=texts.escape(name), frameworks=titles),
+                reply_markup=next_step_keyboard(),
             )
 
     @router.message(Onboarding.name, TypedText())
     async def typed_name(
-        message: Message, state: FSMContext, sessions: async_sessionmaker[AsyncSession], update_id: int | None
+        message: Message,
+        state: FSMContext,
+        sessions: async_sessionmaker[AsyncSession],
+        update_id: int | None,
     ) -> None:
         try:
             name = clean_text(message.text or "", limit=NAME_LIMIT)
@@ -242,7 +287,9 @@ def build_router() -> Router:
     return router
 
 
-async def _set_timezone(sessions: async_sessionmaker[AsyncSession], person_id: int, zone: str) -> None:
+async def _set_timezone(
+    sessions: async_sessionmaker[AsyncSession], person_id: int, zone: str
+) -> None:
     async with writing(sessions) as session:
         person = await session.get(Person, person_id)
         person.timezone = zone

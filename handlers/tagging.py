@@ -12,9 +12,9 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
-from handlers.filters import TypedText
 from handlers.callbacks import MenuCB, TagCB
 from handlers.criteria import criterion_from_key, criterion_key, short_code
+from handlers.filters import TypedText
 from handlers.keyboards import Button, keyboard
 from handlers.progress import hours_lines
 from journal.entries import FIELDS, Kind
@@ -59,7 +59,10 @@ def suggestion_keyboard(
     suggested = [
         s.criterion_id
         for s in tagger.suggest(
-            entry.kind, entry_text(entry), followed(portfolio), duration_minutes=entry.duration_minutes
+            entry.kind,
+            entry_text(entry),
+            followed(portfolio),
+            duration_minutes=entry.duration_minutes,
         )
     ]
     shown = [*[t for t in tagged if t not in suggested], *suggested]
@@ -87,7 +90,9 @@ async def send_suggestions(
     if entry.kind == "session":
         lines += await hours_lines(sessions, portfolio, registry)
     lines.append(texts.SUGGESTED)
-    await target.answer("\n".join(lines), reply_markup=suggestion_keyboard(entry, portfolio, registry, tagger))
+    await target.answer(
+        "\n".join(lines), reply_markup=suggestion_keyboard(entry, portfolio, registry, tagger)
+    )
 
 
 def _unit_keyboard(entry: Entry, portfolio: Portfolio, registry: Registry) -> InlineKeyboardMarkup:
@@ -97,7 +102,14 @@ def _unit_keyboard(entry: Entry, portfolio: Portfolio, registry: Registry) -> In
         if framework is None:
             continue
         for n, unit in enumerate(framework.units):
-            rows.append([(f"{unit.code} {unit.title}"[:LABEL_CHARS], TagCB(e=entry.id, act="u", c=f"{framework.id}.{n}"))])
+            rows.append(
+                [
+                    (
+                        f"{unit.code} {unit.title}"[:LABEL_CHARS],
+                        TagCB(e=entry.id, act="u", c=f"{framework.id}.{n}"),
+                    )
+                ]
+            )
     rows.append([(texts.DONE, TagCB(e=entry.id, act="d"))])
     return keyboard(rows)
 
@@ -111,17 +123,21 @@ def _criteria_keyboard(
     tagged = {t.criterion_id for t in entry.tags}
     unit = framework.units[unit_index]
     rows = [[_tag_button(registry, entry, c, tagged)] for c in unit.criteria]
-    rows.append([(texts.BACK, TagCB(e=entry.id, act="m")), (texts.DONE, TagCB(e=entry.id, act="d"))])
+    rows.append(
+        [(texts.BACK, TagCB(e=entry.id, act="m")), (texts.DONE, TagCB(e=entry.id, act="d"))]
+    )
     return keyboard(rows)
 
 
 def next_step_keyboard() -> InlineKeyboardMarkup:
     return keyboard(
-        [[
-            (texts.MENU_LOG, MenuCB(act="log")),
-            (texts.MENU_PROGRESS, MenuCB(act="progress")),
-            (texts.MENU_ENTRIES, MenuCB(act="entries")),
-        ]]
+        [
+            [
+                (texts.MENU_LOG, MenuCB(act="log")),
+                (texts.MENU_PROGRESS, MenuCB(act="progress")),
+                (texts.MENU_ENTRIES, MenuCB(act="entries")),
+            ]
+        ]
     )
 
 
@@ -148,7 +164,9 @@ def build_router() -> Router:
                 else None
             )
         if entry is None or person is None or query.message is None:
-            await query.answer(texts.NOT_YOURS if entry is None else texts.STALE_BUTTON, show_alert=True)
+            await query.answer(
+                texts.NOT_YOURS if entry is None else texts.STALE_BUTTON, show_alert=True
+            )
             return
         act = callback_data.act
         if act == "x":
@@ -165,7 +183,9 @@ def build_router() -> Router:
             return
         await query.answer()
         if act == "m":
-            await query.message.answer(texts.PICK_UNIT, reply_markup=_unit_keyboard(entry, portfolio, registry))
+            await query.message.answer(
+                texts.PICK_UNIT, reply_markup=_unit_keyboard(entry, portfolio, registry)
+            )
         elif act == "u":
             framework_id, _, index = callback_data.c.partition(".")
             markup = (
@@ -178,7 +198,8 @@ def build_router() -> Router:
                 return
             unit = registry.get(framework_id).units[int(index)]
             await query.message.answer(
-                texts.PICK_CRITERION.format(unit=texts.escape(unit.code), ref=entry.ref), reply_markup=markup
+                texts.PICK_CRITERION.format(unit=texts.escape(unit.code), ref=entry.ref),
+                reply_markup=markup,
             )
         elif act == "k":
             await state.set_state(TagState.code)
@@ -211,10 +232,14 @@ def build_router() -> Router:
         frameworks = [f for f in (registry.get(i) for i in followed(portfolio)) if f]
         found = parse_code((message.text or "")[:100], frameworks)
         if not found:
-            await message.answer(texts.UNKNOWN_CODE.format(code=texts.escape((message.text or "")[:40])))
+            await message.answer(
+                texts.UNKNOWN_CODE.format(code=texts.escape((message.text or "")[:40]))
+            )
             return
         async with writing(sessions, update_id) as session:
-            entry = await entry_repo.entry_in_portfolio(session, int(data.get("tag_entry", 0)), portfolio.id)
+            entry = await entry_repo.entry_in_portfolio(
+                session, int(data.get("tag_entry", 0)), portfolio.id
+            )
             if entry is not None:
                 for criterion_id in found:
                     if criterion_id not in {t.criterion_id for t in entry.tags}:

@@ -41,12 +41,16 @@ async def candidates(session: AsyncSession, assessor_id: int) -> list[Candidate]
             await session.execute(
                 select(
                     func.count(Entry.id),
-                    func.coalesce(func.sum(Entry.duration_minutes).filter(Entry.kind == Kind.SESSION), 0),
+                    func.coalesce(
+                        func.sum(Entry.duration_minutes).filter(Entry.kind == Kind.SESSION), 0
+                    ),
                 ).where(live)
             )
         ).one()
         tagged = await session.scalar(
-            select(func.count(func.distinct(Tag.criterion_id))).join(Entry, Entry.id == Tag.entry_id).where(live)
+            select(func.count(func.distinct(Tag.criterion_id)))
+            .join(Entry, Entry.id == Tag.entry_id)
+            .where(live)
         )
         result.append(
             Candidate(
@@ -61,7 +65,9 @@ async def candidates(session: AsyncSession, assessor_id: int) -> list[Candidate]
     return result
 
 
-async def assessed_portfolio(session: AsyncSession, portfolio_id: int, person_id: int) -> Portfolio | None:
+async def assessed_portfolio(
+    session: AsyncSession, portfolio_id: int, person_id: int
+) -> Portfolio | None:
     """The portfolio only if this person is one of its assessors."""
     member = await session.scalar(
         select(Membership).where(
@@ -75,34 +81,62 @@ async def assessed_portfolio(session: AsyncSession, portfolio_id: int, person_id
 
 async def latest_decisions(session: AsyncSession, portfolio_id: int) -> dict[str, Decision]:
     rows = await session.scalars(
-        select(Decision).where(Decision.portfolio_id == portfolio_id).order_by(Decision.decided_at, Decision.id)
+        select(Decision)
+        .where(Decision.portfolio_id == portfolio_id)
+        .order_by(Decision.decided_at, Decision.id)
     )
     return {d.criterion_id: d for d in rows}
 
 
 def record_decision(
-    session: AsyncSession, *, portfolio_id: int, criterion_id: str, assessor_id: int,
-    outcome: str, comment: str | None, now: datetime,
+    session: AsyncSession,
+    *,
+    portfolio_id: int,
+    criterion_id: str,
+    assessor_id: int,
+    outcome: str,
+    comment: str | None,
+    now: datetime,
 ) -> Decision:
     decision = Decision(
-        portfolio_id=portfolio_id, criterion_id=criterion_id, assessor_id=assessor_id,
-        outcome=outcome, comment=comment, decided_at=now,
+        portfolio_id=portfolio_id,
+        criterion_id=criterion_id,
+        assessor_id=assessor_id,
+        outcome=outcome,
+        comment=comment,
+        decided_at=now,
     )
     session.add(decision)
     return decision
 
 
 def record_mark(
-    session: AsyncSession, *, portfolio_id: int, framework_id: str, sheet: str, section: str,
-    value: str, assessor_id: int, now: datetime,
+    session: AsyncSession,
+    *,
+    portfolio_id: int,
+    framework_id: str,
+    sheet: str,
+    section: str,
+    value: str,
+    assessor_id: int,
+    now: datetime,
 ) -> Mark:
     mark = Mark(
-        portfolio_id=portfolio_id, framework_id=framework_id, sheet=sheet, section=section,
-        value=value, assessor_id=assessor_id, decided_at=now,
+        portfolio_id=portfolio_id,
+        framework_id=framework_id,
+        sheet=sheet,
+        section=section,
+        value=value,
+        assessor_id=assessor_id,
+        decided_at=now,
     )
     session.add(mark)
     return mark
 
 
 async def marks(session: AsyncSession, portfolio_id: int) -> list[Mark]:
-    return list(await session.scalars(select(Mark).where(Mark.portfolio_id == portfolio_id).order_by(Mark.id)))
+    return list(
+        await session.scalars(
+            select(Mark).where(Mark.portfolio_id == portfolio_id).order_by(Mark.id)
+        )
+    )

@@ -120,7 +120,9 @@ async def revise_entry(
 
 async def revisions(session: AsyncSession, entry_id: int) -> list[EntryRevision]:
     rows = await session.scalars(
-        select(EntryRevision).where(EntryRevision.entry_id == entry_id).order_by(EntryRevision.number)
+        select(EntryRevision)
+        .where(EntryRevision.entry_id == entry_id)
+        .order_by(EntryRevision.number)
     )
     return list(rows)
 
@@ -190,12 +192,24 @@ async def tag_counts(session: AsyncSession, portfolio_id: int) -> dict[str, int]
 
 
 def add_attachment(
-    entry: Entry, *, kind: str, path: str, size: int, sha256: str, now: datetime,
-    original_name: str | None = None, mime_type: str | None = None,
+    entry: Entry,
+    *,
+    kind: str,
+    path: str,
+    size: int,
+    sha256: str,
+    now: datetime,
+    original_name: str | None = None,
+    mime_type: str | None = None,
 ) -> Attachment:
     attachment = Attachment(
-        kind=kind, path=path, size=size, sha256=sha256, created_at=now,
-        original_name=original_name, mime_type=mime_type,
+        kind=kind,
+        path=path,
+        size=size,
+        sha256=sha256,
+        created_at=now,
+        original_name=original_name,
+        mime_type=mime_type,
     )
     entry.attachments.append(attachment)
     return attachment

@@ -45,7 +45,9 @@ class DatabaseStorage(BaseStorage):
         if name not in self._cache:
             async with self._sessions() as session:
                 row = await session.scalar(select(FsmRecord).where(FsmRecord.key == name))
-            self._cache[name] = (row.state, row.data, row.last_update_id) if row else (None, {}, None)
+            self._cache[name] = (
+                (row.state, row.data, row.last_update_id) if row else (None, {}, None)
+            )
         return self._cache[name]
 
     async def _save(self, key: StorageKey, state: str | None, data: dict[str, Any]) -> None:
@@ -55,8 +57,15 @@ class DatabaseStorage(BaseStorage):
         if update_id is None or (previous is not None and previous > update_id):
             update_id = previous
         async with write_session(self._sessions) as session:
-            values = {"state": state, "data": data, "last_update_id": update_id, "updated_at": utcnow()}
-            result = await session.execute(update(FsmRecord).where(FsmRecord.key == name).values(**values))
+            values = {
+                "state": state,
+                "data": data,
+                "last_update_id": update_id,
+                "updated_at": utcnow(),
+            }
+            result = await session.execute(
+                update(FsmRecord).where(FsmRecord.key == name).values(**values)
+            )
             if result.rowcount == 0:
                 session.add(FsmRecord(key=name, **values))
         self._cache[name] = (state, copy.deepcopy(data), update_id)

@@ -41,16 +41,20 @@ async def person_and_portfolio(
 ) -> tuple[Person | None, Portfolio | None]:
     """The person behind a Telegram user and their open mentor portfolio, in one query."""
     row = (
-        await session.execute(
-            select(Person, Portfolio)
-            .outerjoin(
-                Portfolio, (Portfolio.mentor_id == Person.id) & Portfolio.closed_at.is_(None)
+        (
+            await session.execute(
+                select(Person, Portfolio)
+                .outerjoin(
+                    Portfolio, (Portfolio.mentor_id == Person.id) & Portfolio.closed_at.is_(None)
+                )
+                .where(Person.telegram_id == telegram_id)
+                .order_by(Portfolio.id.desc())
+                .limit(1)
             )
-            .where(Person.telegram_id == telegram_id)
-            .order_by(Portfolio.id.desc())
-            .limit(1)
         )
-    ).unique().first()
+        .unique()
+        .first()
+    )
     return (row[0], row[1]) if row else (None, None)
 
 
@@ -73,7 +77,9 @@ async def create_portfolio(
     return portfolio
 
 
-async def set_frameworks(session: AsyncSession, portfolio: Portfolio, framework_ids: list[str]) -> None:
+async def set_frameworks(
+    session: AsyncSession, portfolio: Portfolio, framework_ids: list[str]
+) -> None:
     keep = set(framework_ids)
     portfolio.frameworks = [pf for pf in portfolio.frameworks if pf.framework_id in keep] + [
         PortfolioFramework(framework_id=f)
@@ -150,7 +156,9 @@ async def find_invitation(session: AsyncSession, code: str) -> Invitation | None
     return await session.scalar(select(Invitation).where(Invitation.code == code))
 
 
-def invitation_problem(invitation: Invitation | None, person: Person, now: datetime) -> JoinProblem | None:
+def invitation_problem(
+    invitation: Invitation | None, person: Person, now: datetime
+) -> JoinProblem | None:
     if invitation is None:
         return JoinProblem.UNKNOWN
     if invitation.used_at is not None:
@@ -192,7 +200,10 @@ async def redeem_invitation(
         )
         alias = pseudonym(count or 0)
     joined = Membership(
-        portfolio_id=invitation.portfolio_id, person_id=person.id, role=invitation.role, pseudonym=alias
+        portfolio_id=invitation.portfolio_id,
+        person_id=person.id,
+        role=invitation.role,
+        pseudonym=alias,
     )
     session.add(joined)
     invitation.used_by, invitation.used_at = person.id, now

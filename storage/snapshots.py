@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -35,7 +35,9 @@ async def load_snapshot(
     portfolio = await session.get(Portfolio, portfolio_id)
     memberships = {
         m.id: m
-        for m in await session.scalars(select(Membership).where(Membership.portfolio_id == portfolio_id))
+        for m in await session.scalars(
+            select(Membership).where(Membership.portfolio_id == portfolio_id)
+        )
     }
     people = {m.person_id: m.person for m in memberships.values()}
     mentor = await session.get(Person, portfolio.mentor_id)
@@ -81,7 +83,9 @@ async def load_snapshot(
         for e in rows
     )
     goals = []
-    for goal in await session.scalars(select(Goal).where(Goal.portfolio_id == portfolio_id).order_by(Goal.id)):
+    for goal in await session.scalars(
+        select(Goal).where(Goal.portfolio_id == portfolio_id).order_by(Goal.id)
+    ):
         goal_entry = by_id.get(goal.entry_id)
         if goal_entry is None:
             continue
@@ -100,7 +104,9 @@ async def load_snapshot(
         goals.append(
             GoalRecord(
                 ref=goal_entry.ref,
-                owner=_display(owner_membership.person, owner_membership) if owner_membership else "Mentor",
+                owner=_display(owner_membership.person, owner_membership)
+                if owner_membership
+                else "Mentor",
                 statement=goal.statement,
                 measure=goal.measure,
                 target_date=goal.target_date,
@@ -109,22 +115,42 @@ async def load_snapshot(
             )
         )
     decisions = tuple(
-        DecisionRecord(d.criterion_id, d.outcome, d.comment, _display(people.get(d.assessor_id)), d.decided_at)
+        DecisionRecord(
+            d.criterion_id, d.outcome, d.comment, _display(people.get(d.assessor_id)), d.decided_at
+        )
         for d in await session.scalars(
-            select(Decision).where(Decision.portfolio_id == portfolio_id).order_by(Decision.decided_at)
+            select(Decision)
+            .where(Decision.portfolio_id == portfolio_id)
+            .order_by(Decision.decided_at)
         )
     )
     marks = tuple(
-        MarkRecord(m.framework_id, m.sheet, m.section, m.value, _display(people.get(m.assessor_id)), m.decided_at)
-        for m in await session.scalars(select(Mark).where(Mark.portfolio_id == portfolio_id).order_by(Mark.id))
+        MarkRecord(
+            m.framework_id,
+            m.sheet,
+            m.section,
+            m.value,
+            _display(people.get(m.assessor_id)),
+            m.decided_at,
+        )
+        for m in await session.scalars(
+            select(Mark).where(Mark.portfolio_id == portfolio_id).order_by(Mark.id)
+        )
     )
     refs = {e.id: e.ref for e in rows}
     confirmations = tuple(
         ConfirmationRecord(
-            c.kind, _display(people.get(c.supervisor_id)), refs.get(c.entry_id or -1), c.minutes, c.text, c.confirmed_at
+            c.kind,
+            _display(people.get(c.supervisor_id)),
+            refs.get(c.entry_id or -1),
+            c.minutes,
+            c.text,
+            c.confirmed_at,
         )
         for c in await session.scalars(
-            select(Confirmation).where(Confirmation.portfolio_id == portfolio_id).order_by(Confirmation.id)
+            select(Confirmation)
+            .where(Confirmation.portfolio_id == portfolio_id)
+            .order_by(Confirmation.id)
         )
     )
     mentee_rows = [m for m in memberships.values() if m.role == Role.MENTEE]

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,18 +13,7 @@ from aiogram.types import User
 from bot.app import Services, build_dispatcher, build_services
 from bot.settings import Settings
 from storage.migrate import upgrade
-from tests.botkit import FIXED_DATE, ChatClient, offline_bot
-
-
-@dataclass
-class FakeClock:
-    now: datetime = FIXED_DATE
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
+from tests.botkit import FIXED_DATE, ChatClient, FakeClock, offline_bot
 
 
 @pytest.fixture(scope="session")
@@ -54,7 +41,7 @@ def settings(tmp_path: Path, template_db: Path) -> Settings:
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(FIXED_DATE)
 
 
 @pytest.fixture
@@ -82,7 +69,9 @@ def make_client(dp: Dispatcher, bot: Bot) -> ClientFactory:
     ids = iter(range(1001, 2000))
 
     def make(first_name: str = "Anna", user_id: int | None = None) -> ChatClient:
-        user = User(id=user_id or next(ids), is_bot=False, first_name=first_name, language_code="en")
+        user = User(
+            id=user_id or next(ids), is_bot=False, first_name=first_name, language_code="en"
+        )
         return ChatClient(dp=dp, bot=bot, user=user)
 
     return make
@@ -100,9 +89,7 @@ async def onboard_mentor(client: ChatClient, frameworks: tuple[str, ...] = ("ILM
     await client.click("Done")
 
 
-async def invite_and_join(
-    mentor: ChatClient, invitee: ChatClient, role: str = "Mentee"
-) -> str:
+async def invite_and_join(mentor: ChatClient, invitee: ChatClient, role: str = "Mentee") -> str:
     """The mentor creates an invitation and the invitee joins with it; returns the code."""
     await mentor.send("/invite")
     reply = await mentor.click(role)

@@ -14,7 +14,9 @@ async def all_entries(services) -> list[Entry]:
         return list(await session.scalars(select(Entry).order_by(Entry.id)))
 
 
-async def test_quick_capture_of_a_photo_stores_it_as_evidence_with_its_sha256(mentor, services, settings):
+async def test_quick_capture_of_a_photo_stores_it_as_evidence_with_its_sha256(
+    mentor, services, settings
+):
     content = b"\xff\xd8\xff" + b"checklist photo" * 100
     reply = await mentor.send_photo(content, caption="Signed handover checklist")
     assert "Save this as" in reply.text
@@ -48,7 +50,9 @@ async def test_a_plain_note_becomes_a_reflection(mentor, services):
     assert entry.kind == "reflection" and "open questions" in entry.data["note"]
 
 
-async def test_a_plain_note_can_start_a_session_log_with_the_summary_filled(mentor, mentee, services):
+async def test_a_plain_note_can_start_a_session_log_with_the_summary_filled(
+    mentor, mentee, services
+):
     await mentor.send("Walked Jon through the fire drill.")
     reply = await mentor.click("Session note")
     assert "Who was the session with?" in reply.text
@@ -97,9 +101,14 @@ async def test_editing_an_entry_adds_a_revision_and_keeps_the_old_text(mentor, m
     reply = await mentor.send("Corrected summary.")
     assert "revision 2" in reply.text
     async with services.sessions() as session:
-        revisions = list(await session.scalars(select(EntryRevision).order_by(EntryRevision.number)))
+        revisions = list(
+            await session.scalars(select(EntryRevision).order_by(EntryRevision.number))
+        )
         current = await session.get(Entry, entry.id)
-    assert [r.data["summary"] for r in revisions] == ["First version of the summary.", "Corrected summary."]
+    assert [r.data["summary"] for r in revisions] == [
+        "First version of the summary.",
+        "Corrected summary.",
+    ]
     assert current.data["summary"] == "Corrected summary." and current.revision == 2
 
 

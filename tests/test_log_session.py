@@ -47,7 +47,9 @@ async def test_typed_criterion_code_tags_the_entry(mentor, mentee, services):
     assert [t.criterion_id for t in entry.tags] == ["ilm:D3.06/3.1"]
 
 
-async def test_restart_in_the_middle_of_log_continues_where_the_user_was(mentor, mentee, services, settings, clock, bot):
+async def test_restart_in_the_middle_of_log_continues_where_the_user_was(
+    mentor, mentee, services, settings, clock, bot
+):
     await mentor.send("/log")
     await mentor.click("Jon")
     await mentor.click("Yesterday")

@@ -8,7 +8,9 @@ from storage.models import Invitation, Membership, Person, Portfolio
 from tests.conftest import invite_and_join, onboard_mentor
 
 
-async def test_start_shows_the_privacy_notice_and_keeps_nothing_before_consent(make_client, services):
+async def test_start_shows_the_privacy_notice_and_keeps_nothing_before_consent(
+    make_client, services
+):
     anna = make_client("Anna")
     reply = await anna.send("/start")
     assert "Do you agree" in reply.text
@@ -18,7 +20,9 @@ async def test_start_shows_the_privacy_notice_and_keeps_nothing_before_consent(m
         assert await session.scalar(select(func.count(Person.id))) == 0
 
 
-async def test_mentor_onboarding_creates_a_portfolio_on_the_chosen_frameworks(make_client, services):
+async def test_mentor_onboarding_creates_a_portfolio_on_the_chosen_frameworks(
+    make_client, services
+):
     anna = make_client("Anna")
     await onboard_mentor(anna, ("ILM", "ST1379"))
     assert "All set, Anna" in anna.last.text

@@ -391,6 +391,7 @@ async def test_two_schedulers_over_one_database_send_each_prompt_exactly_once(
         )
     finally:
         await other.engine.dispose()
+    assert all(sent(bot) for bot in bots)  # both workers took part
     texts = [m.text.split()[0] for bot in bots for m in sent(bot)]
     assert sorted(texts) == sorted(f"P{n}" for n in range(60))
     assert {p.state for p in await rows(services, Prompt, Prompt.kind == "notice")} == {"sent"}

@@ -1,0 +1,38 @@
+"""The offline demo: a realistic mentor through the real handlers, then the three exports."""
+
+import sqlite3
+
+import openpyxl
+from pypdf import PdfReader
+
+from bot.demo import run_demo
+from exports.bundle import verify_bundle
+
+
+async def test_demo_writes_a_full_portfolio_without_token_or_network(tmp_path):
+    written = await run_demo(tmp_path)
+    assert [p.name for p in written] == ["portfolio.xlsx", "diary.pdf", "bundle.zip"]
+    assert verify_bundle(tmp_path / "bundle.zip") == []
+
+    db = sqlite3.connect(tmp_path / "demo-data" / "mentorlog.db")
+    kinds = dict(db.execute("select kind, count(*) from entries group by kind").fetchall())
+    minutes = db.execute(
+        "select sum(duration_minutes) from entries where kind = 'session'"
+    ).fetchone()[0]
+    assert kinds["session"] == 25 and minutes >= 20 * 60
+    assert kinds["feedback"] == 25 and kinds["goal_review"] >= 2 and kinds["reflection"] >= 3
+    assert db.execute("select count(*) from attachments").fetchone()[0] == 2
+    assert db.execute("select count(*) from confirmations").fetchone()[0] == 1
+    assert db.execute("select count(*) from decisions").fetchone()[0] >= 3
+    assert db.execute("select count(distinct membership_id) from entry_mentees").fetchone()[0] == 2
+
+    cover = [
+        r
+        for r in openpyxl.load_workbook(tmp_path / "portfolio.xlsx", read_only=True)[
+            "Cover"
+        ].iter_rows(values_only=True)
+    ]
+    assert ("Hours: ilm D3.07", "24 h of 20 h (reached)") in cover
+    diary = "\n".join(page.extract_text() for page in PdfReader(tmp_path / "diary.pdf").pages)
+    assert "Planning and organising mentoring sessions" in diary
+    assert "Reflections on the effectiveness of coaching activity" in diary
