@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import shutil
 from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
@@ -52,6 +53,10 @@ class Exporter:
         self._registry = registry
         self._files_root = files_root
         self._out_dir = out_dir
+
+    async def forget(self, portfolio_id: int) -> None:
+        """Delete every export file built for a portfolio (erasure)."""
+        await asyncio.to_thread(shutil.rmtree, self._out_dir / str(portfolio_id), True)
 
     async def snapshot(self, portfolio_id: int, now: datetime) -> PortfolioSnapshot:
         async with snapshot_session(self._sessions) as session:

@@ -40,6 +40,8 @@ FORMATS = {"xlsx": texts.EXPORT_XLSX, "pdf": texts.EXPORT_PDF, "zip": texts.EXPO
 class BuildsExports(Protocol):
     async def build(self, portfolio_id: int, fmt: str, now: datetime) -> Path: ...
 
+    async def forget(self, portfolio_id: int) -> None: ...
+
 
 class AssessState(StatesGroup):
     comment = State()

@@ -74,3 +74,7 @@ class AssessCB(CallbackData, prefix="a"):
 
 class ExportCB(CallbackData, prefix="x"):
     fmt: str
+
+
+class ForgetCB(CallbackData, prefix="fg"):
+    act: str

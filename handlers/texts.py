@@ -298,3 +298,14 @@ SEND_TO_ASSESSOR = "Send to my assessor"
 NO_ASSESSOR = "No assessor has joined yet. Invite one with /invite."
 SENT_TO_ASSESSOR = "Sent to {count} assessor(s)."
 ASSESSOR_NOTICE = "{name} has sent you their portfolio. /candidates to open it."
+
+MYDATA_CAPTION = "Everything I hold about you, as JSON."
+FORGET_ASK = (
+    "This erases you: your name, your own journal with every entry and file, what you wrote "
+    "in others' journals, and any prompts still waiting. What mentors wrote about you stays, "
+    "under your pseudonym. It can't be undone."
+)
+FORGET_YES = "Erase everything"
+FORGET_NO = "Keep my data"
+FORGOTTEN = "Done: you've been erased. Send /start if you ever want to begin again."
+FORGET_KEPT = "Nothing was erased."
