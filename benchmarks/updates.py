@@ -25,7 +25,7 @@ from pathlib import Path
 from aiogram.types import User
 
 from bot.app import build_dispatcher, build_services
-from bot.offline import ChatClient, FakeClock, offline_bot
+from bot.offline import ChatClient, FakeClock, invite_and_join, offline_bot, onboard_mentor
 from bot.settings import Settings
 from storage.migrate import upgrade_async
 
@@ -56,20 +56,8 @@ class Timed(ChatClient):
 
 async def conversation(mentor: Timed, mentee: Timed, budget: list[int], rng: random.Random) -> None:
     """One mentor's day after day of use, until the shared update budget runs out."""
-    await mentor.send("/start")
-    await mentor.click("I agree")
-    await mentor.click(lambda t: t.startswith("Use “"))
-    await mentor.click("London")
-    await mentor.click("Yes, I'm a mentor")
-    await mentor.click(lambda t: t.startswith("ILM"))
-    await mentor.click("Done")
-    await mentor.send("/invite")
-    reply = await mentor.click("Mentee")
-    code = reply.text.rsplit("start=", 1)[1].split()[0]
-    await mentee.send(f"/start {code}")
-    await mentee.click("I agree")
-    await mentee.click(lambda t: t.startswith("Use “"))
-    await mentee.click("London")
+    await onboard_mentor(mentor)
+    await invite_and_join(mentor, mentee)
     while budget[0] > 0:
         roll = rng.random()
         before = len(mentor.sent) + len(mentee.sent)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import io
 import shutil
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -23,7 +22,14 @@ from fpdf import FPDF
 
 from bot.app import Services, build_dispatcher, build_services
 from bot.exporting import Format
-from bot.offline import ChatClient, FakeClock, offline_bot
+from bot.offline import (
+    ChatClient,
+    FakeClock,
+    invite_and_join,
+    offline_bot,
+    onboard_mentor,
+    starts_with,
+)
 from bot.prompter import Limiter, run_due_prompts
 from bot.settings import Settings
 from storage.migrate import upgrade_async
@@ -201,31 +207,6 @@ REFLECTIONS = [
 ]
 
 
-def _clicker(label: str) -> Callable[[str], bool]:
-    return lambda text: text.removeprefix("✓ ").startswith(label)
-
-
-async def _onboard(client: ChatClient, *frameworks: str) -> None:
-    await client.send("/start")
-    await client.click("I agree")
-    await client.click(_clicker("Use “"))
-    await client.click("London")
-    await client.click("Yes, I'm a mentor")
-    for prefix in frameworks:
-        await client.click(_clicker(prefix))
-    await client.click("Done")
-
-
-async def _join(mentor: ChatClient, invitee: ChatClient, role: str) -> None:
-    await mentor.send("/invite")
-    reply = await mentor.click(role)
-    code = reply.text.rsplit("start=", 1)[1].split()[0]
-    await invitee.send(f"/start {code}")
-    await invitee.click("I agree")
-    await invitee.click(_clicker("Use “"))
-    await invitee.click("London")
-
-
 def _inbox(client: ChatClient) -> SendMessage:
     """The newest message the bot sent to this person (prompts arrive outside their updates)."""
     for call in reversed(client.session.calls):
@@ -329,11 +310,11 @@ async def _play(services: Services, clock: FakeClock, out: Path) -> list[Path]:
         for uid, name in ((501, "Anna"), (502, "Jon"), (503, "Ola"), (504, "Sam"), (505, "Ada"))
     }
     anna = people["Anna"]
-    await _onboard(anna, "ILM", "EcoMentor")
-    await _join(anna, people["Jon"], "Mentee")
-    await _join(anna, people["Ola"], "Mentee")
-    await _join(anna, people["Sam"], "Supervisor")
-    await _join(anna, people["Ada"], "Assessor")
+    await onboard_mentor(anna, ("ILM", "EcoMentor"))
+    await invite_and_join(anna, people["Jon"], "Mentee")
+    await invite_and_join(anna, people["Ola"], "Mentee")
+    await invite_and_join(anna, people["Sam"], "Supervisor")
+    await invite_and_join(anna, people["Ada"], "Assessor")
 
     for mentee in ("Jon", "Ola"):
         await anna.send("/contract")
@@ -345,7 +326,7 @@ async def _play(services: Services, clock: FakeClock, out: Path) -> list[Path]:
         await anna.send("Shadowing, practice runs, observed tasks and reviews.")
         await anna.send("Site procedures, checklists, the audit template.")
         await anna.send("Eight weeks from today, with a review at week four.")
-        await anna.click(_clicker("D3.06 1.2"))
+        await anna.click(starts_with("D3.06 1.2"))
     for mentee, goal, measure in (
         ("Jon", "Run the shift handover without prompts", "Two handovers in a row with no prompts"),
         (
@@ -400,10 +381,10 @@ async def _play(services: Services, clock: FakeClock, out: Path) -> list[Path]:
             await anna.click("Today")
             for answer in (worked, differently, progressed, impact):
                 await anna.send(answer)
-            await anna.click(_clicker("D3.06 4.1"))
+            await anna.click(starts_with("D3.06 4.1"))
         if n in (10, 20):
             await anna.send("/review")
-            await anna.click(_clicker("Run the shift"))
+            await anna.click(starts_with("Run the shift"))
             await anna.click("Achieved" if n == 20 else "On track")
             await anna.send(
                 "No prompts in the last two handovers."
@@ -437,7 +418,7 @@ async def _play(services: Services, clock: FakeClock, out: Path) -> list[Path]:
     await ada.send("/candidates")
     await ada.click("Open")
     await ada.click("Decisions")
-    await ada.click(_clicker("D3.06"))
+    await ada.click(starts_with("D3.06"))
     for code in ("D3.06 1.2", "D3.06 2.1", "D3.06 4.1"):
         await ada.click(lambda t, c=code: c in t)
         await ada.click("Met")

@@ -253,3 +253,32 @@ class ChatClient:
     async def replay(self, update: Update) -> Reply:
         """Feed an update again, as Telegram does after a restart or a webhook timeout."""
         return await self.feed(update)
+
+
+def starts_with(prefix: str) -> Callable[[str], bool]:
+    """Match a button by the start of its label, ticked (✓) or not."""
+    return lambda text: text.removeprefix("✓ ").startswith(prefix)
+
+
+async def onboard_mentor(client: ChatClient, frameworks: tuple[str, ...] = ("ILM",)) -> None:
+    """The whole /start conversation of a mentor, as a person would tap it."""
+    await client.send("/start")
+    await client.click("I agree")
+    await client.click(starts_with("Use “"))
+    await client.click("London")
+    await client.click("Yes, I'm a mentor")
+    for prefix in frameworks:
+        await client.click(starts_with(prefix))
+    await client.click("Done")
+
+
+async def invite_and_join(mentor: ChatClient, invitee: ChatClient, role: str = "Mentee") -> str:
+    """The mentor creates an invitation and the invitee joins with it; returns the code."""
+    await mentor.send("/invite")
+    reply = await mentor.click(role)
+    code = reply.text.rsplit("start=", 1)[1].split()[0]
+    await invitee.send(f"/start {code}")
+    await invitee.click("I agree")
+    await invitee.click(starts_with("Use “"))
+    await invitee.click("London")
+    return code

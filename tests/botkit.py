@@ -7,7 +7,10 @@ from bot.offline import (
     FakeClock,
     OfflineSession,
     Reply,
+    invite_and_join,
     offline_bot,
+    onboard_mentor,
+    starts_with,
 )
 
 __all__ = [
@@ -17,5 +20,8 @@ __all__ = [
     "FakeClock",
     "OfflineSession",
     "Reply",
+    "invite_and_join",
     "offline_bot",
+    "onboard_mentor",
+    "starts_with",
 ]

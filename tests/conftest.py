@@ -13,7 +13,14 @@ from aiogram.types import User
 from bot.app import Services, build_dispatcher, build_services
 from bot.settings import Settings
 from storage.migrate import upgrade
-from tests.botkit import FIXED_DATE, ChatClient, FakeClock, offline_bot
+from tests.botkit import (
+    FIXED_DATE,
+    ChatClient,
+    FakeClock,
+    invite_and_join,
+    offline_bot,
+    onboard_mentor,
+)
 
 
 @pytest.fixture(scope="session")
@@ -75,30 +82,6 @@ def make_client(dp: Dispatcher, bot: Bot) -> ClientFactory:
         return ChatClient(dp=dp, bot=bot, user=user)
 
     return make
-
-
-async def onboard_mentor(client: ChatClient, frameworks: tuple[str, ...] = ("ILM",)) -> None:
-    """The whole /start conversation of a mentor, as a person would tap it."""
-    await client.send("/start")
-    await client.click("I agree")
-    await client.click(lambda t: t.startswith("Use “"))
-    await client.click("London")
-    await client.click("Yes, I'm a mentor")
-    for prefix in frameworks:
-        await client.click(lambda t, p=prefix: t.removeprefix("✓ ").startswith(p))
-    await client.click("Done")
-
-
-async def invite_and_join(mentor: ChatClient, invitee: ChatClient, role: str = "Mentee") -> str:
-    """The mentor creates an invitation and the invitee joins with it; returns the code."""
-    await mentor.send("/invite")
-    reply = await mentor.click(role)
-    code = reply.text.rsplit("start=", 1)[1].split()[0]
-    await invitee.send(f"/start {code}")
-    await invitee.click("I agree")
-    await invitee.click(lambda t: t.startswith("Use “"))
-    await invitee.click("London")
-    return code
 
 
 @pytest.fixture
