@@ -12,6 +12,7 @@ from aiohttp import web
 
 from bot.app import Services, build_bot, build_dispatcher, build_services, set_commands
 from bot.logs import configure
+from bot.prompter import build_scheduler
 from bot.settings import Settings
 from storage.migrate import upgrade_async
 
@@ -45,6 +46,8 @@ async def run(settings: Settings) -> None:
         secrets.append(settings.webhook_secret.get_secret_value())
     configure(settings.log_level, secrets)
     services, bot, dp = await _prepare(settings)
+    scheduler = build_scheduler(bot, services.sessions, services.clock)
+    scheduler.start()
     try:
         if settings.webhook_url:
             await _serve_webhook(settings, bot, dp)
@@ -52,6 +55,7 @@ async def run(settings: Settings) -> None:
             log.info("mentorlog is polling for updates")
             await dp.start_polling(bot)
     finally:
+        scheduler.shutdown(wait=False)
         await bot.session.close()
         await services.engine.dispose()
 

@@ -8,7 +8,6 @@ from pathlib import Path
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import Message
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
@@ -17,13 +16,13 @@ from handlers.criteria import criterion_key, short_code
 from handlers.keyboards import Button, keyboard
 from journal.bars import bar
 from journal.coverage import coverage, tagged_refs, unit_counts, without_evidence
-from journal.entries import Kind
 from journal.frameworks.registry import Registry
 from journal.hours import format_minutes, unit_hours
 from journal.snapshot import EntryRecord
+from storage import entries as entry_repo
 from storage.db import snapshot_session
 from storage.files import FileStore
-from storage.models import Entry, Portfolio
+from storage.models import Portfolio
 from storage.snapshots import load_snapshot
 
 GAPS_SHOWN = 5
@@ -54,26 +53,7 @@ async def hours_lines(
 ) -> list[str]:
     """Hours so far against each unit minimum, read from the session log only."""
     async with sessions() as session:
-        rows = await session.scalars(
-            select(Entry).where(
-                Entry.portfolio_id == portfolio.id,
-                Entry.kind == Kind.SESSION,
-                Entry.deleted_at.is_(None),
-            )
-        )
-        records = [
-            EntryRecord(
-                ref=e.ref,
-                kind=e.kind,
-                occurred_on=e.occurred_on,
-                recorded_at=e.recorded_at,
-                author="",
-                data={},
-                duration_minutes=e.duration_minutes,
-                tags=tuple(t.criterion_id for t in e.tags),
-            )
-            for e in rows
-        ]
+        records = await entry_repo.session_records(session, portfolio.id)
     return _hours_text(records, portfolio, registry)
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
 from handlers.callbacks import PromptCB, RequestCB, SettingsCB
+from handlers.filters import TypedText
 from handlers.keyboards import Button, chunked, keyboard
 from journal.entries import Kind
 from journal.frameworks.registry import Registry
@@ -418,7 +419,7 @@ def build_router() -> Router:
             texts.SENT_TO.format(mentor=texts.escape(line.get("mentor", "")))
         )
 
-    @router.message(PromptState.line, F.text & ~F.text.startswith("/"))
+    @router.message(PromptState.line, TypedText())
     async def typed_line(
         message: Message,
         state: FSMContext,
@@ -595,7 +596,7 @@ def build_router() -> Router:
             f"{lead}\n\n{_settings_text(person)}", reply_markup=_settings_keyboard(person)
         )
 
-    @router.message(SettingsState.timezone, F.text & ~F.text.startswith("/"))
+    @router.message(SettingsState.timezone, TypedText())
     async def typed_zone(
         message: Message,
         state: FSMContext,
@@ -619,7 +620,7 @@ def build_router() -> Router:
             reply_markup=_settings_keyboard(person),
         )
 
-    @router.message(SettingsState.quiet, F.text & ~F.text.startswith("/"))
+    @router.message(SettingsState.quiet, TypedText())
     async def typed_quiet(
         message: Message,
         state: FSMContext,

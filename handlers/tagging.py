@@ -157,16 +157,8 @@ def build_router() -> Router:
         now: datetime,
         update_id: int | None,
     ) -> None:
-        async with sessions() as session:
-            entry = (
-                await entry_repo.entry_in_portfolio(session, callback_data.e, portfolio.id)
-                if portfolio
-                else None
-            )
-        if entry is None or person is None or query.message is None:
-            await query.answer(
-                texts.NOT_YOURS if entry is None else texts.STALE_BUTTON, show_alert=True
-            )
+        if portfolio is None or person is None or query.message is None:
+            await query.answer(texts.NOT_YOURS, show_alert=True)
             return
         act = callback_data.act
         if act == "x":
@@ -174,12 +166,26 @@ def build_router() -> Router:
             if criterion is None or criterion.id.split(":")[0] not in followed(portfolio):
                 await query.answer(texts.STALE_BUTTON, show_alert=True)
                 return
+            # One transaction reads, checks and toggles: the tap that runs most often.
             async with writing(sessions, update_id) as session:
-                entry = await entry_repo.entry_in_portfolio(session, entry.id, portfolio.id)
-                await entry_repo.toggle_tag(session, entry, criterion.id, person.id, now)
+                entry = await entry_repo.entry_in_portfolio(
+                    session, callback_data.e, portfolio.id, tags_only=True
+                )
+                if entry is not None:
+                    await entry_repo.toggle_tag(session, entry, criterion.id, person.id, now)
+            if entry is None:
+                await query.answer(texts.NOT_YOURS, show_alert=True)
+                return
             await query.answer()
             markup = suggestion_keyboard(entry, portfolio, registry, tagger)
             await query.message.edit_reply_markup(reply_markup=markup)
+            return
+        async with sessions() as session:
+            entry = await entry_repo.entry_in_portfolio(
+                session, callback_data.e, portfolio.id, tags_only=True
+            )
+        if entry is None:
+            await query.answer(texts.NOT_YOURS, show_alert=True)
             return
         await query.answer()
         if act == "m":

@@ -57,9 +57,7 @@ JOINED_ASSESSOR = (
 )
 
 INVITE_WHO = "Who would you like to invite?"
-INVITE_LINK = (
-    "Send this link to your {role}. It works once and expires on {expires}:\n\n{link}"
-)
+INVITE_LINK = "Send this link to your {role}. It works once and expires on {expires}:\n\n{link}"
 ROLE_NAMES = {"mentee": "mentee", "supervisor": "supervisor", "assessor": "assessor"}
 
 NEEDS_PORTFOLIO = "This needs a mentor's journal. Send /start to set one up."
@@ -148,6 +146,10 @@ HELP = (
     "/entries – recent entries: open, edit, delete\n"
     "/progress – hours and criteria covered\n"
     "/invite – invite a mentee, supervisor or assessor\n"
+    "/request – ask your supervisor to confirm hours or give feedback\n"
+    "/export – download your portfolio or send it to your assessor\n"
+    "/candidates – (assessors) the portfolios you assess\n"
+    "/settings – time zone, quiet hours, pause prompts\n"
     "/mydata – a copy of your data · /forget – erase it\n\n"
     "Or just send a note, photo, document or voice note and I'll ask what it is."
 )
@@ -168,6 +170,12 @@ COMMANDS = (
     ("entries", "Recent entries"),
     ("progress", "Hours and criteria"),
     ("invite", "Invite a mentee, supervisor or assessor"),
+    ("request", "Ask your supervisor to confirm or give feedback"),
+    ("export", "Download or send your portfolio"),
+    ("candidates", "Portfolios you assess"),
+    ("settings", "Time zone, quiet hours, pause prompts"),
+    ("mydata", "A copy of your data"),
+    ("forget", "Erase your data"),
     ("help", "What I can do"),
     ("cancel", "Stop what you're doing"),
 )
@@ -214,9 +222,7 @@ NOTICE_SUPERVISOR_FEEDBACK = "{who} sent feedback on {ref}. Saved as {saved}."
 NOTICE_TESTIMONY = "{who} sent a witness testimony. Saved as {saved}."
 QUOTE = "“{text}”"
 
-WEEKLY_NUDGE = (
-    "Nothing logged for a week. A one-minute /log keeps your diary and hours up to date."
-)
+WEEKLY_NUDGE = "Nothing logged for a week. A one-minute /log keeps your diary and hours up to date."
 GOAL_REVIEW_NUDGE = "Today is the target date of the goal “{statement}”. Review it with /review."
 PAIR_QUIET_NUDGE = (
     "No session with {mentee} for three weeks. Time to catch up? Log it with /log when you've met."
@@ -249,22 +255,17 @@ SETTINGS_TIMEZONE = "Time zone"
 SETTINGS_QUIET = "Quiet hours"
 SETTINGS_PAUSE = "Pause prompts"
 SETTINGS_RESUME = "Resume prompts"
-ASK_QUIET = (
-    "When shouldn't I message you? Tap a range, or type one like 22-7 or 21:00-08:00."
-)
+ASK_QUIET = "When shouldn't I message you? Tap a range, or type one like 22-7 or 21:00-08:00."
 QUIET_NONE = "No quiet hours"
 QUIET_UNREADABLE = "I couldn't read that. Type a range like 22-7 or 21:00-08:00, or off."
 PROMPTS_PAUSED = "Paused: I won't send you prompts or reminders until you resume them in /settings."
 PROMPTS_RESUMED = "Prompts and reminders are back on."
 SETTINGS_SAVED = "Saved."
 
-COMMANDS = (
-    *COMMANDS,
-    ("request", "Ask your supervisor to confirm or give feedback"),
-    ("settings", "Time zone, quiet hours, pause prompts"),
-)
 
-CANDIDATES_NONE = "Nobody has invited you to assess a portfolio yet. Ask the candidate for an assessor link."
+CANDIDATES_NONE = (
+    "Nobody has invited you to assess a portfolio yet. Ask the candidate for an assessor link."
+)
 CANDIDATE_LINE = "{name} · {frameworks} · {entries} entries · {hours} · {covered}/{total} criteria"
 OPEN = "Open"
 PORTFOLIO_MENU = "{name}: what would you like?"
@@ -292,7 +293,9 @@ MARK_ASK = "{sheet}: mark for “{section}” (0 to {max}, minimum {min})?"
 MARK_BAD = "Type a whole number from 0 to {max}."
 MARK_RESULT = "{sheet}: {summary}"
 GRADE_ASK = "Grade for {method}?"
-GRADE_RESULT = "Overall grade: <b>{overall}</b> (observation {observation}, discussion {discussion})."
+GRADE_RESULT = (
+    "Overall grade: <b>{overall}</b> (observation {observation}, discussion {discussion})."
+)
 EXPORT_MENU = "Which file? Or send the portfolio to your assessor."
 SEND_TO_ASSESSOR = "Send to my assessor"
 NO_ASSESSOR = "No assessor has joined yet. Invite one with /invite."

@@ -8,8 +8,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import raiseload
 
 from journal.entries import Kind, format_ref
+from journal.snapshot import EntryRecord
 from storage.models import (
     Attachment,
     Entry,
@@ -128,10 +130,19 @@ async def revisions(session: AsyncSession, entry_id: int) -> list[EntryRevision]
 
 
 async def entry_in_portfolio(
-    session: AsyncSession, entry_id: int, portfolio_id: int, *, include_deleted: bool = False
+    session: AsyncSession,
+    entry_id: int,
+    portfolio_id: int,
+    *,
+    include_deleted: bool = False,
+    tags_only: bool = False,
 ) -> Entry | None:
-    """The entry only if it belongs to the portfolio: the check behind every button."""
-    entry = await session.get(Entry, entry_id)
+    """The entry only if it belongs to the portfolio: the check behind every button.
+
+    `tags_only` skips loading mentees and attachments, for the tagging buttons that run often.
+    """
+    options = [raiseload(Entry.mentees), raiseload(Entry.attachments)] if tags_only else []
+    entry = await session.get(Entry, entry_id, options=options)
     if entry is None or entry.portfolio_id != portfolio_id:
         return None
     if entry.deleted_at is not None and not include_deleted:
@@ -167,6 +178,41 @@ async def session_minutes(session: AsyncSession, portfolio_id: int) -> int:
         )
     )
     return int(total or 0)
+
+
+async def session_records(session: AsyncSession, portfolio_id: int) -> list[EntryRecord]:
+    """The portfolio's sessions with their tags as plain records: what hours are counted from.
+
+    Plain column reads, no ORM objects: this runs after every logged session.
+    """
+    live = (
+        (Entry.portfolio_id == portfolio_id)
+        & (Entry.kind == Kind.SESSION)
+        & Entry.deleted_at.is_(None)
+    )
+    tags: dict[int, list[str]] = {}
+    for entry_id, criterion_id in await session.execute(
+        select(Tag.entry_id, Tag.criterion_id).join(Entry, Entry.id == Tag.entry_id).where(live)
+    ):
+        tags.setdefault(entry_id, []).append(criterion_id)
+    rows = await session.execute(
+        select(
+            Entry.id, Entry.ref, Entry.occurred_on, Entry.recorded_at, Entry.duration_minutes
+        ).where(live)
+    )
+    return [
+        EntryRecord(
+            ref=ref,
+            kind=Kind.SESSION,
+            occurred_on=occurred_on,
+            recorded_at=recorded_at,
+            author="",
+            data={},
+            duration_minutes=minutes,
+            tags=tuple(tags.get(entry_id, ())),
+        )
+        for entry_id, ref, occurred_on, recorded_at, minutes in rows
+    ]
 
 
 async def toggle_tag(
