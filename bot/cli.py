@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from bot.settings import Settings
@@ -15,7 +15,8 @@ from journal.frameworks.loader import FrameworkError
 from journal.frameworks.registry import import_framework, load_registry
 from journal.frameworks.render import framework_line, framework_text, unit_text
 
-Handler = Callable[[argparse.Namespace, Settings], int]
+# The bot, storage and exports are imported inside the commands that need them, so that
+# `mentorlog frameworks ...` answers at once without loading aiogram and SQLAlchemy.
 
 
 def _frameworks_list(args: argparse.Namespace, settings: Settings) -> int:
@@ -68,13 +69,12 @@ async def _export_async(settings: Settings, portfolio_id: int, fmt: str, out: Pa
     from bot.app import build_services
     from bot.exporting import Format
     from storage.migrate import upgrade_async
+    from storage.models import Portfolio
 
     await upgrade_async(settings.database_url)
     services = build_services(settings)
     try:
         async with services.sessions() as session:
-            from storage.models import Portfolio
-
             if await session.get(Portfolio, portfolio_id) is None:
                 raise LookupError(f"There is no portfolio {portfolio_id}.")
         return await services.exporter.build(portfolio_id, Format(fmt), services.clock(), out)

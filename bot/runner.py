@@ -24,6 +24,7 @@ def _state_backends(settings: Settings) -> tuple[BaseStorage | None, BaseEventIs
     """Redis when several processes serve one bot; otherwise the database (None = default)."""
     if not settings.redis_url:
         return None, None
+    # redis is the optional "scale" extra: imported only where it is configured.
     from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 
     storage = RedisStorage.from_url(settings.redis_url)

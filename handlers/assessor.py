@@ -13,7 +13,7 @@ from aiogram import Bot, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, FSInputFile, Message
+from aiogram.types import CallbackQuery, FSInputFile, InlineKeyboardMarkup, Message
 from aiogram.utils.chat_action import ChatActionSender
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -72,7 +72,7 @@ async def send_export(
     await bot.send_document(chat_id, FSInputFile(path, filename=path.name))
 
 
-def _menu(portfolio_id: int, framework_ids: tuple[str, ...]):  # type: ignore[no-untyped-def]
+def _menu(portfolio_id: int, framework_ids: tuple[str, ...]) -> InlineKeyboardMarkup:
     rows: list[list[Button]] = [
         [(label, AssessCB(p=portfolio_id, act="x", v=fmt)) for fmt, label in FORMATS.items()]
     ]

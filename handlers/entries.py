@@ -9,7 +9,7 @@ from aiogram import Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
@@ -17,6 +17,7 @@ from handlers.callbacks import EntryCB
 from handlers.criteria import short_code
 from handlers.filters import TypedText
 from handlers.keyboards import Button, chunked, keyboard
+from handlers.tagging import suggestion_keyboard
 from journal.entries import FIELDS, KIND_LABELS, Kind
 from journal.frameworks.registry import Registry
 from journal.hours import format_minutes
@@ -78,7 +79,7 @@ def entry_view(entry: Entry, registry: Registry) -> str:
     return "\n".join(lines)
 
 
-def entry_keyboard(entry: Entry):  # type: ignore[no-untyped-def]
+def entry_keyboard(entry: Entry) -> InlineKeyboardMarkup:
     return keyboard(
         [
             [
@@ -180,8 +181,6 @@ def build_router() -> Router:
             current = texts.escape(str(entry.data.get(field.key) or "—"))
             await target.answer(texts.EDIT_ASK.format(field=field.label, current=current))
         elif act == "tags":
-            from handlers.tagging import suggestion_keyboard
-
             await target.answer(
                 entry_view(entry, registry),
                 reply_markup=suggestion_keyboard(entry, portfolio, registry, context["tagger"]),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -48,8 +49,8 @@ async def save_answers(
     today: date,
     now: datetime,
     update_id: int | None,
-    files: list[StoredFile] = (),  # type: ignore[assignment]
-    tags: list[str] = (),  # type: ignore[assignment]
+    files: Sequence[StoredFile] = (),
+    tags: Sequence[str] = (),
 ) -> Entry:
     """Write the entry of a finished flow in one short transaction (replay-safe)."""
     spec = FLOWS[flow]

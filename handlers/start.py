@@ -9,7 +9,7 @@ from aiogram import Router
 from aiogram.filters import CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
@@ -42,14 +42,14 @@ class Onboarding(StatesGroup):
     frameworks = State()
 
 
-def _tz_keyboard():  # type: ignore[no-untyped-def]
+def _tz_keyboard() -> InlineKeyboardMarkup:
     buttons: list[Button] = [
         (label, StartCB(act="tz", v=str(i))) for i, (label, _) in enumerate(COMMON_TIMEZONES)
     ]
     return keyboard(chunked(buttons, 2))
 
 
-def _frameworks_keyboard(registry: Registry, chosen: list[str]):  # type: ignore[no-untyped-def]
+def _frameworks_keyboard(registry: Registry, chosen: list[str]) -> InlineKeyboardMarkup:
     rows: list[list[Button]] = [
         [(("✓ " if fw.id in chosen else "") + fw.title[:50], StartCB(act="fw", v=fw.id))]
         for fw in registry
