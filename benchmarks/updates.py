@@ -1,11 +1,12 @@
 """Throughput and latency of the real Dispatcher on SQLite under a realistic mix of updates.
 
 Mentors onboard, invite a mentee, log sessions through every step, confirm suggested criteria,
-capture quick notes, look at /entries and /progress and sometimes type nonsense; several
-conversations run at once, as under long polling. Every update goes through the real
-middlewares, handlers and a real SQLite file.
+capture quick notes, look at /entries and /progress and sometimes type nonsense. The updates
+are shared among `--mentors` mentors, so each builds a realistic history (about 20 sessions
+each by default), and `--concurrency` conversations run at once, as under long polling. Every
+update goes through the real middlewares, handlers and a real SQLite file.
 
-    python benchmarks/updates.py [--updates 10000] [--concurrency 16]
+    python benchmarks/updates.py [--updates 10000] [--mentors 40] [--concurrency 4]
 
 Ends with: updates_per_s=N p50_ms=N p95_ms=N p99_ms=N
 """
@@ -90,7 +91,7 @@ async def conversation(mentor: Timed, mentee: Timed, budget: list[int], rng: ran
         budget[0] -= len(mentor.sent) + len(mentee.sent) - before
 
 
-async def main(updates: int, concurrency: int) -> None:
+async def main(updates: int, mentors: int, concurrency: int) -> None:
     with tempfile.TemporaryDirectory(prefix="mentorlog-bench-") as tmp:
         db = Path(tmp) / "bench.db"
         await upgrade_async(f"sqlite+aiosqlite:///{db}")
@@ -103,9 +104,8 @@ async def main(updates: int, concurrency: int) -> None:
         latencies: list[float] = []
         ids = itertools.count(10_000)
         rng = random.Random(1379)
-        budget = [updates]
         pairs = []
-        for n in range(concurrency):
+        for n in range(mentors):
             mentor = Timed(
                 dp=dp, bot=bot, user=User(id=next(ids), is_bot=False, first_name=f"Mentor{n}")
             )
@@ -122,15 +122,19 @@ async def main(updates: int, concurrency: int) -> None:
         for client in warm:
             client.latencies = []
         await conversation(warm[0], warm[1], [150], random.Random(0))
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one(mentor: Timed, mentee: Timed, seed: float) -> None:
+            async with gate:
+                await conversation(mentor, mentee, [updates // mentors], random.Random(seed))
+
         started = time.perf_counter()
-        await asyncio.gather(
-            *(conversation(m, e, budget, random.Random(rng.random())) for m, e in pairs)
-        )
+        await asyncio.gather(*(one(m, e, rng.random()) for m, e in pairs))
         elapsed = time.perf_counter() - started
         await services.engine.dispose()
     ms = sorted(x * 1000 for x in latencies)
     quantiles = statistics.quantiles(ms, n=100)
-    print(f"updates={len(ms)} conversations={concurrency} seconds={elapsed:.1f}")
+    print(f"updates={len(ms)} mentors={mentors} at_once={concurrency} seconds={elapsed:.1f}")
     print(
         f"updates_per_s={len(ms) / elapsed:.0f} p50_ms={quantiles[49]:.1f} "
         f"p95_ms={quantiles[94]:.1f} p99_ms={quantiles[98]:.1f}"
@@ -140,6 +144,7 @@ async def main(updates: int, concurrency: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--updates", type=int, default=10_000)
-    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--mentors", type=int, default=40)
+    parser.add_argument("--concurrency", type=int, default=4)
     args = parser.parse_args()
-    asyncio.run(main(args.updates, args.concurrency))
+    asyncio.run(main(args.updates, args.mentors, args.concurrency))

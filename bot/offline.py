@@ -191,8 +191,15 @@ class ChatClient:
         before = len(self.session.calls)
         self.sent.append(update)
         await self.dp.feed_update(self.bot, update)
-        self.last = Reply(self.session.calls[before:])
+        query_id = update.callback_query.id if update.callback_query else None
+        self.last = Reply([c for c in self.session.calls[before:] if self._answers(c, query_id)])
         return self.last
+
+    def _answers(self, call: TelegramMethod[Any], query_id: str | None) -> bool:
+        """Whether a call answered this update: other chats may be served at the same time."""
+        if isinstance(call, AnswerCallbackQuery):
+            return call.callback_query_id == query_id
+        return getattr(call, "chat_id", None) in (None, self.user.id)
 
     def update(self, **fields: Any) -> Update:
         return Update(update_id=next(_update_ids), **fields)
