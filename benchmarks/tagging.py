@@ -18,7 +18,7 @@ import yaml
 from journal.frameworks.registry import load_registry
 from journal.tagging import Tagger
 
-LABELLED = Path(__file__).resolve().parent.parent / "tests" / "data" / "tagging_labelled.yaml"
+LABELLED = Path(__file__).resolve().parent.parent / "tests" / "labelled" / "tagging_labelled.yaml"
 
 
 def load_entries(split: str | None = None) -> list[dict[str, Any]]:

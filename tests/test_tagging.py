@@ -17,7 +17,7 @@ from journal.frameworks.model import Criterion, Framework, Outcome, Unit
 from journal.frameworks.registry import Registry, load_registry
 from journal.tagging import PRIORS_PATH, Suggestion, Tagger, parse_code, stem
 
-LABELLED = Path(__file__).parent / "data" / "tagging_labelled.yaml"
+LABELLED = Path(__file__).parent / "labelled" / "tagging_labelled.yaml"
 ALL = ("ecomentor", "ilm", "st1379")
 
 

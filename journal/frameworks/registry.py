@@ -10,7 +10,7 @@ from pathlib import Path
 from journal.frameworks.loader import FrameworkError, load_file
 from journal.frameworks.model import Criterion, Framework
 
-BUILTIN_DIR = Path(__file__).parent / "data"
+BUILTIN_DIR = Path(__file__).parent / "builtin"
 
 
 @dataclass(frozen=True)
