@@ -5,6 +5,7 @@ Assessors read and decide; nothing here can change evidence.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -131,6 +132,7 @@ def build_router() -> Router:
         upload_limit: int | None,
         now: datetime,
         files_root: Path,
+        update_id: int | None,
     ) -> None:
         async with sessions() as session:
             portfolio = (
@@ -144,6 +146,10 @@ def build_router() -> Router:
         await query.answer()
         target, act, value, pid = query.message, callback_data.act, callback_data.v, portfolio.id
         framework_ids = tuple(pf.framework_id for pf in portfolio.frameworks)
+        needs = {"sheets": "ilm", "sheet": "ilm", "grade": "st1379", "go": "st1379", "gd": "st1379"}
+        if act in needs and (needs[act] not in framework_ids or registry.get(needs[act]) is None):
+            await target.answer(texts.STALE_BUTTON)
+            return
         if act == "open":
             async with sessions() as session:
                 mentor = await session.get(Person, portfolio.mentor_id)
@@ -247,7 +253,7 @@ def build_router() -> Router:
             except MarkError:
                 await target.answer(texts.STALE_BUTTON)
                 return
-            async with writing(sessions) as session:
+            async with writing(sessions, update_id) as session:
                 for method, grade in (("observation", observation), ("discussion", discussion)):
                     assessment.record_mark(
                         session,
@@ -302,7 +308,7 @@ def build_router() -> Router:
         sections = sheet["sections"]
         current = sections[len(data["marks"])]
         typed = (message.text or "").strip()
-        if not typed.isdigit() or not 0 <= int(typed) <= current["max"]:
+        if not re.fullmatch(r"[0-9]{1,3}", typed) or not 0 <= int(typed) <= current["max"]:
             await message.answer(texts.MARK_BAD.format(max=current["max"]))
             return
         data["marks"][current["title"]] = int(typed)

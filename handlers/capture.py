@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 from datetime import date, datetime
 from typing import Any
 
 from aiogram import Bot, Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
+from aiohttp import ClientError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
 from handlers.callbacks import CaptureCB, GapCB
 from handlers.criteria import criterion_from_key, short_code
 from handlers.filters import NotCommand
-from handlers.flow import begin
+from handlers.flow import begin, resume
 from handlers.journal import save_answers
 from handlers.keyboards import keyboard
 from handlers.tagging import followed, send_suggestions
@@ -26,6 +29,8 @@ from journal.parsing import InputError, clean_text
 from journal.tagging import Tagger
 from storage.files import FileStore, FileTooBig
 from storage.models import Person, Portfolio
+
+log = logging.getLogger(__name__)
 
 
 class CaptureState(StatesGroup):
@@ -113,6 +118,11 @@ async def start_evidence(
     except FileTooBig as big:
         await state.clear()
         await target.answer(texts.FILE_TOO_BIG.format(size=round(big.size / 1048576, 1)))
+        return
+    except (TelegramAPIError, ClientError, OSError):
+        # The capture is kept: the user can tap Evidence again, or send the file again.
+        log.warning("fetching an attachment failed", exc_info=True)
+        await target.answer(texts.FILE_FAILED)
         return
     answers = {"caption": pending["text"]} if pending.get("text") else {}
     await begin(
@@ -211,6 +221,7 @@ def build_router() -> Router:
         query: CallbackQuery,
         callback_data: GapCB,
         state: FSMContext,
+        sessions: async_sessionmaker[AsyncSession],
         portfolio: Portfolio | None,
         registry: Registry,
     ) -> None:
@@ -223,6 +234,8 @@ def build_router() -> Router:
             await query.answer(texts.STALE_BUTTON, show_alert=True)
             return
         await query.answer()
+        if await resume(query.message, state, sessions, portfolio):
+            return
         await state.set_state(CaptureState.gap)
         await state.set_data({"gap": criterion.id})
         await query.message.answer(

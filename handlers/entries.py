@@ -16,12 +16,14 @@ from handlers import texts
 from handlers.callbacks import EntryCB
 from handlers.criteria import short_code
 from handlers.filters import TypedText
+from handlers.flow import resume
 from handlers.keyboards import Button, chunked, keyboard
 from handlers.tagging import suggestion_keyboard
 from journal.entries import FIELDS, KIND_LABELS, Kind
 from journal.frameworks.registry import Registry
 from journal.hours import format_minutes
 from journal.parsing import InputError, clean_text
+from journal.permissions import may_change
 from storage import entries as entry_repo
 from storage.models import Entry, Person, Portfolio
 from storage.uow import writing
@@ -163,6 +165,8 @@ def build_router() -> Router:
                 for r in history
             ]
             await target.answer("\n".join(lines))
+        elif act in {"edit", "field", "del", "undo"} and not may_change(entry.author_id, person.id):
+            await target.answer(texts.NOT_AUTHOR)
         elif act == "edit":
             fields = TEXT_FIELDS.get(Kind(entry.kind), [])
             buttons = [(f.label, EntryCB(e=entry.id, act="field", v=f.key)) for f in fields]
@@ -175,6 +179,8 @@ def build_router() -> Router:
             )
             if field is None:
                 await target.answer(texts.EDIT_NOT_TEXT)
+                return
+            if await resume(target, state, sessions, portfolio):
                 return
             await state.set_state(EditState.value)
             await state.set_data({"edit_entry": entry.id, "edit_field": field.key})
@@ -225,6 +231,8 @@ def build_router() -> Router:
             entry = await entry_repo.entry_in_portfolio(
                 session, int(data.get("edit_entry", 0)), portfolio.id
             )
+            if entry is not None and not may_change(entry.author_id, person.id):
+                entry = None
             revision = (
                 await entry_repo.revise_entry(
                     session,

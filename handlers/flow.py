@@ -147,6 +147,21 @@ async def begin(
     await ask(target, state, sessions, portfolio)
 
 
+async def resume(
+    message: Message,
+    state: FSMContext,
+    sessions: async_sessionmaker[AsyncSession],
+    portfolio: Portfolio,
+) -> bool:
+    """Re-ask the current step of an unfinished flow (after /start or an unknown input)."""
+    data = await state.get_data()
+    if await state.get_state() != FlowState.step.state or data.get("flow") not in FLOWS:
+        return False
+    lead = texts.RESUMED.format(title=texts.escape(FLOWS[data["flow"]].title))
+    await ask(message, state, sessions, portfolio, lead=lead)
+    return True
+
+
 def parse_answer(step: Step, text: str, today: date, choices: Choices) -> Any:
     """A typed answer for a step, or InputError saying what to type instead."""
     if step.kind == StepKind.TEXT:

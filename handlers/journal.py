@@ -13,7 +13,7 @@ from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
-from handlers.flow import FlowState, ask, begin
+from handlers.flow import begin, resume
 from handlers.flow import build_router as build_flow_router
 from handlers.flows import FLOWS
 from handlers.tagging import send_suggestions
@@ -154,18 +154,3 @@ def build_router() -> Router:
         await message.answer(texts.CANCELLED)
 
     return router
-
-
-async def resume(
-    message: Message,
-    state: FSMContext,
-    sessions: async_sessionmaker[AsyncSession],
-    portfolio: Portfolio,
-) -> bool:
-    """Re-ask the current step of an unfinished flow (after /start or an unknown input)."""
-    data = await state.get_data()
-    if await state.get_state() != FlowState.step.state or data.get("flow") not in FLOWS:
-        return False
-    lead = texts.RESUMED.format(title=texts.escape(FLOWS[data["flow"]].title))
-    await ask(message, state, sessions, portfolio, lead=lead)
-    return True

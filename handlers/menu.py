@@ -14,7 +14,7 @@ from handlers import texts
 from handlers.callbacks import MenuCB
 from handlers.entries import send_recent
 from handlers.filters import IsCommand
-from handlers.flow import begin
+from handlers.flow import begin, resume
 from handlers.progress import send_progress
 from handlers.tagging import next_step_keyboard
 from journal.frameworks.registry import Registry
@@ -45,7 +45,8 @@ def build_router() -> Router:
             return
         await query.answer()
         if callback_data.act == "log":
-            await begin(query.message, state, sessions, portfolio, "log")
+            if not await resume(query.message, state, sessions, portfolio):
+                await begin(query.message, state, sessions, portfolio, "log")
         elif callback_data.act == "progress":
             await send_progress(query.message, sessions, portfolio, registry, files.root, now)
         else:

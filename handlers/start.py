@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from handlers import texts
 from handlers.callbacks import StartCB
 from handlers.filters import NotCommand, TypedText
-from handlers.journal import resume
+from handlers.flow import resume
 from handlers.keyboards import Button, chunked, keyboard
 from handlers.tagging import next_step_keyboard
 from journal.frameworks.registry import Registry
@@ -141,7 +141,16 @@ def build_router() -> Router:
         if code:
             await _join(message, state, sessions, person.id, code, now, update_id)
             return
-        if portfolio is not None and await resume(message, state, sessions, portfolio):
+        if portfolio is None:
+            # Joined by link (mentee, supervisor, assessor): their own journal is one tap away.
+            await state.set_state(Onboarding.role)
+            await state.set_data({"person": person.id})
+            await message.answer(
+                texts.MEMBER_START,
+                reply_markup=keyboard([[(texts.ROLE_MENTOR, StartCB(act="mentor"))]]),
+            )
+            return
+        if await resume(message, state, sessions, portfolio):
             return
         await message.answer(texts.ALREADY_SET_UP, reply_markup=next_step_keyboard())
 
@@ -220,7 +229,11 @@ def build_router() -> Router:
                 else [*chosen, callback_data.v]
             )
             await state.update_data(fws=chosen)
-            await target.edit_reply_markup(reply_markup=_frameworks_keyboard(registry, chosen))
+            markup = _frameworks_keyboard(registry, chosen)
+            if isinstance(target, Message):
+                await target.edit_reply_markup(reply_markup=markup)
+            else:
+                await target.answer(texts.ASK_FRAMEWORKS, reply_markup=markup)
         elif act == "fwdone":
             chosen = [f for f in data.get("fws", []) if registry.get(f)]
             if not chosen:

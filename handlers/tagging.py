@@ -15,6 +15,7 @@ from handlers import texts
 from handlers.callbacks import MenuCB, TagCB
 from handlers.criteria import criterion_from_key, criterion_key, short_code
 from handlers.filters import TypedText
+from handlers.flow import resume
 from handlers.keyboards import Button, keyboard
 from handlers.progress import hours_lines
 from journal.entries import FIELDS, Kind
@@ -178,7 +179,11 @@ def build_router() -> Router:
                 return
             await query.answer()
             markup = suggestion_keyboard(entry, portfolio, registry, tagger)
-            await query.message.edit_reply_markup(reply_markup=markup)
+            if isinstance(query.message, Message):
+                await query.message.edit_reply_markup(reply_markup=markup)
+            else:
+                # Too old to edit (over 48 hours): show the updated buttons afresh.
+                await query.message.answer(texts.SUGGESTED, reply_markup=markup)
             return
         async with sessions() as session:
             entry = await entry_repo.entry_in_portfolio(
@@ -208,6 +213,8 @@ def build_router() -> Router:
                 reply_markup=markup,
             )
         elif act == "k":
+            if await resume(query.message, state, sessions, portfolio):
+                return
             await state.set_state(TagState.code)
             await state.update_data(tag_entry=entry.id)
             await query.message.answer(texts.ASK_CODE)

@@ -37,6 +37,10 @@ WELCOME_MENTOR = (
     "Next: invite your mentees with /invite, then log your first session with /log."
 )
 ALREADY_SET_UP = "You're set up already. What would you like to do?"
+MEMBER_START = (
+    "You're set up. I'll message you when someone asks for your feedback; /help shows the rest. "
+    "Working towards a mentoring qualification yourself? Start your own journal:"
+)
 
 JOIN_UNKNOWN = "That invitation link isn't valid. Ask for a new one."
 JOIN_EXPIRED = "That invitation has expired (links last 7 days). Ask for a new one."
@@ -123,6 +127,10 @@ EDITED = "{ref} updated (revision {number}). The earlier version is kept."
 EDIT_NOT_TEXT = "That part can't be edited here."
 HISTORY_LINE = "Revision {number} · {when}"
 ENTRY_GONE = "That entry is no longer there."
+NOT_AUTHOR = (
+    "That entry was written by someone else, so it stays as they wrote it. "
+    "You can still change its criteria, or add a note of your own with /reflect."
+)
 
 PROGRESS_HEAD = "<b>Progress</b>"
 PROGRESS_HOURS = "{unit}: {done} of {need} h {bar} {pct}%"

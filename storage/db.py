@@ -38,14 +38,20 @@ def create_engine(url: str) -> AsyncEngine:
     """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_pre_ping=True)
+        return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     # The Session always ends its own transactions, so the pool need not roll back again. A
     # connection is a thread of aiosqlite's: keep enough of them that overflow connections are
     # not opened and closed again under load.
     engine = create_async_engine(
-        url, connect_args={"timeout": 30}, pool_reset_on_return=None, pool_size=20, max_overflow=20
+        url,
+        connect_args={"timeout": 30},
+        pool_reset_on_return=None,
+        pool_size=20,
+        max_overflow=20,
+        # What people wrote must not reach the logs inside a database error.
+        hide_parameters=True,
     )
 
     @event.listens_for(engine.sync_engine, "connect")

@@ -75,6 +75,10 @@ async def copy_of(session: AsyncSession, person: Person) -> dict[str, Any]:
         "entries": [
             {
                 **_row(e),
+                # Someone else's entry about them: other mentees' names are not theirs to get.
+                "data": e.data
+                if e.author_id == person.id or e.portfolio_id in portfolio_ids
+                else {k: v for k, v in e.data.items() if k != "mentee_names"},
                 "tags": [t.criterion_id for t in e.tags],
                 "attachments": [_row(a, "entry_id") for a in e.attachments],
             }
