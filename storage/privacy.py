@@ -20,7 +20,7 @@ from storage.models import (
     Portfolio,
     Prompt,
 )
-from storage.prompts import cancel
+from storage.prompts import PromptKind, State, cancel
 
 
 def _plain(value: Any) -> Any:
@@ -116,6 +116,21 @@ async def erase(
         files += [a.path for a in entry.attachments]
         await session.delete(entry)
     await cancel(session, person_id=person.id)
+    # Notices still waiting to tell a mentor what this person said carry their name and words.
+    member_of = select(Membership.portfolio_id).where(Membership.person_id == person.id)
+    for notice in await session.scalars(
+        select(Prompt).where(
+            Prompt.kind == PromptKind.NOTICE,
+            Prompt.state == State.PENDING,
+            Prompt.portfolio_id.in_(member_of),
+        )
+    ):
+        if notice.payload.get("who") == person.name:
+            notice.state = State.CANCELLED
+    for confirmation in await session.scalars(
+        select(Confirmation).where(Confirmation.supervisor_id == person.id)
+    ):
+        confirmation.text = None
     await session.execute(delete(Invitation).where(Invitation.created_by == person.id))
     person.name = ""
     person.telegram_id = None

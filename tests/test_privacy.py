@@ -69,3 +69,34 @@ async def test_keeping_data_erases_nothing(mentor, services):
     assert "Nothing was erased" in reply.text
     async with services.sessions() as session:
         assert await session.scalar(select(func.count(Portfolio.id))) == 1
+
+
+async def test_forgetting_a_mentee_cancels_the_notice_that_carries_their_words(
+    mentor, mentee, services, clock, bot
+):
+    from bot.prompter import Limiter, run_due_prompts
+    from storage.models import Prompt
+
+    await log_session(mentor)
+    clock.advance(hours=3)
+    await run_due_prompts(bot, services.sessions, clock(), worker_id="t", limiter=Limiter())
+    prompt = next(
+        c for c in reversed(bot.session.calls) if getattr(c, "chat_id", None) == mentee.user.id
+    )
+    rating = next(b for row in prompt.reply_markup.inline_keyboard for b in row if b.text == "4")
+    await mentee.press(rating.callback_data)
+    await mentee.send("Doing it for real helped.")
+    await mentee.send("/forget")
+    await mentee.click("Erase everything")
+    async with services.sessions() as session:
+        notices = list(await session.scalars(select(Prompt).where(Prompt.kind == "notice")))
+    assert notices and all(n.state in {"cancelled", "sent"} for n in notices)
+    clock.advance(hours=1)
+    sent_before = len(bot.session.calls)
+    await run_due_prompts(bot, services.sessions, clock(), worker_id="t", limiter=Limiter())
+    texts_to_mentor = [
+        c.text
+        for c in bot.session.calls[sent_before:]
+        if getattr(c, "chat_id", None) == mentor.user.id
+    ]
+    assert not any("Doing it for real" in t for t in texts_to_mentor)
