@@ -10,10 +10,12 @@ from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from typing import Any
 
-from aiogram import Router
+from aiogram import Bot, Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
+from aiohttp import ClientError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
@@ -21,6 +23,7 @@ from handlers.callbacks import FlowCB
 from handlers.filters import NoText, TypedText
 from handlers.flows import FLOWS
 from handlers.keyboards import Button, chunked, keyboard
+from handlers.media import fetch_files, pending_from
 from journal.flow import FlowSpec, Step, StepKind, forget_from
 from journal.parsing import (
     InputError,
@@ -32,6 +35,7 @@ from journal.parsing import (
 )
 from storage import entries as entry_repo
 from storage import people
+from storage.files import FileStore, FileTooBig
 from storage.models import Portfolio
 
 # Saves a finished flow: (target, state, data, **context) with the handler's context by name.
@@ -274,9 +278,29 @@ def build_router(finish: Finish) -> Router:
         state: FSMContext,
         sessions: async_sessionmaker[AsyncSession],
         portfolio: Portfolio | None,
+        bot: Bot,
+        files: FileStore,
     ) -> None:
-        if portfolio is not None:
+        """A photo, document or voice note sent mid-flow joins the entry being written."""
+        if portfolio is None:
+            return
+        pending = pending_from(message)
+        if pending is None or pending["file"] is None:
             await ask(message, state, sessions, portfolio, lead=texts.PICK_FROM_BUTTONS)
+            return
+        try:
+            stored = await fetch_files(bot, files, portfolio, pending)
+        except FileTooBig as big:
+            lead = texts.FILE_TOO_BIG.format(size=round(big.size / 1048576, 1))
+            await ask(message, state, sessions, portfolio, lead=lead)
+            return
+        except (TelegramAPIError, ClientError, OSError):
+            await ask(message, state, sessions, portfolio, lead=texts.FILE_FAILED)
+            return
+        data = await state.get_data()
+        data["files"] = [*data.get("files", []), *stored]
+        await state.set_data(data)
+        await ask(message, state, sessions, portfolio, lead=texts.FILE_ADDED)
 
     @router.callback_query(FlowCB.filter())
     async def tapped(

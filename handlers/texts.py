@@ -111,6 +111,7 @@ FILE_TOO_BIG = (
     "Send a smaller version (or a link in a note)."
 )
 FILE_FAILED = "I couldn't fetch that file from Telegram. Please send it again."
+FILE_ADDED = "Added the file to this entry."
 
 ENTRIES_NONE = "Nothing logged yet. Start with /log."
 ENTRIES_HEAD = "Your recent entries:"

@@ -171,3 +171,19 @@ async def test_a_stranger_is_asked_to_start_first(make_client):
     stranger = make_client("Zed")
     reply = await stranger.send("hello")
     assert "/start" in reply.text
+
+
+async def test_a_photo_sent_during_log_is_attached_to_the_session(mentor, mentee, services):
+    await mentor.send("/log")
+    await mentor.click("Jon")
+    reply = await mentor.send_photo(b"\xff\xd8" + b"whiteboard" * 50, file_id="wb")
+    assert "Added the file to this entry." in reply.text and "When?" in reply.text
+    await mentor.click("Today")
+    await mentor.click("1 h")
+    await mentor.click("In person")
+    await mentor.click("Skip")
+    await mentor.send("Mapped the escalation path on the whiteboard.")
+    for _ in range(3):
+        await mentor.click("Skip")
+    [entry] = await all_entries(services)
+    assert [a.kind for a in entry.attachments] == ["photo"]

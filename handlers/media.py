@@ -1,0 +1,77 @@
+"""What a message carries (text, photo, document, voice ...) and fetching its file."""
+
+from __future__ import annotations
+
+import mimetypes
+from typing import Any
+
+from aiogram import Bot
+from aiogram.types import Message
+
+from storage.files import FileStore
+from storage.models import Portfolio
+
+
+def pending_from(message: Message) -> dict[str, Any] | None:
+    """What a message holds, as plain data for the conversation state (no bytes)."""
+    caption = message.caption or None
+    if message.photo:
+        photo = message.photo[-1]
+        return {
+            "file": {
+                "file_id": photo.file_id,
+                "kind": "photo",
+                "size": photo.file_size,
+                "suffix": ".jpg",
+                "name": None,
+                "mime": "image/jpeg",
+            },
+            "text": caption,
+        }
+    for kind, media in (
+        ("document", message.document),
+        ("voice", message.voice),
+        ("video", message.video),
+        ("audio", message.audio),
+    ):
+        if media is not None:
+            name = getattr(media, "file_name", None)
+            mime = getattr(media, "mime_type", None)
+            suffix = (
+                f".{name.rsplit('.', 1)[-1]}"
+                if name and "." in name
+                else mimetypes.guess_extension(mime or "") or ".bin"
+            )
+            return {
+                "file": {
+                    "file_id": media.file_id,
+                    "kind": kind,
+                    "size": media.file_size,
+                    "suffix": suffix,
+                    "name": name,
+                    "mime": mime,
+                },
+                "text": caption,
+            }
+    if message.text:
+        return {"file": None, "text": message.text}
+    return None
+
+
+async def fetch_files(
+    bot: Bot, files: FileStore, portfolio: Portfolio, pending: dict[str, Any]
+) -> list[dict[str, Any]]:
+    item = pending.get("file")
+    if not item:
+        return []
+    stored = await files.fetch(
+        bot,
+        portfolio_id=portfolio.id,
+        file_id=item["file_id"],
+        kind=item["kind"],
+        size=item["size"],
+        suffix=item["suffix"],
+        original_name=item["name"],
+        mime_type=item["mime"],
+    )
+    return [stored.as_dict()]
