@@ -25,7 +25,7 @@ from handlers.keyboards import keyboard
 from handlers.media import fetch_files, pending_from
 from handlers.tagging import followed, send_suggestions
 from journal.frameworks.registry import Registry
-from journal.parsing import InputError, clean_text
+from journal.parsing import InputError
 from journal.tagging import Tagger
 from storage.files import FileStore, FileTooBig
 from storage.models import Person, Portfolio
@@ -75,16 +75,14 @@ def build_router() -> Router:
         if person is None:
             await message.answer(texts.NEEDS_START)
             return
-        pending = pending_from(message)
+        try:
+            pending = pending_from(message)
+        except InputError as err:
+            await message.answer(texts.escape(err.message))
+            return
         if portfolio is None or pending is None:
             await message.answer(texts.HELP)
             return
-        if pending["text"]:
-            try:
-                pending["text"] = clean_text(pending["text"])
-            except InputError as err:
-                await message.answer(texts.escape(err.message))
-                return
         await state.set_state(CaptureState.choose)
         await state.set_data({"capture": pending})
         choices = [(texts.CAPTURE_EVIDENCE, CaptureCB(act="evidence"))]
@@ -189,16 +187,14 @@ def build_router() -> Router:
         bot: Bot,
     ) -> None:
         criterion_id = (await state.get_data()).get("gap")
-        pending = pending_from(message)
+        try:
+            pending = pending_from(message)
+        except InputError as err:
+            await message.answer(texts.escape(err.message))
+            return
         if portfolio is None or not criterion_id or pending is None:
             await message.answer(texts.PICK_FROM_BUTTONS)
             return
-        if pending["text"]:
-            try:
-                pending["text"] = clean_text(pending["text"])
-            except InputError as err:
-                await message.answer(texts.escape(err.message))
-                return
         await start_evidence(
             message, state, sessions, portfolio, bot, files, pending, [criterion_id]
         )

@@ -284,7 +284,11 @@ def build_router(finish: Finish) -> Router:
         """A photo, document or voice note sent mid-flow joins the entry being written."""
         if portfolio is None:
             return
-        pending = pending_from(message)
+        try:
+            pending = pending_from(message)
+        except InputError as err:
+            await ask(message, state, sessions, portfolio, lead=texts.escape(err.message))
+            return
         if pending is None or pending["file"] is None:
             await ask(message, state, sessions, portfolio, lead=texts.PICK_FROM_BUTTONS)
             return

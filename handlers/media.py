@@ -8,13 +8,17 @@ from typing import Any
 from aiogram import Bot
 from aiogram.types import Message
 
+from journal.parsing import clean_text
 from storage.files import FileStore
 from storage.models import Portfolio
 
 
 def pending_from(message: Message) -> dict[str, Any] | None:
-    """What a message holds, as plain data for the conversation state (no bytes)."""
-    caption = message.caption or None
+    """What a message holds, as plain data for the conversation state (no bytes).
+
+    Its text or caption is cleaned and checked for length: InputError says what to do.
+    """
+    caption = clean_text(message.caption) if message.caption else None
     if message.photo:
         photo = message.photo[-1]
         return {
@@ -54,7 +58,7 @@ def pending_from(message: Message) -> dict[str, Any] | None:
                 "text": caption,
             }
     if message.text:
-        return {"file": None, "text": message.text}
+        return {"file": None, "text": clean_text(message.text)}
     return None
 
 
