@@ -15,7 +15,7 @@ from handlers.callbacks import GapCB, MenuCB
 from handlers.criteria import criterion_key, short_code
 from handlers.keyboards import Button, keyboard
 from journal.bars import bar
-from journal.coverage import coverage, tagged_refs, unit_counts, without_evidence
+from journal.coverage import biggest_gaps, coverage, tagged_refs, unit_counts
 from journal.frameworks.registry import Registry
 from journal.hours import format_minutes, unit_hours
 from journal.snapshot import EntryRecord
@@ -73,21 +73,16 @@ async def send_progress(
         return
     lines = [texts.PROGRESS_HEAD, *_hours_text(list(snapshot.entries), portfolio, registry)]
     refs = tagged_refs(snapshot.entries)
-    gaps = []
-    for framework in frameworks:
-        rows = coverage(snapshot, framework, refs)
+    covered = [(f, coverage(snapshot, f, refs)) for f in frameworks]
+    for framework, rows in covered:
         lines.append(f"\n<b>{texts.escape(framework.title)}</b>")
-        units = unit_counts(framework, rows)
         lines += [
             texts.PROGRESS_UNIT.format(unit=u.unit_code, covered=u.covered, total=u.criteria)
-            for u in units
+            for u in unit_counts(framework, rows)
         ]
-        ratio = {u.unit_code: u.covered / u.criteria if u.criteria else 1 for u in units}
-        gaps += [(ratio[r.criterion.unit_code], r.criterion) for r in without_evidence(rows)]
-    gaps.sort(key=lambda g: g[0])
     buttons: list[list[Button]] = [
         [(f"{short_code(c)} {c.text}"[:48], GapCB(c=criterion_key(registry, c.id)))]
-        for _, c in gaps[:GAPS_SHOWN]
+        for c in biggest_gaps(covered, GAPS_SHOWN)
     ]
     if buttons:
         lines.append(f"\n{texts.PROGRESS_GAPS}")

@@ -110,3 +110,23 @@ def unit_counts(framework: Framework, rows: Iterable[CriterionCoverage]) -> list
             )
         )
     return result
+
+
+def biggest_gaps(
+    per_framework: Iterable[tuple[Framework, list[CriterionCoverage]]], limit: int
+) -> list[Criterion]:
+    """Criteria still short of evidence, from the least covered units first.
+
+    A gap in a unit with nothing yet matters more than the last gap of a unit nearly done.
+    """
+    ranked: list[tuple[float, int, Criterion]] = []
+    for framework, rows in per_framework:
+        ratio = {
+            u.unit_code: u.covered / u.criteria if u.criteria else 1.0
+            for u in unit_counts(framework, rows)
+        }
+        ranked += [
+            (ratio[r.criterion.unit_code], len(ranked) + n, r.criterion)
+            for n, r in enumerate(without_evidence(rows))
+        ]
+    return [criterion for _, _, criterion in sorted(ranked)[:limit]]

@@ -105,3 +105,33 @@ def test_tagged_refs_serve_several_frameworks_at_once() -> None:
     refs = tagged_refs(snapshot.entries)
     assert refs == {CONTRACT: ("E-0001",), "st1379:K2": ("E-0001",)}
     assert row(coverage(snapshot, ILM, refs), CONTRACT).count == 1
+
+
+def test_biggest_gaps_come_from_the_least_covered_units_first():
+    from datetime import UTC, date, datetime
+
+    from journal.coverage import biggest_gaps, coverage
+    from journal.frameworks.registry import load_registry
+    from journal.snapshot import EntryRecord, PortfolioSnapshot
+
+    ilm = load_registry(None).get("ilm")
+    d306 = [c.id for c in ilm.unit("D3.06").criteria]
+    entry = EntryRecord(
+        ref="E-0001",
+        kind="session",
+        occurred_on=date(2026, 11, 1),
+        recorded_at=datetime(2026, 11, 1, tzinfo=UTC),
+        author="Anna",
+        data={},
+        tags=tuple(d306[:-1]),
+    )
+    snapshot = PortfolioSnapshot(
+        portfolio_id=1,
+        candidate="Anna",
+        framework_ids=("ilm",),
+        generated_at=datetime(2026, 11, 2, tzinfo=UTC),
+        entries=(entry,),
+    )
+    gaps = biggest_gaps([(ilm, coverage(snapshot, ilm))], limit=60)
+    assert gaps[0].unit_code == "D3.01"
+    assert gaps[-1].id == d306[-1]

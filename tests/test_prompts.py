@@ -380,9 +380,11 @@ async def test_two_schedulers_over_one_database_send_each_prompt_exactly_once(
     limiter = Limiter(per_second=1000, per_chat_seconds=0)
 
     async def drain(sessions, bot, worker: str) -> None:
-        while await run_due_prompts(
-            bot, sessions, clock(), worker_id=worker, limiter=limiter, batch=7
-        ):
+        sent_now = 1
+        while sent_now:
+            sent_now = await run_due_prompts(
+                bot, sessions, clock(), worker_id=worker, limiter=limiter, batch=7
+            )
             await asyncio.sleep(0)  # let the other process claim between batches
 
     try:
