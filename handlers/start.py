@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiogram import Router
 from aiogram.filters import CommandObject, CommandStart, StateFilter
@@ -291,6 +292,9 @@ def build_router() -> Router:
             return
         data = await state.get_data()
         await _set_timezone(sessions, data["person"], zone)
+        # A typed place can be read wrongly: show what was understood (change it in /settings).
+        local = now.astimezone(ZoneInfo(zone))
+        await message.answer(texts.TZ_SET.format(zone=zone, time=f"{local:%H:%M}"))
         await _after_timezone(message, state, sessions, registry, data["person"], now, update_id)
 
     @router.message(StateFilter(Onboarding), NotCommand())

@@ -28,6 +28,7 @@ INVITED_HOW = (
     "Open the invitation link your mentor sent you (it starts with t.me/…). "
     "It brings you straight back here."
 )
+TZ_SET = "Time zone set to {zone} (it's {time} there now). You can change it in /settings."
 ASK_TZ = "Which time zone are you in? Tap one, or type a city or an offset like UTC+1."
 ASK_FRAMEWORKS = "Which qualifications are you working towards? Tap all that apply, then Done."
 PICK_ONE_FRAMEWORK = "Tap at least one qualification first."

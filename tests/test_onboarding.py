@@ -41,7 +41,8 @@ async def test_typed_city_sets_the_time_zone(make_client, services):
     await anna.send("Anna Kowalska")
     reply = await anna.send("Atlantis")
     assert "don't know that place" in reply.text
-    await anna.send("Warsaw")
+    reply = await anna.send("Warsaw")
+    assert "Time zone set to Europe/Warsaw (it's 11:00 there now)" in reply.text
     async with services.sessions() as session:
         person = await session.scalar(select(Person))
     assert (person.name, person.timezone) == ("Anna Kowalska", "Europe/Warsaw")
