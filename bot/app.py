@@ -41,6 +41,7 @@ from journal.tagging import Tagger
 from storage.db import create_engine, is_sqlite, session_factory
 from storage.files import CLOUD_DOWNLOAD_LIMIT, FileStore
 from storage.fsm import DatabaseStorage
+from storage.people import Newcomer
 from storage.people_cache import PeopleCache
 
 
@@ -102,7 +103,11 @@ def build_dispatcher(
     dp["registry"] = services.registry
     dp["tagger"] = services.tagger
     dp["files"] = services.files
-    dp["default_timezone"] = services.settings.default_timezone
+    dp["newcomer"] = Newcomer(
+        timezone=services.settings.default_timezone,
+        quiet_start=services.settings.quiet_start,
+        quiet_end=services.settings.quiet_end,
+    )
     dp["files_root"] = services.files.root
     dp["exporter"] = services.exporter
     dp["upload_limit"] = None if services.settings.telegram_api_base else UPLOAD_LIMIT

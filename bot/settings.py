@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from journal.prompting import DEFAULT_QUIET, parse_quiet_hours
 
 
 class Settings(BaseSettings):
@@ -25,9 +27,17 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_host: str = "127.0.0.1"
     webhook_port: int = 8080
-    retention_days: int = Field(default=2190, ge=30)
-    quiet_start: str = "21:00"
-    quiet_end: str = "08:00"
+    quiet_start: str = DEFAULT_QUIET[0]
+    quiet_end: str = DEFAULT_QUIET[1]
+
+    @field_validator("quiet_start", "quiet_end")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        try:
+            parse_quiet_hours(f"{value}-{value}")
+        except ValueError as exc:
+            raise ValueError(f"'{value}' is not a time of day such as 21:00") from exc
+        return value
 
     @field_validator("default_timezone")
     @classmethod

@@ -72,7 +72,7 @@ class Who(BaseMiddleware):
             person, portfolio = await self._people.lookup(user.id)
             if person is not None and person.consent_at is not None and person.erased_at is None:
                 data["person"], data["portfolio"] = person, portfolio
-        tz = data["person"].timezone if data["person"] else data["default_timezone"]
+        tz = data["person"].timezone if data["person"] else data["newcomer"].timezone
         data["today"] = local_today(now, tz)
         update: Update | None = data.get("event_update")
         data["update_id"] = update.update_id if update else None

@@ -19,7 +19,7 @@ from handlers.filters import TypedText
 from handlers.flow import resume
 from handlers.keyboards import Button, chunked, keyboard
 from handlers.tagging import suggestion_keyboard
-from journal.entries import FIELDS, KIND_LABELS, Kind
+from journal.entries import FIELDS, KIND_LABELS, Kind, editable_fields
 from journal.frameworks.registry import Registry
 from journal.hours import format_minutes
 from journal.parsing import InputError, clean_text
@@ -27,27 +27,6 @@ from journal.permissions import may_change
 from storage import entries as entry_repo
 from storage.models import Entry, Person, Portfolio
 from storage.uow import writing
-
-TEXT_FIELDS = {
-    kind: [
-        f
-        for f in fields
-        if f.key
-        not in {
-            "format",
-            "mode",
-            "owner",
-            "status",
-            "source",
-            "evidence_type",
-            "rating",
-            "goal_ref",
-            "about_ref",
-            "target_date",
-        }
-    ]
-    for kind, fields in FIELDS.items()
-}
 
 
 class EditState(StatesGroup):
@@ -168,14 +147,14 @@ def build_router() -> Router:
         elif act in {"edit", "field", "del", "undo"} and not may_change(entry.author_id, person.id):
             await target.answer(texts.NOT_AUTHOR)
         elif act == "edit":
-            fields = TEXT_FIELDS.get(Kind(entry.kind), [])
+            fields = editable_fields(Kind(entry.kind))
             buttons = [(f.label, EntryCB(e=entry.id, act="field", v=f.key)) for f in fields]
             await target.answer(
                 texts.EDIT_WHICH.format(ref=entry.ref), reply_markup=keyboard(chunked(buttons, 2))
             )
         elif act == "field":
             field = next(
-                (f for f in TEXT_FIELDS.get(Kind(entry.kind), []) if f.key == callback_data.v), None
+                (f for f in editable_fields(Kind(entry.kind)) if f.key == callback_data.v), None
             )
             if field is None:
                 await target.answer(texts.EDIT_NOT_TEXT)

@@ -60,11 +60,11 @@ async def save_answers(
         data = dict(draft.data)
         related = None
         if draft.goal_id is not None:
-            goal = await entry_repo.goal_in_portfolio(session, draft.goal_id, portfolio.id)
-            if goal is not None:
-                goal.status = data.get("status", goal.status)
-                related = goal.entry_id
-                data["goal_ref"] = (await session.get(Entry, goal.entry_id)).ref
+            goal_entry = await entry_repo.review_goal(
+                session, draft.goal_id, portfolio.id, data.get("status")
+            )
+            if goal_entry is not None:
+                related, data["goal_ref"] = goal_entry.id, goal_entry.ref
         entry = await entry_repo.create_entry(
             session,
             portfolio_id=portfolio.id,

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from aiogram import F, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -267,6 +267,18 @@ def _zone_keyboard() -> InlineKeyboardMarkup:
         (label, SettingsCB(act="z", v=str(i))) for i, (label, _) in enumerate(COMMON_TIMEZONES)
     ]
     return keyboard(chunked(buttons, 2))
+
+
+def _typed_setting(zone_asked: bool, typed: str) -> dict[str, str]:
+    """The settings change a typed answer makes; InputError says what to type instead."""
+    if zone_asked:
+        return {"timezone": parse_timezone(typed)}
+    try:
+        quiet = parse_quiet_hours(typed)
+    except ValueError:
+        raise InputError(texts.QUIET_UNREADABLE) from None
+    start, end = quiet.as_strings()
+    return {"quiet_start": start, "quiet_end": end}
 
 
 async def _save_settings(
@@ -596,8 +608,8 @@ def build_router() -> Router:
             f"{lead}\n\n{_settings_text(person)}", reply_markup=_settings_keyboard(person)
         )
 
-    @router.message(SettingsState.timezone, TypedText())
-    async def typed_zone(
+    @router.message(StateFilter(SettingsState), TypedText())
+    async def typed_setting(
         message: Message,
         state: FSMContext,
         sessions: async_sessionmaker[AsyncSession],
@@ -608,40 +620,15 @@ def build_router() -> Router:
             await state.clear()
             await message.answer(texts.NEEDS_START)
             return
+        zone_asked = await state.get_state() == SettingsState.timezone.state
         try:
-            zone = parse_timezone(message.text or "")
+            changes = _typed_setting(zone_asked, message.text or "")
         except InputError as err:
-            await message.answer(texts.escape(err.message), reply_markup=_zone_keyboard())
+            retry = _zone_keyboard() if zone_asked else _quiet_keyboard()
+            await message.answer(texts.escape(err.message), reply_markup=retry)
             return
         await state.clear()
-        person = await _save_settings(sessions, person.id, update_id, timezone=zone)
-        await message.answer(
-            f"{texts.SETTINGS_SAVED}\n\n{_settings_text(person)}",
-            reply_markup=_settings_keyboard(person),
-        )
-
-    @router.message(SettingsState.quiet, TypedText())
-    async def typed_quiet(
-        message: Message,
-        state: FSMContext,
-        sessions: async_sessionmaker[AsyncSession],
-        person: Person | None,
-        update_id: int | None,
-    ) -> None:
-        if person is None:
-            await state.clear()
-            await message.answer(texts.NEEDS_START)
-            return
-        try:
-            quiet = parse_quiet_hours(message.text or "")
-        except ValueError:
-            await message.answer(texts.QUIET_UNREADABLE, reply_markup=_quiet_keyboard())
-            return
-        await state.clear()
-        start, end = quiet.as_strings()
-        person = await _save_settings(
-            sessions, person.id, update_id, quiet_start=start, quiet_end=end
-        )
+        person = await _save_settings(sessions, person.id, update_id, **changes)
         await message.answer(
             f"{texts.SETTINGS_SAVED}\n\n{_settings_text(person)}",
             reply_markup=_settings_keyboard(person),

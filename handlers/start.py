@@ -164,7 +164,7 @@ def build_router() -> Router:
         registry: Registry,
         now: datetime,
         update_id: int | None,
-        default_timezone: str,
+        newcomer: people.Newcomer,
     ) -> None:
         act, current = callback_data.act, await state.get_state()
         expected = {
@@ -188,7 +188,7 @@ def build_router() -> Router:
             await target.answer(texts.DECLINED)
         elif act == "agree":
             async with writing(sessions, update_id) as session:
-                person = await people.ensure_person(session, user.id, default_timezone)
+                person = await people.ensure_person(session, user.id, newcomer)
                 person.consent_at, person.erased_at = now, None
                 person.name = person.name or (user.first_name or "")[:NAME_LIMIT]
                 person_id = person.id

@@ -89,7 +89,6 @@ RATING_PROMPT_HINT = "Tap 1 (not useful) to 5 (very useful)."
 
 SAVED = "Saved as <b>{ref}</b>."
 SUGGESTED = "Suggested criteria (tap to confirm):"
-NO_SUGGESTIONS = "Tap More… to pick criteria, or Done."
 MORE = "More…"
 TYPE_CODE = "Type a code"
 ASK_CODE = "Type a criterion code, e.g. K15, D3.06 3.2 or M2_JM_05 4.4."

@@ -121,7 +121,27 @@ GOAL_STATUSES = {
 # Reflective kinds an ST1379 portfolio must leave out (reflective accounts, self-assessment).
 REFLECTIVE_KINDS = frozenset({Kind.REFLECTION})
 
-MAX_TEXT = 3000
+
+# Fields chosen from buttons or linking entries: a text edit would break what they mean.
+_CHOSEN = frozenset(
+    {
+        "format",
+        "mode",
+        "owner",
+        "status",
+        "source",
+        "evidence_type",
+        "rating",
+        "goal_ref",
+        "about_ref",
+        "target_date",
+    }
+)
+
+
+def editable_fields(kind: Kind) -> tuple[Field, ...]:
+    """The free-text fields of a kind, which an edit may change (each edit a new revision)."""
+    return tuple(f for f in FIELDS.get(kind, ()) if f.key not in _CHOSEN)
 
 
 def format_ref(number: int) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import raiseload
 
@@ -160,26 +160,6 @@ async def recent_entries(session: AsyncSession, portfolio_id: int, limit: int = 
     return list(rows)
 
 
-async def live_entries(session: AsyncSession, portfolio_id: int) -> list[Entry]:
-    rows = await session.scalars(
-        select(Entry)
-        .where(Entry.portfolio_id == portfolio_id, Entry.deleted_at.is_(None))
-        .order_by(Entry.occurred_on, Entry.id)
-    )
-    return list(rows)
-
-
-async def session_minutes(session: AsyncSession, portfolio_id: int) -> int:
-    total = await session.scalar(
-        select(func.coalesce(func.sum(Entry.duration_minutes), 0)).where(
-            Entry.portfolio_id == portfolio_id,
-            Entry.kind == Kind.SESSION,
-            Entry.deleted_at.is_(None),
-        )
-    )
-    return int(total or 0)
-
-
 async def session_records(session: AsyncSession, portfolio_id: int) -> list[EntryRecord]:
     """The portfolio's sessions with their tags as plain records: what hours are counted from.
 
@@ -227,16 +207,6 @@ async def toggle_tag(
     return True
 
 
-async def tag_counts(session: AsyncSession, portfolio_id: int) -> dict[str, int]:
-    rows = await session.execute(
-        select(Tag.criterion_id, func.count(Tag.id))
-        .join(Entry, Entry.id == Tag.entry_id)
-        .where(Entry.portfolio_id == portfolio_id, Entry.deleted_at.is_(None))
-        .group_by(Tag.criterion_id)
-    )
-    return {criterion: count for criterion, count in rows.all()}
-
-
 def add_attachment(
     entry: Entry,
     *,
@@ -271,6 +241,17 @@ async def goals(session: AsyncSession, portfolio_id: int, *, open_only: bool = F
     if open_only:
         query = query.where(Goal.status.in_(["open", "on_track"]))
     return list(await session.scalars(query))
+
+
+async def review_goal(
+    session: AsyncSession, goal_id: int, portfolio_id: int, status: str | None
+) -> Entry | None:
+    """A review moves its goal to the status it reports; returns the goal's own entry."""
+    goal = await goal_in_portfolio(session, goal_id, portfolio_id)
+    if goal is None:
+        return None
+    goal.status = status or goal.status
+    return await session.get(Entry, goal.entry_id)
 
 
 async def goal_in_portfolio(session: AsyncSession, goal_id: int, portfolio_id: int) -> Goal | None:

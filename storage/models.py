@@ -23,6 +23,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from journal.clock import utcnow
+from journal.prompting import DEFAULT_QUIET
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -67,8 +68,8 @@ class Person(Base):
     language: Mapped[str] = mapped_column(String(8), default="en")
     consent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    quiet_start: Mapped[str] = mapped_column(String(5), default="21:00")
-    quiet_end: Mapped[str] = mapped_column(String(5), default="08:00")
+    quiet_start: Mapped[str] = mapped_column(String(5), default=DEFAULT_QUIET[0])
+    quiet_end: Mapped[str] = mapped_column(String(5), default=DEFAULT_QUIET[1])
     prompts_paused: Mapped[bool] = mapped_column(Boolean, default=False)
     blocked_at: Mapped[datetime | None]
     erased_at: Mapped[datetime | None]

@@ -27,10 +27,24 @@ async def person_by_telegram(session: AsyncSession, telegram_id: int) -> Person 
     return await session.scalar(select(Person).where(Person.telegram_id == telegram_id))
 
 
-async def ensure_person(session: AsyncSession, telegram_id: int, timezone: str) -> Person:
+@dataclass(frozen=True)
+class Newcomer:
+    """What a person starts with before choosing for themselves: the centre's defaults."""
+
+    timezone: str
+    quiet_start: str
+    quiet_end: str
+
+
+async def ensure_person(session: AsyncSession, telegram_id: int, defaults: Newcomer) -> Person:
     person = await person_by_telegram(session, telegram_id)
     if person is None:
-        person = Person(telegram_id=telegram_id, timezone=timezone)
+        person = Person(
+            telegram_id=telegram_id,
+            timezone=defaults.timezone,
+            quiet_start=defaults.quiet_start,
+            quiet_end=defaults.quiet_end,
+        )
         session.add(person)
         await session.flush()
     return person
@@ -106,13 +120,6 @@ async def membership(
     if roles:
         query = query.where(Membership.role.in_([str(r) for r in roles]))
     return await session.scalar(query.limit(1))
-
-
-async def memberships_of(session: AsyncSession, person_id: int, role: Role) -> list[Membership]:
-    rows = await session.scalars(
-        select(Membership).where(Membership.person_id == person_id, Membership.role == role)
-    )
-    return list(rows)
 
 
 def _invitation_code() -> str:

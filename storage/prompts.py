@@ -748,20 +748,29 @@ async def add_feedback_line(
         await release_notice(session, notice_id, now, text=text)
 
 
-async def confirm_hours(
-    session: AsyncSession, prompt: Prompt, supervisor: Person, now: datetime
-) -> Answered:
-    """The supervisor's signed record: who confirmed which session's minutes, and when."""
-    _mark_answered(prompt, now)
-    portfolio, mentor, about = await _context(session, prompt)
-    minutes = about.duration_minutes if about else None
+async def _signed(
+    session: AsyncSession,
+    *,
+    portfolio: Portfolio,
+    mentor: Person,
+    supervisor: Person,
+    kind: RequestKind,
+    about: Entry | None,
+    now: datetime,
+    notice: dict[str, Any],
+    entry_id: int | None = None,
+    minutes: int | None = None,
+    text: str | None = None,
+) -> None:
+    """The supervisor's signed record (who, what, when), and the mentor is told."""
     session.add(
         Confirmation(
             portfolio_id=portfolio.id,
             supervisor_id=supervisor.id,
-            kind=RequestKind.HOURS,
-            entry_id=about.id if about else None,
+            kind=kind,
+            entry_id=about.id if about else entry_id,
             minutes=minutes,
+            text=text,
             confirmed_at=now,
         )
     )
@@ -770,12 +779,27 @@ async def confirm_hours(
         mentor=mentor,
         portfolio_id=portfolio.id,
         now=now,
-        payload={
-            "event": "hours",
-            "who": supervisor.name,
-            "ref": about.ref if about else "",
-            "minutes": minutes or 0,
-        },
+        payload={"who": supervisor.name, "ref": about.ref if about else "", **notice},
+    )
+
+
+async def confirm_hours(
+    session: AsyncSession, prompt: Prompt, supervisor: Person, now: datetime
+) -> Answered:
+    """The supervisor's signed record: who confirmed which session's minutes, and when."""
+    _mark_answered(prompt, now)
+    portfolio, mentor, about = await _context(session, prompt)
+    minutes = about.duration_minutes if about else None
+    await _signed(
+        session,
+        portfolio=portfolio,
+        mentor=mentor,
+        supervisor=supervisor,
+        kind=RequestKind.HOURS,
+        about=about,
+        now=now,
+        minutes=minutes,
+        notice={"event": "hours", "minutes": minutes or 0},
     )
     return Answered(mentor.name)
 
@@ -835,27 +859,17 @@ async def record_supervisor_text(
             data={"source": "supervisor", "from_name": supervisor.name, "text": text},
         )
         event = "supervisor_feedback"
-    session.add(
-        Confirmation(
-            portfolio_id=portfolio.id,
-            supervisor_id=supervisor.id,
-            kind=what,
-            entry_id=about.id if about else entry.id,
-            text=text,
-            confirmed_at=now,
-        )
-    )
-    await schedule_notice(
+    await _signed(
         session,
+        portfolio=portfolio,
         mentor=mentor,
-        portfolio_id=portfolio.id,
+        supervisor=supervisor,
+        kind=what,
+        about=about,
         now=now,
-        payload={
-            "event": event,
-            "who": supervisor.name,
-            "ref": about.ref if about else "",
-            "saved": entry.ref,
-        },
+        entry_id=entry.id,
+        text=text,
+        notice={"event": event, "saved": entry.ref},
     )
     return Answered(mentor.name, entry.id)
 

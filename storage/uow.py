@@ -33,8 +33,3 @@ async def writing(
                 raise AlreadyHandled(update_id) from None
         yield session
 
-
-@asynccontextmanager
-async def reading(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    async with sessions() as session:
-        yield session

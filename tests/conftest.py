@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -96,9 +96,6 @@ async def mentee(make_client: ClientFactory, mentor: ChatClient) -> ChatClient:
     client = make_client("Jon")
     await invite_and_join(mentor, client)
     return client
-
-
-LogSteps = Callable[..., Awaitable[None]]
 
 
 async def log_session(

@@ -110,3 +110,36 @@ async def test_invitations_expire_after_seven_days(mentor, services, clock):
     async with services.sessions() as session:
         invitation = await session.scalar(select(Invitation))
     assert invitation.expires_at - clock.now == timedelta(days=7)
+
+
+async def test_a_newcomer_gets_the_centres_quiet_hours(settings, clock, bot):
+    from aiogram.types import User
+
+    from bot.app import build_dispatcher, build_services
+    from tests.botkit import ChatClient
+
+    centre = settings.model_copy(update={"quiet_start": "20:00", "quiet_end": "09:30"})
+    services = build_services(centre, clock=clock)
+    try:
+        anna = ChatClient(
+            dp=build_dispatcher(services),
+            bot=bot,
+            user=User(id=4242, is_bot=False, first_name="Anna"),
+        )
+        await anna.send("/start")
+        await anna.click("I agree")
+        async with services.sessions() as session:
+            person = await session.scalar(select(Person))
+        assert (person.quiet_start, person.quiet_end) == ("20:00", "09:30")
+    finally:
+        await services.engine.dispose()
+
+
+def test_a_quiet_hour_that_is_not_a_time_is_refused_at_start_up():
+    import pytest
+    from pydantic import ValidationError
+
+    from bot.settings import Settings
+
+    with pytest.raises(ValidationError, match="not a time of day"):
+        Settings(_env_file=None, quiet_start="late")

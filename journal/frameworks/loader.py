@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -338,7 +337,3 @@ def load_file(path: Path) -> Framework:
     if path.suffix.lower() in {".yaml", ".yml"}:
         return parse_yaml(text, str(path))
     raise FrameworkError(str(path), None, "must be a .yaml, .yml or .csv file")
-
-
-def load_many(paths: Iterable[Path]) -> list[Framework]:
-    return [load_file(p) for p in paths]
