@@ -34,14 +34,23 @@ class ReplayGuard(BaseMiddleware):
         update: Update | None = data.get("event_update")
         update_id = update.update_id if update else None
         state: FSMContext | None = data.get("state")
-        if (
-            update_id is not None
-            and state is not None
-            and isinstance(state.storage, DatabaseStorage)
-        ):
-            seen = await state.storage.last_update_id(state.key)
+        storage = state.storage if state is not None else None
+        if not isinstance(storage, DatabaseStorage):
+            return await self._handle(handler, event, data, update_id)
+        if update_id is not None:
+            seen = await storage.last_update_id(state.key)
             if seen is not None and update_id <= seen:
                 return None
+        async with storage.batched():
+            return await self._handle(handler, event, data, update_id)
+
+    @staticmethod
+    async def _handle(
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+        update_id: int | None,
+    ) -> Any:
         token = current_update_id.set(update_id)
         try:
             return await handler(event, data)

@@ -12,12 +12,15 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
 from sqlalchemy.orm import Session
+
+from storage.sqlite_inline import DRIVER as INLINE_DRIVER
 
 WRITE = "mentorlog_write"
 SNAPSHOT = "mentorlog_snapshot"
@@ -44,9 +47,10 @@ def create_engine(url: str) -> AsyncEngine:
     # The Session always ends its own transactions, so the pool need not roll back again. A
     # connection is a thread of aiosqlite's: keep enough of them that overflow connections are
     # not opened and closed again under load.
+
     engine = create_async_engine(
-        url,
-        connect_args={"timeout": 30},
+        parsed.set(drivername=INLINE_DRIVER),
+        connect_args={"timeout": 30, "check_same_thread": False},
         pool_reset_on_return=None,
         pool_size=20,
         max_overflow=20,
@@ -93,16 +97,20 @@ async def snapshot_session(
         yield session
 
 
+def _write_lock(engine: AsyncEngine) -> asyncio.Lock | None:
+    """The writers of this process queue here instead of in SQLite's busy handler.
+
+    That handler sleeps in growing steps and turns contention into long stalls.
+    """
+    if engine.dialect.name != "sqlite":
+        return None
+    return _write_locks.setdefault(engine.sync_engine, asyncio.Lock())
+
+
 @asynccontextmanager
 async def write_session(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """A session in one write transaction, committed on success.
-
-    On SQLite the writers of this process queue on an asyncio lock instead of in SQLite's
-    busy handler, which sleeps in growing steps and turns contention into long stalls.
-    """
-    engine = sessions.kw["bind"]
-    sqlite = engine.dialect.name == "sqlite"
-    lock = _write_locks.setdefault(engine.sync_engine, asyncio.Lock()) if sqlite else None
+    """A session in one write transaction, committed on success."""
+    lock = _write_lock(sessions.kw["bind"])
     async with sessions() as session:
         if lock is not None:
             await lock.acquire()
@@ -113,3 +121,19 @@ async def write_session(sessions: async_sessionmaker[AsyncSession]) -> AsyncIter
         finally:
             if lock is not None:
                 lock.release()
+
+
+@asynccontextmanager
+async def write_connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A Core connection in one write transaction, committed on success (no ORM on the way)."""
+    lock = _write_lock(engine)
+    if lock is not None:
+        await lock.acquire()
+    try:
+        async with engine.connect() as connection:
+            await connection.execution_options(**{WRITE: True})
+            async with connection.begin():
+                yield connection
+    finally:
+        if lock is not None:
+            lock.release()

@@ -8,20 +8,25 @@ conversation keeps its row (state empty) so that this check still holds after it
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Any
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
-from sqlalchemy import select, update
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from journal.clock import utcnow
-from storage.db import write_session
+from storage.db import write_connection
 from storage.models import FsmRecord
 
 current_update_id: ContextVar[int | None] = ContextVar("current_update_id", default=None)
+Saved = tuple[str | None, dict[str, Any], int | None]
+# Keys written while one update is handled; None outside an update (writes go straight through).
+_pending: ContextVar[set[str] | None] = ContextVar("fsm_pending", default=None)
 
 
 def storage_key(key: StorageKey) -> str:
@@ -29,18 +34,23 @@ def storage_key(key: StorageKey) -> str:
     return ":".join("" if p is None else str(p) for p in parts) + f":{key.destiny}"
 
 
+def _user_of(name: str) -> str:
+    return name.split(":")[2]
+
+
 class DatabaseStorage(BaseStorage):
     """FSM storage over the `fsm_state` table with a write-through cache for this process.
 
     The cache is safe because one process serves the embedded default; several processes use
-    Redis storage instead.
+    Redis storage instead. Within one update, aiogram may set the state and the data several
+    times (`clear()` is two writes); `batched` turns them into one write at the end.
     """
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
-        self._cache: dict[str, tuple[str | None, dict[str, Any], int | None]] = {}
+        self._cache: dict[str, Saved] = {}
 
-    async def _load(self, key: StorageKey) -> tuple[str | None, dict[str, Any], int | None]:
+    async def _load(self, key: StorageKey) -> Saved:
         name = storage_key(key)
         if name not in self._cache:
             async with self._sessions() as session:
@@ -56,19 +66,44 @@ class DatabaseStorage(BaseStorage):
         previous = self._cache.get(name, (None, {}, None))[2]
         if update_id is None or (previous is not None and previous > update_id):
             update_id = previous
-        async with write_session(self._sessions) as session:
-            values = {
-                "state": state,
-                "data": data,
-                "last_update_id": update_id,
-                "updated_at": utcnow(),
-            }
-            result = await session.execute(
-                update(FsmRecord).where(FsmRecord.key == name).values(**values)
-            )
-            if result.rowcount == 0:
-                session.add(FsmRecord(key=name, **values))
         self._cache[name] = (state, copy.deepcopy(data), update_id)
+        pending = _pending.get()
+        if pending is None:
+            await self._write({name})
+        else:
+            pending.add(name)
+
+    async def _write(self, names: set[str]) -> None:
+        engine = self._sessions.kw["bind"]
+        insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+        now = utcnow()
+        rows = [
+            {"key": n, "state": s, "data": d, "last_update_id": u, "updated_at": now}
+            for n in sorted(names)
+            for s, d, u in [self._cache[n]]
+        ]
+        statement = insert(FsmRecord)
+        statement = statement.on_conflict_do_update(
+            index_elements=[FsmRecord.key],
+            set_={
+                c: statement.excluded[c] for c in ("state", "data", "last_update_id", "updated_at")
+            },
+        )
+        async with write_connection(engine) as connection:
+            await connection.execute(statement, rows)
+
+    @asynccontextmanager
+    async def batched(self) -> AsyncIterator[None]:
+        """Hold the writes of one update and make them in one statement when it is handled."""
+        pending: set[str] = set()
+        token = _pending.set(pending)
+        try:
+            yield
+        finally:
+            _pending.reset(token)
+            live = {name for name in pending if name in self._cache}
+            if live:
+                await self._write(live)
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         _, data, _ = await self._load(key)
@@ -90,12 +125,12 @@ class DatabaseStorage(BaseStorage):
 
     async def forget(self, user_id: int) -> None:
         """Erase every conversation of one Telegram user (used by /forget)."""
-        async with write_session(self._sessions) as session:
-            rows = await session.scalars(select(FsmRecord))
-            for row in rows:
-                if row.key.split(":")[2] == str(user_id):
-                    await session.delete(row)
-        self._cache = {k: v for k, v in self._cache.items() if k.split(":")[2] != str(user_id)}
+        async with write_connection(self._sessions.kw["bind"]) as connection:
+            keys = await connection.scalars(select(FsmRecord.key))
+            mine = [k for k in keys if _user_of(k) == str(user_id)]
+            if mine:
+                await connection.execute(delete(FsmRecord).where(FsmRecord.key.in_(mine)))
+        self._cache = {k: v for k, v in self._cache.items() if _user_of(k) != str(user_id)}
 
     async def close(self) -> None:
         self._cache.clear()

@@ -32,4 +32,3 @@ async def writing(
             except IntegrityError:
                 raise AlreadyHandled(update_id) from None
         yield session
-
