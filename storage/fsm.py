@@ -8,7 +8,7 @@ conversation keeps its row (state empty) so that this check still holds after it
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -27,6 +27,17 @@ current_update_id: ContextVar[int | None] = ContextVar("current_update_id", defa
 Saved = tuple[str | None, dict[str, Any], int | None]
 # Keys written while one update is handled; None outside an update (writes go straight through).
 _pending: ContextVar[set[str] | None] = ContextVar("fsm_pending", default=None)
+
+
+def _upsert(insert: Callable[[type[FsmRecord]], Any]) -> Any:
+    statement = insert(FsmRecord)
+    changing = ("state", "data", "last_update_id", "updated_at")
+    return statement.on_conflict_do_update(
+        index_elements=[FsmRecord.key], set_={c: statement.excluded[c] for c in changing}
+    )
+
+
+_UPSERT = {"sqlite": _upsert(sqlite.insert), "postgresql": _upsert(postgresql.insert)}
 
 
 def storage_key(key: StorageKey) -> str:
@@ -75,22 +86,14 @@ class DatabaseStorage(BaseStorage):
 
     async def _write(self, names: set[str]) -> None:
         engine = self._sessions.kw["bind"]
-        insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
         now = utcnow()
         rows = [
             {"key": n, "state": s, "data": d, "last_update_id": u, "updated_at": now}
             for n in sorted(names)
             for s, d, u in [self._cache[n]]
         ]
-        statement = insert(FsmRecord)
-        statement = statement.on_conflict_do_update(
-            index_elements=[FsmRecord.key],
-            set_={
-                c: statement.excluded[c] for c in ("state", "data", "last_update_id", "updated_at")
-            },
-        )
         async with write_connection(engine) as connection:
-            await connection.execute(statement, rows)
+            await connection.execute(_UPSERT[engine.dialect.name], rows)
 
     @asynccontextmanager
     async def batched(self) -> AsyncIterator[None]:
