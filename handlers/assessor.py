@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from aiogram import Bot, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, FSInputFile, InlineKeyboardMarkup, Message
@@ -273,7 +273,7 @@ def build_router() -> Router:
         else:
             await target.answer(texts.STALE_BUTTON)
 
-    @router.message(AssessState.comment, TypedText())
+    @router.message(StateFilter(AssessState.comment), TypedText())
     async def comment(
         message: Message,
         state: FSMContext,
@@ -293,7 +293,7 @@ def build_router() -> Router:
             message, state, sessions, person, registry, text, now, update_id, files_root
         )
 
-    @router.message(AssessState.mark, TypedText())
+    @router.message(StateFilter(AssessState.mark), TypedText())
     async def mark(
         message: Message,
         state: FSMContext,

@@ -177,7 +177,7 @@ def build_router() -> Router:
             )
         )
 
-    @router.message(CaptureState.gap, NotCommand())
+    @router.message(StateFilter(CaptureState.gap), NotCommand())
     async def gap_evidence(
         message: Message,
         state: FSMContext,

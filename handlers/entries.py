@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from aiogram import Router
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -186,7 +186,7 @@ def build_router() -> Router:
                     texts.ENTRY_RESTORED.format(ref=entry.ref), reply_markup=entry_keyboard(entry)
                 )
 
-    @router.message(EditState.value, TypedText())
+    @router.message(StateFilter(EditState.value), TypedText())
     async def new_value(
         message: Message,
         state: FSMContext,

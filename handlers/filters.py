@@ -1,7 +1,8 @@
 """Small async filters for messages.
 
-aiogram runs a plain (sync) filter such as a magic `F.text` rule in a worker thread, which
-costs a thread hop per filter per update; these are coroutines and run in the event loop.
+aiogram runs a plain (sync) filter such as a magic `F.text` rule or a bare `State` in a worker
+thread, which costs a thread hop per filter per update; these are coroutines and run in the
+event loop. States go through aiogram's `StateFilter`, which is one too.
 """
 
 from __future__ import annotations

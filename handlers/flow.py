@@ -12,6 +12,7 @@ from typing import Any
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
@@ -244,7 +245,7 @@ def build_router(finish: Finish) -> Router:
         await state.set_data(data)
         await ask(target, state, sessions, portfolio)
 
-    @router.message(FlowState.step, TypedText())
+    @router.message(StateFilter(FlowState.step), TypedText())
     async def typed(
         message: Message,
         state: FSMContext,
@@ -272,7 +273,7 @@ def build_router(finish: Finish) -> Router:
             return
         await advance(message, state, data, sessions, portfolio, today=today, **context)
 
-    @router.message(FlowState.step, NoText())
+    @router.message(StateFilter(FlowState.step), NoText())
     async def not_text(
         message: Message,
         state: FSMContext,

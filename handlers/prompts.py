@@ -431,7 +431,7 @@ def build_router() -> Router:
             texts.SENT_TO.format(mentor=texts.escape(line.get("mentor", "")))
         )
 
-    @router.message(PromptState.line, TypedText())
+    @router.message(StateFilter(PromptState.line), TypedText())
     async def typed_line(
         message: Message,
         state: FSMContext,

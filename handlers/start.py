@@ -257,7 +257,7 @@ def build_router() -> Router:
                 reply_markup=next_step_keyboard(),
             )
 
-    @router.message(Onboarding.name, TypedText())
+    @router.message(StateFilter(Onboarding.name), TypedText())
     async def typed_name(
         message: Message,
         state: FSMContext,
@@ -276,7 +276,7 @@ def build_router() -> Router:
         await state.set_state(Onboarding.timezone)
         await message.answer(texts.ASK_TZ, reply_markup=_tz_keyboard())
 
-    @router.message(Onboarding.timezone, TypedText())
+    @router.message(StateFilter(Onboarding.timezone), TypedText())
     async def typed_timezone(
         message: Message,
         state: FSMContext,

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from aiogram import Router
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -224,7 +225,7 @@ def build_router() -> Router:
                 reply_markup=next_step_keyboard(),
             )
 
-    @router.message(TagState.code, TypedText())
+    @router.message(StateFilter(TagState.code), TypedText())
     async def typed_code(
         message: Message,
         state: FSMContext,

@@ -1,9 +1,9 @@
 """Who a Telegram user is, cached for the embedded default.
 
 Every update needs the person and their portfolio. One process serves an SQLite database, so
-the answer can be kept in memory and dropped whenever a committed transaction touched people,
-portfolios or their frameworks. Several processes (PostgreSQL) do not share memory: there
-the cache is off and every update reads the database.
+the answer can be kept in memory; a transaction that touches people, portfolios or their
+frameworks drops the answers it changes. Several processes (PostgreSQL) do not share memory:
+there the cache is off and every update reads the database.
 """
 
 from __future__ import annotations
@@ -31,12 +31,31 @@ class PeopleCache:
             event.listen(sessions.kw["sync_session_class"], "after_flush", self._after_flush)
 
     def _after_flush(self, session: Session, _context: Any) -> None:
-        changed = (*session.new, *session.dirty, *session.deleted)
-        if any(isinstance(obj, _WATCHED) for obj in changed):
-            # Dropped at flush, before commit; a lookup that began earlier must not store its
-            # answer afterwards, hence the generation.
-            self._found.clear()
-            self._generation += 1
+        changed = [
+            obj
+            for obj in (*session.new, *session.dirty, *session.deleted)
+            if isinstance(obj, _WATCHED)
+        ]
+        if not changed:
+            return
+        people = {obj for obj in changed if isinstance(obj, Person)}
+        telegram_ids = {person.telegram_id for person in people}
+        person_ids = {person.id for person in people}
+        portfolios = {obj for obj in changed if isinstance(obj, Portfolio)}
+        person_ids |= {portfolio.mentor_id for portfolio in portfolios}
+        portfolio_ids = {portfolio.id for portfolio in portfolios} | {
+            obj.portfolio_id for obj in changed if isinstance(obj, PortfolioFramework)
+        }
+        # Dropped at flush, before commit; a lookup that began earlier must not store its
+        # answer afterwards, hence the generation.
+        self._generation += 1
+        self._found = {
+            telegram_id: found
+            for telegram_id, found in self._found.items()
+            if telegram_id not in telegram_ids
+            and (found[0] is None or found[0].id not in person_ids)
+            and (found[1] is None or found[1].id not in portfolio_ids)
+        }
 
     async def lookup(self, telegram_id: int) -> Found:
         if self._enabled and telegram_id in self._found:
