@@ -190,6 +190,8 @@ class Tagger:
         self._index = _Bm25(docs)
         self._spelled = tuple(sorted(spelled))
         self._fuzzy: dict[str, str | None] = {}
+        # The same entry is ranked again on every tag tap: remember recent answers.
+        self._ranked = lru_cache(maxsize=1024)(self._rank)
         self._hours = [_HOURS.search(c.text) for c in self._criteria]
         self._factor = [
             self.priors.knowledge_factor
@@ -269,11 +271,22 @@ class Tagger:
     ) -> list[Suggestion]:
         if limit <= 0:
             return []
-        followed = {f.strip().lower() for f in framework_ids}
+        followed = frozenset(f.strip().lower() for f in framework_ids)
+        logged_time = kind == "session" and bool(duration_minutes and duration_minutes > 0)
+        return list(self._ranked(kind, text, followed, frozenset(exclude), limit, logged_time))
+
+    def _rank(
+        self,
+        kind: str,
+        text: str,
+        followed: frozenset[str],
+        exclude: frozenset[str],
+        limit: int,
+        logged_time: bool,
+    ) -> tuple[Suggestion, ...]:
         query, surface = self._query(text)
         matches = self._index.score(query)
         prior = self._prior.get(kind)
-        logged_time = kind == "session" and bool(duration_minutes and duration_minutes > 0)
         ranked: list[tuple[float, int]] = []
         for i, c in enumerate(self._criteria):
             if self._framework[i] not in followed or c.id in exclude:
@@ -287,9 +300,9 @@ class Tagger:
                 ranked.append((score, i))
         ranked.sort(key=lambda r: (-r[0], r[1]))
         if not ranked:
-            return []
+            return ()
         floor = ranked[0][0] * RELATIVE_CUTOFF
-        return [
+        return tuple(
             Suggestion(
                 self._criteria[i].id,
                 round(score, 3),
@@ -297,7 +310,7 @@ class Tagger:
             )
             for score, i in ranked[:limit]
             if score >= floor
-        ]
+        )
 
     def _reason(
         self,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -25,6 +26,11 @@ from storage.sqlite_inline import DRIVER as INLINE_DRIVER
 WRITE = "mentorlog_write"
 SNAPSHOT = "mentorlog_snapshot"
 _write_locks: WeakKeyDictionary[Any, asyncio.Lock] = WeakKeyDictionary()
+
+
+def dialect_insert(dialect_name: str) -> Callable[..., Any]:
+    """INSERT with ON CONFLICT for the database in use (SQLite or PostgreSQL)."""
+    return postgresql.insert if dialect_name == "postgresql" else sqlite.insert
 
 
 def is_sqlite(url: str) -> bool:

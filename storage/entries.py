@@ -177,16 +177,24 @@ async def session_records(session: AsyncSession, portfolio_id: int) -> list[Entr
         & (Entry.kind == Kind.SESSION)
         & Entry.deleted_at.is_(None)
     )
-    tags: dict[int, list[str]] = {}
-    for entry_id, criterion_id in await session.execute(
-        select(Tag.entry_id, Tag.criterion_id).join(Entry, Entry.id == Tag.entry_id).where(live)
-    ):
-        tags.setdefault(entry_id, []).append(criterion_id)
     rows = await session.execute(
         select(
-            Entry.id, Entry.ref, Entry.occurred_on, Entry.recorded_at, Entry.duration_minutes
-        ).where(live)
+            Entry.id,
+            Entry.ref,
+            Entry.occurred_on,
+            Entry.recorded_at,
+            Entry.duration_minutes,
+            Tag.criterion_id,
+        )
+        .outerjoin(Tag, Tag.entry_id == Entry.id)
+        .where(live)
     )
+    sessions: dict[int, tuple[str, date, datetime, int | None]] = {}
+    tags: dict[int, list[str]] = {}
+    for entry_id, ref, occurred_on, recorded_at, minutes, criterion_id in rows:
+        sessions[entry_id] = (ref, occurred_on, recorded_at, minutes)
+        if criterion_id is not None:
+            tags.setdefault(entry_id, []).append(criterion_id)
     return [
         EntryRecord(
             ref=ref,
@@ -198,7 +206,7 @@ async def session_records(session: AsyncSession, portfolio_id: int) -> list[Entr
             duration_minutes=minutes,
             tags=tuple(tags.get(entry_id, ())),
         )
-        for entry_id, ref, occurred_on, recorded_at, minutes in rows
+        for entry_id, (ref, occurred_on, recorded_at, minutes) in sessions.items()
     ]
 
 

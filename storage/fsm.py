@@ -8,7 +8,7 @@ conversation keeps its row (state empty) so that this check still holds after it
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -16,11 +16,10 @@ from typing import Any
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from journal.clock import utcnow
-from storage.db import write_connection
+from storage.db import dialect_insert, write_connection
 from storage.models import FsmRecord
 
 current_update_id: ContextVar[int | None] = ContextVar("current_update_id", default=None)
@@ -29,15 +28,15 @@ Saved = tuple[str | None, dict[str, Any], int | None]
 _pending: ContextVar[set[str] | None] = ContextVar("fsm_pending", default=None)
 
 
-def _upsert(insert: Callable[[type[FsmRecord]], Any]) -> Any:
-    statement = insert(FsmRecord)
+def _upsert(dialect_name: str) -> Any:
+    statement = dialect_insert(dialect_name)(FsmRecord)
     changing = ("state", "data", "last_update_id", "updated_at")
     return statement.on_conflict_do_update(
         index_elements=[FsmRecord.key], set_={c: statement.excluded[c] for c in changing}
     )
 
 
-_UPSERT = {"sqlite": _upsert(sqlite.insert), "postgresql": _upsert(postgresql.insert)}
+_UPSERT = {name: _upsert(name) for name in ("sqlite", "postgresql")}
 
 
 def storage_key(key: StorageKey) -> str:

@@ -59,6 +59,7 @@ from journal.prompting import (
     retry_delay,
 )
 from storage import people
+from storage.db import dialect_insert
 from storage.entries import create_entry, revise_entry, toggle_tag
 from storage.models import (
     Confirmation,
@@ -137,9 +138,8 @@ async def schedule(
     key: str | None = None,
 ) -> Prompt | None:
     """A new pending prompt, or None if one with the same key exists already."""
-    if key is not None and await session.scalar(select(Prompt.id).where(Prompt.key == key)):
-        return None
-    prompt = Prompt(
+    # One INSERT that skips a taken key and returns the row: no query first, no flush after.
+    statement = dialect_insert((await session.connection()).dialect.name)(Prompt).values(
         kind=kind,
         person_id=person.id,
         portfolio_id=portfolio_id,
@@ -152,8 +152,11 @@ async def schedule(
         created_at=now,
         key=key,
     )
-    session.add(prompt)
-    await session.flush()
+    if key is not None:
+        statement = statement.on_conflict_do_nothing(index_elements=[Prompt.key])
+    prompt = await session.scalar(statement.returning(Prompt))
+    if prompt is None:
+        return None
     if kind in ANSWERABLE and expires_at is not None:
         await _schedule_reminder(session, prompt, person, now)
     return prompt

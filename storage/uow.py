@@ -5,11 +5,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.db import write_session
+from journal.clock import utcnow
+from storage.db import dialect_insert, write_session
 from storage.models import ProcessedUpdate
+
+_CLAIM = {
+    name: dialect_insert(name)(ProcessedUpdate).on_conflict_do_nothing()
+    for name in ("sqlite", "postgresql")
+}
 
 
 class AlreadyHandled(Exception):
@@ -26,9 +31,10 @@ async def writing(
     """
     async with write_session(sessions) as session:
         if update_id is not None:
-            session.add(ProcessedUpdate(update_id=update_id))
-            try:
-                await session.flush()
-            except IntegrityError:
-                raise AlreadyHandled(update_id) from None
+            connection = await session.connection()
+            claimed = await connection.execute(
+                _CLAIM[connection.dialect.name], {"update_id": update_id, "handled_at": utcnow()}
+            )
+            if claimed.rowcount == 0:
+                raise AlreadyHandled(update_id)
         yield session
