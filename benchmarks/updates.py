@@ -25,7 +25,7 @@ from pathlib import Path
 
 from aiogram.types import User
 
-from bot.app import build_dispatcher, build_services
+from bot.app import build_dispatcher, build_services, settle_heap
 from bot.offline import ChatClient, FakeClock, invite_and_join, offline_bot, onboard_mentor
 from bot.settings import Settings
 from storage.migrate import upgrade_async
@@ -43,15 +43,21 @@ NOTES = [
 ]
 
 
+# What a client keeps of its conversation: enough for the next tap, not the whole run.
+HISTORY = 50
+
+
 class Timed(ChatClient):
     """A chat client that records how long the Dispatcher took over each update."""
 
     latencies: list[float]
+    fed = 0
 
     async def feed(self, update):  # type: ignore[no-untyped-def]
         start = time.perf_counter()
         reply = await super().feed(update)
         self.latencies.append(time.perf_counter() - start)
+        self.fed += 1
         return reply
 
 
@@ -61,7 +67,7 @@ async def conversation(mentor: Timed, mentee: Timed, budget: list[int], rng: ran
     await invite_and_join(mentor, mentee)
     while budget[0] > 0:
         roll = rng.random()
-        before = len(mentor.sent) + len(mentee.sent)
+        before = mentor.fed + mentee.fed
         if roll < 0.55:
             await mentor.send("/log")
             await mentor.click(mentee.user.first_name)
@@ -88,7 +94,7 @@ async def conversation(mentor: Timed, mentee: Timed, budget: list[int], rng: ran
             await mentor.send("/help")
         else:
             await mentor.send("/whatever")
-        budget[0] -= len(mentor.sent) + len(mentee.sent) - before
+        budget[0] -= mentor.fed + mentee.fed - before
 
 
 async def main(updates: int, mentors: int, concurrency: int) -> None:
@@ -100,17 +106,24 @@ async def main(updates: int, mentors: int, concurrency: int) -> None:
         )
         services = build_services(settings, clock=FakeClock(datetime(2026, 11, 23, 10, tzinfo=UTC)))
         dp = build_dispatcher(services)
-        bot = offline_bot()
+        settle_heap()  # as the bot does once it has started
+        bot = offline_bot(history=HISTORY)
         latencies: list[float] = []
         ids = itertools.count(10_000)
         rng = random.Random(1379)
         pairs = []
         for n in range(mentors):
             mentor = Timed(
-                dp=dp, bot=bot, user=User(id=next(ids), is_bot=False, first_name=f"Mentor{n}")
+                dp=dp,
+                bot=bot,
+                user=User(id=next(ids), is_bot=False, first_name=f"Mentor{n}"),
+                history=HISTORY,
             )
             mentee = Timed(
-                dp=dp, bot=bot, user=User(id=next(ids), is_bot=False, first_name=f"Mentee{n}")
+                dp=dp,
+                bot=bot,
+                user=User(id=next(ids), is_bot=False, first_name=f"Mentee{n}"),
+                history=HISTORY,
             )
             mentor.latencies = mentee.latencies = latencies
             pairs.append((mentor, mentee))

@@ -7,6 +7,7 @@ The offline demo plays a mentor through the real handlers with it, and the tests
 from __future__ import annotations
 
 import itertools
+from collections import deque
 from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -62,11 +63,22 @@ FIXED_DATE = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 class OfflineSession(BaseSession):
     """Records API calls and answers them as Telegram would, without a network."""
 
-    def __init__(self) -> None:
+    def __init__(self, history: int | None = None) -> None:
+        """`history` bounds how many calls are kept (a long benchmark); None keeps them all."""
         super().__init__()
-        self.calls: list[TelegramMethod[Any]] = []
+        self._kept: deque[TelegramMethod[Any]] = deque(maxlen=history)
+        self.recorded = 0
         self.files: dict[str, bytes] = {}
         self._ids = itertools.count(1000)
+
+    @property
+    def calls(self) -> list[TelegramMethod[Any]]:
+        return list(self._kept)
+
+    def calls_since(self, mark: int) -> list[TelegramMethod[Any]]:
+        """The calls made since `recorded` was `mark` (those still kept)."""
+        first_kept = self.recorded - len(self._kept)
+        return list(itertools.islice(self._kept, max(mark - first_kept, 0), None))
 
     async def make_request(
         self,
@@ -74,7 +86,8 @@ class OfflineSession(BaseSession):
         method: TelegramMethod[Any],
         timeout: int | None = None,  # noqa: ASYNC109 - aiogram's session interface
     ) -> Any:
-        self.calls.append(method)
+        self._kept.append(method)
+        self.recorded += 1
         if isinstance(method, (SendMessage, EditMessageText)):
             return Message(
                 message_id=next(self._ids),
@@ -120,10 +133,10 @@ class OfflineSession(BaseSession):
         return None
 
 
-def offline_bot() -> Bot:
+def offline_bot(history: int | None = None) -> Bot:
     bot = Bot(
         token="42:TEST-token-not-real",  # noqa: S106 - offline, never sent anywhere
-        session=OfflineSession(),
+        session=OfflineSession(history),
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
     bot._me = BOT_USER
@@ -173,7 +186,12 @@ class ChatClient:
     bot: Bot
     user: User
     last: Reply = field(default_factory=lambda: Reply([]))
-    sent: list[Update] = field(default_factory=list)
+    # How many updates `sent` keeps (the last ones); None keeps them all.
+    history: int | None = None
+    sent: deque[Update] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sent = deque(maxlen=self.history)
 
     @property
     def session(self) -> OfflineSession:
@@ -188,11 +206,13 @@ class ChatClient:
         return Message(message_id=next(_message_ids), date=FIXED_DATE, chat=self.chat, **fields)
 
     async def feed(self, update: Update) -> Reply:
-        before = len(self.session.calls)
+        before = self.session.recorded
         self.sent.append(update)
         await self.dp.feed_update(self.bot, update)
         query_id = update.callback_query.id if update.callback_query else None
-        self.last = Reply([c for c in self.session.calls[before:] if self._answers(c, query_id)])
+        self.last = Reply(
+            [c for c in self.session.calls_since(before) if self._answers(c, query_id)]
+        )
         return self.last
 
     def _answers(self, call: TelegramMethod[Any], query_id: str | None) -> bool:

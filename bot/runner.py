@@ -10,7 +10,14 @@ from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
-from bot.app import Services, build_bot, build_dispatcher, build_services, set_commands
+from bot.app import (
+    Services,
+    build_bot,
+    build_dispatcher,
+    build_services,
+    set_commands,
+    settle_heap,
+)
 from bot.logs import configure
 from bot.prompter import build_scheduler
 from bot.settings import Settings
@@ -38,6 +45,7 @@ async def _prepare(settings: Settings) -> tuple[Services, Bot, Dispatcher]:
     storage, isolation = _state_backends(settings)
     dp = build_dispatcher(services, storage=storage, isolation=isolation)
     await set_commands(bot)
+    settle_heap()
     return services, bot, dp
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -103,43 +104,53 @@ async def snapshot_session(
         yield session
 
 
-def _write_lock(engine: AsyncEngine) -> asyncio.Lock | None:
-    """The writers of this process queue here instead of in SQLite's busy handler.
+@asynccontextmanager
+async def _writer_turn(engine: AsyncEngine) -> AsyncIterator[None]:
+    """The writers of this process queue here on SQLite, not in SQLite's busy handler.
 
     That handler sleeps in growing steps and turns contention into long stalls.
     """
     if engine.dialect.name != "sqlite":
-        return None
-    return _write_locks.setdefault(engine.sync_engine, asyncio.Lock())
+        yield
+        return
+    async with _write_locks.setdefault(engine.sync_engine, asyncio.Lock()):
+        yield
 
 
 @asynccontextmanager
 async def write_session(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
     """A session in one write transaction, committed on success."""
-    lock = _write_lock(sessions.kw["bind"])
-    async with sessions() as session:
-        if lock is not None:
-            await lock.acquire()
-        try:
-            async with session.begin():
-                await session.connection(execution_options={WRITE: True})
-                yield session
-        finally:
-            if lock is not None:
-                lock.release()
+    async with sessions() as session, _writer_turn(sessions.kw["bind"]), session.begin():
+        await session.connection(execution_options={WRITE: True})
+        yield session
 
 
 @asynccontextmanager
 async def write_connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     """A Core connection in one write transaction, committed on success (no ORM on the way)."""
-    lock = _write_lock(engine)
-    if lock is not None:
-        await lock.acquire()
-    try:
-        async with engine.connect() as connection:
-            await connection.execution_options(**{WRITE: True})
-            async with connection.begin():
+    async with _writer_turn(engine), engine.connect() as connection:
+        await connection.execution_options(**{WRITE: True})
+        async with connection.begin():
+            yield connection
+
+
+@asynccontextmanager
+async def sqlite_write(engine: AsyncEngine) -> AsyncIterator[sqlite3.Connection]:
+    """SQLite's own connection in one IMMEDIATE transaction, for a statement run on every update.
+
+    About 20 microseconds where a Core transaction takes 300: the conversation state is
+    written this way after each step (storage.fsm).
+    """
+    async with _writer_turn(engine):
+        pooled = await engine.raw_connection()
+        try:
+            connection = pooled.driver_connection
+            connection.execute("BEGIN IMMEDIATE")
+            try:
                 yield connection
-    finally:
-        if lock is not None:
-            lock.release()
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+        finally:
+            pooled.close()

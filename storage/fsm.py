@@ -16,10 +16,11 @@ from typing import Any
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 from sqlalchemy import delete, select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from journal.clock import utcnow
-from storage.db import dialect_insert, write_connection
+from storage.db import dialect_insert, sqlite_write, write_connection
 from storage.models import FsmRecord
 
 current_update_id: ContextVar[int | None] = ContextVar("current_update_id", default=None)
@@ -37,6 +38,27 @@ def _upsert(dialect_name: str) -> Any:
 
 
 _UPSERT = {name: _upsert(name) for name in ("sqlite", "postgresql")}
+
+
+class _PlainUpsert:
+    """The upsert compiled once by SQLAlchemy, its values converted by the columns' own types."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        compiled = _UPSERT[dialect.name].compile(dialect=dialect)
+        self.sql = str(compiled)
+        columns = FsmRecord.__table__.columns
+        self._order = [
+            (name, columns[name].type.bind_processor(dialect)) for name in compiled.positiontup
+        ]
+
+    def params(self, rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        return [
+            tuple(
+                row[name] if convert is None else convert(row[name])
+                for name, convert in self._order
+            )
+            for row in rows
+        ]
 
 
 def storage_key(key: StorageKey) -> str:
@@ -59,6 +81,7 @@ class DatabaseStorage(BaseStorage):
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._cache: dict[str, Saved] = {}
+        self._sqlite_upsert: _PlainUpsert | None = None
 
     async def _load(self, key: StorageKey) -> Saved:
         name = storage_key(key)
@@ -91,8 +114,14 @@ class DatabaseStorage(BaseStorage):
             for n in sorted(names)
             for s, d, u in [self._cache[n]]
         ]
-        async with write_connection(engine) as connection:
-            await connection.execute(_UPSERT[engine.dialect.name], rows)
+        if engine.dialect.name != "sqlite":
+            async with write_connection(engine) as connection:
+                await connection.execute(_UPSERT[engine.dialect.name], rows)
+            return
+        if self._sqlite_upsert is None:
+            self._sqlite_upsert = _PlainUpsert(engine.dialect)
+        async with sqlite_write(engine) as connection:
+            connection.executemany(self._sqlite_upsert.sql, self._sqlite_upsert.params(rows))
 
     @asynccontextmanager
     async def batched(self) -> AsyncIterator[None]:
