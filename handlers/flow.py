@@ -58,8 +58,8 @@ async def choices_for(
         return list(step.options)
     if step.kind in (StepKind.MENTEE, StepKind.MENTEES):
         async with sessions() as session:
-            mentees = await people.members(session, portfolio_id, people.Role.MENTEE)
-        return [(str(m.id), m.person.name or m.pseudonym or "Mentee") for m in mentees]
+            mentees = await people.mentee_names(session, portfolio_id)
+        return [(str(member_id), name or "Mentee") for member_id, name in mentees]
     if step.kind == StepKind.GOAL:
         async with sessions() as session:
             goals = await entry_repo.goals(session, portfolio_id, open_only=True)

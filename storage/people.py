@@ -111,6 +111,20 @@ async def members(session: AsyncSession, portfolio_id: int, role: Role) -> list[
     return list(rows)
 
 
+async def mentee_names(session: AsyncSession, portfolio_id: int) -> list[tuple[int, str]]:
+    """(membership id, name or pseudonym) of the portfolio's mentees, for the mentee buttons.
+
+    Plain columns, not Membership and Person objects: this runs on every /log.
+    """
+    rows = await session.execute(
+        select(Membership.id, Person.name, Membership.pseudonym)
+        .join(Person, Person.id == Membership.person_id)
+        .where(Membership.portfolio_id == portfolio_id, Membership.role == Role.MENTEE)
+        .order_by(Membership.id)
+    )
+    return [(member_id, name or pseudonym or "") for member_id, name, pseudonym in rows]
+
+
 async def membership(
     session: AsyncSession, portfolio_id: int, person_id: int, roles: set[Role] | None = None
 ) -> Membership | None:
