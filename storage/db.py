@@ -89,10 +89,29 @@ def create_engine(url: str) -> AsyncEngine:
     return engine
 
 
+class InlineSession(AsyncSession):
+    """A session over inline SQLite, closed in place at the end of its `async with`.
+
+    AsyncSession closes in a task of its own, shielded, so that a cancellation cannot cut a
+    close short; that costs a turn of the event loop per session, in which every other update
+    runs ahead. Over inline SQLite a close never waits on anything, so nothing can cut it short.
+    """
+
+    async def __aexit__(self, type_: Any, value: Any, traceback: Any) -> None:
+        await self.close()
+
+
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions of a class of their own, so that session events of one factory stay its own."""
     own_class = type("MentorlogSession", (Session,), {})
-    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=own_class)
+    return async_sessionmaker(
+        engine,
+        class_=InlineSession
+        if engine.dialect.driver == INLINE_DRIVER.split("+")[1]
+        else AsyncSession,
+        expire_on_commit=False,
+        sync_session_class=own_class,
+    )
 
 
 @asynccontextmanager
