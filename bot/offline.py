@@ -133,10 +133,10 @@ class OfflineSession(BaseSession):
         return None
 
 
-def offline_bot(history: int | None = None) -> Bot:
+def offline_bot(session: OfflineSession | None = None) -> Bot:
     bot = Bot(
         token="42:TEST-token-not-real",  # noqa: S106 - offline, never sent anywhere
-        session=OfflineSession(history),
+        session=session or OfflineSession(),
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
     bot._me = BOT_USER
