@@ -6,6 +6,7 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -26,7 +27,10 @@ from storage.sqlite_inline import DRIVER as INLINE_DRIVER
 
 WRITE = "mentorlog_write"
 SNAPSHOT = "mentorlog_snapshot"
-_write_locks: WeakKeyDictionary[Any, asyncio.Lock] = WeakKeyDictionary()
+# One queue of writers per database file in each event loop, whichever engine they write through.
+_write_locks: WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
+    WeakKeyDictionary()
+)
 
 
 def dialect_insert(dialect_name: str) -> Callable[..., Any]:
@@ -128,13 +132,21 @@ async def snapshot_session(
 async def _writer_turn(engine: AsyncEngine) -> AsyncIterator[None]:
     """The writers of this process queue here on SQLite, not in SQLite's busy handler.
 
-    That handler sleeps in growing steps and turns contention into long stalls.
+    SQLite calls run inline, so a writer waiting in that handler would stall the event loop,
+    and with it the writer it waits for if both are in this process. The queue is per file,
+    not per engine, so two engines on one file (two schedulers, say) never meet in SQLite.
     """
     if engine.dialect.name != "sqlite":
         yield
         return
-    async with _write_locks.setdefault(engine.sync_engine, asyncio.Lock()):
+    locks = _write_locks.setdefault(asyncio.get_running_loop(), {})
+    async with locks.setdefault(_database_file(engine.url.database), asyncio.Lock()):
         yield
+
+
+@lru_cache(maxsize=64)
+def _database_file(database: str | None) -> str:
+    return str(Path(database).resolve()) if database and database != ":memory:" else ":memory:"
 
 
 @asynccontextmanager
