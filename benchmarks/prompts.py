@@ -274,7 +274,7 @@ def main() -> None:
     try:
         base = f"http://127.0.0.1:{ports.get(timeout=30)}"
         with tempfile.TemporaryDirectory(prefix="mentorlog-bench-") as tmp:
-            url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
+            url = f"sqlite:///{Path(tmp) / 'bench.db'}"
             upgrade(url)
             result = asyncio.run(run(args.count, args.limit_s, base, url))
     finally:

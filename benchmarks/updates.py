@@ -129,9 +129,9 @@ async def conversation(mentor: Timed, mentee: Timed, budget: list[int], rng: ran
 async def main(updates: int, mentors: int, concurrency: int) -> None:
     with tempfile.TemporaryDirectory(prefix="mentorlog-bench-") as tmp:
         db = Path(tmp) / "bench.db"
-        await upgrade_async(f"sqlite+aiosqlite:///{db}")
+        await upgrade_async(f"sqlite:///{db}")
         settings = Settings(
-            _env_file=None, database_url=f"sqlite+aiosqlite:///{db}", files_dir=Path(tmp) / "files"
+            _env_file=None, database_url=f"sqlite:///{db}", files_dir=Path(tmp) / "files"
         )
         services = build_services(settings, clock=FakeClock(datetime(2026, 11, 23, 10, tzinfo=UTC)))
         dp = build_dispatcher(services)

@@ -283,7 +283,7 @@ def _fresh_folder(out: Path) -> Path:
 
 async def run_demo(out: Path) -> list[Path]:
     work = await asyncio.to_thread(_fresh_folder, out)
-    database = f"sqlite+aiosqlite:///{work / 'mentorlog.db'}"
+    database = f"sqlite:///{work / 'mentorlog.db'}"
     await upgrade_async(database)
     settings = Settings(
         _env_file=None,

@@ -15,7 +15,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     bot_token: SecretStr | None = None
-    database_url: str = "sqlite+aiosqlite:///./data/mentorlog.db"
+    database_url: str = "sqlite:///./data/mentorlog.db"
     files_dir: Path = Path("./data/files")
     frameworks_dir: Path = Path("./data/frameworks")
     exports_dir: Path = Path("./data/exports")

@@ -55,10 +55,9 @@ def create_engine(url: str) -> AsyncEngine:
         return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    # The Session always ends its own transactions, so the pool need not roll back again. A
-    # connection is a thread of aiosqlite's: keep enough of them that overflow connections are
-    # not opened and closed again under load.
-
+    # Whatever driver the URL names, SQLite runs inline (storage.sqlite_inline). The Session
+    # always ends its own transactions, so the pool need not roll back again; it keeps enough
+    # connections that overflow ones are not opened and closed again under load.
     engine = create_async_engine(
         parsed.set(drivername=INLINE_DRIVER),
         connect_args={"timeout": 30, "check_same_thread": False},

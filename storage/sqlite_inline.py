@@ -2,9 +2,12 @@
 
 aiosqlite hands every DB-API call (execute, fetch, commit: about four per statement) to a
 thread of its own and wakes the loop when it is done. A statement on a local WAL database takes
-tens of microseconds, so those hand-overs cost more than the work and, measured on the update
-benchmark, took a third of the time. The bot already queues its writers on an asyncio lock
-(`storage.db.write_session`), so no call waits long for SQLite's own lock: it runs inline.
+tens of microseconds, so those hand-overs cost more than the work: on the update benchmark
+they took a third of the time. SQLAlchemy already builds and reads rows on the loop's thread
+(in a greenlet); only the calls into SQLite itself move there too. Writers queue in the event
+loop before they begin (`storage.db`), so no call waits for SQLite's own lock.
+
+Any `sqlite://` URL, `sqlite+aiosqlite://` included, runs this way (`storage.db.create_engine`).
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from tests.botkit import (
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Migrate once; each test copies the migrated file instead of running Alembic again."""
     path = tmp_path_factory.mktemp("template") / "template.db"
-    upgrade(f"sqlite+aiosqlite:///{path}")
+    upgrade(f"sqlite:///{path}")
     return path
 
 
@@ -38,7 +38,7 @@ def settings(tmp_path: Path, template_db: Path) -> Settings:
     return Settings(
         _env_file=None,
         bot_token=None,
-        database_url=f"sqlite+aiosqlite:///{db}",
+        database_url=f"sqlite:///{db}",
         files_dir=tmp_path / "files",
         frameworks_dir=tmp_path / "frameworks",
         exports_dir=tmp_path / "exports",

@@ -147,7 +147,7 @@ def test_show_an_unknown_unit_lists_the_units(capsys):
 
 def test_db_upgrade_creates_the_schema(tmp_path: Path, monkeypatch, capsys):
     db = tmp_path / "sub" / "m.db"
-    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{db}")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db}")
     assert main(["db", "upgrade"]) == 0
     assert main(["db", "upgrade"]) == 0
     assert db.is_file()

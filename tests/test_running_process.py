@@ -30,7 +30,7 @@ async def test_polling_process_answers_start_and_never_logs_the_token(tmp_path):
         **os.environ,
         "BOT_TOKEN": TOKEN,
         "TELEGRAM_API_BASE": api.base,
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
         "FILES_DIR": str(tmp_path / "files"),
         "LOG_LEVEL": "DEBUG",
     }
