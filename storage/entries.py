@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import raiseload
+from sqlalchemy.orm import joinedload, raiseload
 
 from journal.entries import Kind, format_ref
 from journal.snapshot import EntryRecord
@@ -146,9 +146,14 @@ async def entry_in_portfolio(
 ) -> Entry | None:
     """The entry only if it belongs to the portfolio: the check behind every button.
 
-    `tags_only` skips loading mentees and attachments, for the tagging buttons that run often.
+    `tags_only` loads the tags in the same query and skips mentees and attachments, for the
+    tagging buttons that run often.
     """
-    options = [raiseload(Entry.mentees), raiseload(Entry.attachments)] if tags_only else []
+    options = (
+        [joinedload(Entry.tags), raiseload(Entry.mentees), raiseload(Entry.attachments)]
+        if tags_only
+        else []
+    )
     entry = await session.get(Entry, entry_id, options=options)
     if entry is None or entry.portfolio_id != portfolio_id:
         return None
@@ -170,14 +175,15 @@ async def recent_entries(session: AsyncSession, portfolio_id: int, limit: int = 
 async def session_records(session: AsyncSession, portfolio_id: int) -> list[EntryRecord]:
     """The portfolio's sessions with their tags as plain records: what hours are counted from.
 
-    Plain column reads, no ORM objects: this runs after every logged session.
+    Plain column reads through Core, no ORM objects: this runs after every logged session.
     """
     live = (
         (Entry.portfolio_id == portfolio_id)
         & (Entry.kind == Kind.SESSION)
         & Entry.deleted_at.is_(None)
     )
-    rows = await session.execute(
+    connection = await session.connection()
+    rows = await connection.execute(
         select(
             Entry.id,
             Entry.ref,

@@ -7,7 +7,6 @@ conversation keeps its row (state empty) so that this check still holds after it
 
 from __future__ import annotations
 
-import copy
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -61,6 +60,15 @@ class _PlainUpsert:
         ]
 
 
+def _copied(value: Any) -> Any:
+    """A copy of JSON-shaped data (all the state holds), several times quicker than deepcopy."""
+    if isinstance(value, dict):
+        return {k: _copied(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_copied(v) for v in value)
+    return value
+
+
 def storage_key(key: StorageKey) -> str:
     parts = (key.bot_id, key.chat_id, key.user_id, key.thread_id, key.business_connection_id)
     return ":".join("" if p is None else str(p) for p in parts) + f":{key.destiny}"
@@ -99,7 +107,7 @@ class DatabaseStorage(BaseStorage):
         previous = self._cache.get(name, (None, {}, None))[2]
         if update_id is None or (previous is not None and previous > update_id):
             update_id = previous
-        self._cache[name] = (state, copy.deepcopy(data), update_id)
+        self._cache[name] = (state, _copied(data), update_id)
         pending = _pending.get()
         if pending is None:
             await self._write({name})
@@ -149,7 +157,7 @@ class DatabaseStorage(BaseStorage):
         await self._save(key, state, dict(data))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        return copy.deepcopy((await self._load(key))[1])
+        return _copied((await self._load(key))[1])
 
     async def last_update_id(self, key: StorageKey) -> int | None:
         return (await self._load(key))[2]

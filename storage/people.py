@@ -114,9 +114,10 @@ async def members(session: AsyncSession, portfolio_id: int, role: Role) -> list[
 async def mentee_names(session: AsyncSession, portfolio_id: int) -> list[tuple[int, str]]:
     """(membership id, name or pseudonym) of the portfolio's mentees, for the mentee buttons.
 
-    Plain columns, not Membership and Person objects: this runs on every /log.
+    Plain columns through Core, not Membership and Person objects: this runs on every /log.
     """
-    rows = await session.execute(
+    connection = await session.connection()
+    rows = await connection.execute(
         select(Membership.id, Person.name, Membership.pseudonym)
         .join(Person, Person.id == Membership.person_id)
         .where(Membership.portfolio_id == portfolio_id, Membership.role == Role.MENTEE)
