@@ -1,14 +1,17 @@
-"""SQLite runs inline on the event loop: writers take turns in the loop, never in SQLite."""
+"""Write transactions: writers take turns in the event loop, and an update writes once."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 from sqlalchemy import select
 
+from bot.app import Services
 from bot.settings import Settings
 from storage.db import create_engine, session_factory, write_session
-from storage.models import ProcessedUpdate
+from storage.models import Person, ProcessedUpdate
+from storage.uow import AlreadyHandled, writing
 
 
 async def test_two_engines_on_one_file_take_turns_without_stalling_the_loop(
@@ -48,3 +51,13 @@ async def test_two_engines_on_one_file_take_turns_without_stalling_the_loop(
     assert written == {1, 2}
     # Had the second writer waited inside SQLite, the loop would have stood still meanwhile.
     assert ticks >= 20
+
+
+async def test_an_update_handled_again_writes_nothing_the_second_time(services: Services) -> None:
+    for _ in range(2):
+        with contextlib.suppress(AlreadyHandled):
+            async with writing(services.sessions, update_id=77) as session:
+                session.add(Person(telegram_id=501, timezone="Europe/London"))
+    async with services.sessions() as session:
+        people = list(await session.scalars(select(Person.telegram_id)))
+    assert people == [501]
