@@ -11,6 +11,7 @@ from bot.app import Services
 from bot.settings import Settings
 from storage.db import create_engine, session_factory, write_session
 from storage.models import Person, ProcessedUpdate
+from storage.sqlite_inline import SQLiteDialectInline
 from storage.uow import AlreadyHandled, writing
 
 
@@ -61,3 +62,13 @@ async def test_an_update_handled_again_writes_nothing_the_second_time(services: 
     async with services.sessions() as session:
         people = list(await session.scalars(select(Person.telegram_id)))
     assert people == [501]
+
+
+async def test_an_aiosqlite_url_from_an_older_env_file_still_opens_the_database(
+    settings: Settings,
+) -> None:
+    engine = create_engine(settings.database_url.replace("sqlite://", "sqlite+aiosqlite://"))
+    async with session_factory(engine)() as session:
+        assert await session.scalar(select(ProcessedUpdate.update_id).limit(1)) is None
+    assert isinstance(engine.dialect, SQLiteDialectInline)
+    await engine.dispose()
