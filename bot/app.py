@@ -41,7 +41,7 @@ from journal.frameworks.registry import Registry, load_registry
 from journal.tagging import Tagger
 from storage.db import create_engine, is_sqlite, session_factory
 from storage.files import CLOUD_DOWNLOAD_LIMIT, FileStore
-from storage.fsm import DatabaseStorage
+from storage.fsm import DatabaseStorage, StateBeforeReply
 from storage.people import Newcomer
 from storage.people_cache import PeopleCache
 
@@ -83,6 +83,7 @@ def build_bot(settings: Settings, token: str | None = None) -> Bot:
         if settings.telegram_api_base
         else AiohttpSession()
     )
+    session.middleware(StateBeforeReply())
     return Bot(
         token=token or settings.token or "",
         session=session,

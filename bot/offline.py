@@ -42,6 +42,8 @@ from aiogram.types import (
     Voice,
 )
 
+from storage.fsm import StateBeforeReply
+
 
 @dataclass
 class FakeClock:
@@ -134,9 +136,12 @@ class OfflineSession(BaseSession):
 
 
 def offline_bot(session: OfflineSession | None = None) -> Bot:
+    """A bot over an offline session, with the request middleware of the real one."""
+    session = session or OfflineSession()
+    session.middleware(StateBeforeReply())
     bot = Bot(
         token="42:TEST-token-not-real",  # noqa: S106 - offline, never sent anywhere
-        session=session or OfflineSession(),
+        session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
     bot._me = BOT_USER

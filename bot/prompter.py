@@ -37,7 +37,6 @@ from aiogram.exceptions import (
 from aiohttp import ClientConnectorError
 from aiolimiter import AsyncLimiter
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.prompts import render
@@ -238,12 +237,10 @@ class PromptJob:
         return sent
 
     async def _plan(self, now: datetime) -> None:
-        try:
-            async with writing(self._sessions) as session:
-                await prompts.plan_reminders(session, now)
-        except IntegrityError:
-            # PostgreSQL only: another process planned the same reminder first; it exists.
-            log.info("reminders planned by another process")
+        # Another process planning the same reminder meanwhile is harmless: `schedule` skips a
+        # key that is taken.
+        async with writing(self._sessions) as session:
+            await prompts.plan_reminders(session, now)
         self._planned_at = now
 
 

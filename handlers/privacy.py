@@ -15,6 +15,7 @@ from handlers import texts
 from handlers.assessor import BuildsExports
 from handlers.callbacks import ForgetCB
 from handlers.keyboards import keyboard
+from journal.tagging import Tagger
 from storage import privacy
 from storage.files import FileStore
 from storage.fsm import DatabaseStorage
@@ -64,6 +65,7 @@ def build_router() -> Router:
         person: Person | None,
         files: FileStore,
         exporter: BuildsExports,
+        tagger: Tagger,
         now: datetime,
         update_id: int | None,
     ) -> None:
@@ -82,6 +84,7 @@ def build_router() -> Router:
             files.remove(path)
         for portfolio_id in portfolios:
             await exporter.forget(portfolio_id)
+        tagger.forget_texts()
         if isinstance(state.storage, DatabaseStorage):
             await state.storage.forget(query.from_user.id)
         else:

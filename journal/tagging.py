@@ -259,6 +259,10 @@ class Tagger:
             self._fuzzy[word] = match[0] if match else None
         return self._fuzzy[word]
 
+    def forget_texts(self) -> None:
+        """Drop the remembered rankings, and with them the entry texts they were asked for."""
+        self._ranked.cache_clear()
+
     def suggest(
         self,
         kind: str,

@@ -6,7 +6,6 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -25,6 +24,11 @@ from sqlalchemy.orm import Session
 
 from storage.sqlite_inline import DRIVER as INLINE_DRIVER
 
+# RETURNING arrived in SQLite 3.35 (upserts in 3.24).
+SQLITE_NEEDED = (3, 35)
+# How long an SQLite call waits for a lock held by another process. Calls run on the event
+# loop, so every chat waits with it: long enough for a migration step, short enough to fail.
+BUSY_SECONDS = 5
 WRITE = "mentorlog_write"
 SNAPSHOT = "mentorlog_snapshot"
 # One queue of writers per database file in each event loop, whichever engine they write through.
@@ -53,14 +57,23 @@ def create_engine(url: str) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
+    if sqlite3.sqlite_version_info < SQLITE_NEEDED:
+        raise RuntimeError(
+            f"SQLite {sqlite3.sqlite_version} is too old: mentorlog needs "
+            f"{'.'.join(map(str, SQLITE_NEEDED))} or newer (RETURNING)."
+        )
     if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        # Absolute, so that the writers' queue (`_writer_turn`) knows the file by one name.
+        path = Path(parsed.database).resolve()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        parsed = parsed.set(database=str(path))
     # Whatever driver the URL names, SQLite runs inline (storage.sqlite_inline). The Session
     # always ends its own transactions, so the pool need not roll back again; it keeps enough
     # connections that overflow ones are not opened and closed again under load.
     engine = create_async_engine(
         parsed.set(drivername=INLINE_DRIVER),
-        connect_args={"timeout": 30, "check_same_thread": False},
+        # Alembic migrates from a worker thread (storage.migrate), through an engine of its own.
+        connect_args={"timeout": BUSY_SECONDS, "check_same_thread": False},
         pool_reset_on_return=None,
         pool_size=20,
         max_overflow=20,
@@ -74,7 +87,7 @@ def create_engine(url: str) -> AsyncEngine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_SECONDS * 1000}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
@@ -139,13 +152,12 @@ async def _writer_turn(engine: AsyncEngine) -> AsyncIterator[None]:
         yield
         return
     locks = _write_locks.setdefault(asyncio.get_running_loop(), {})
-    async with locks.setdefault(_database_file(engine.url.database), asyncio.Lock()):
+    database = engine.url.database or ":memory:"
+    lock = locks.get(database)
+    if lock is None:
+        lock = locks[database] = asyncio.Lock()
+    async with lock:
         yield
-
-
-@lru_cache(maxsize=64)
-def _database_file(database: str | None) -> str:
-    return str(Path(database).resolve()) if database and database != ":memory:" else ":memory:"
 
 
 @asynccontextmanager
@@ -174,14 +186,13 @@ async def sqlite_write(engine: AsyncEngine) -> AsyncIterator[sqlite3.Connection]
     """
     async with _writer_turn(engine):
         pooled = await engine.raw_connection()
+        connection = pooled.driver_connection
         try:
-            connection = pooled.driver_connection
             connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield connection
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
+            yield connection
             connection.execute("COMMIT")
         finally:
+            # Also after a failed COMMIT: the pool does not roll back (pool_reset_on_return).
+            if connection.in_transaction:
+                connection.rollback()
             pooled.close()

@@ -25,7 +25,7 @@ from storage.models import (
 
 async def _next_ref(session: AsyncSession, portfolio_id: int) -> str:
     # One statement, and the portfolio is not loaded and dirtied: the people cache (which
-    # drops everything when a portfolio changes) stays warm while entries are saved.
+    # drops a mentor's answer when their portfolio changes) stays warm while entries are saved.
     last = await session.scalar(
         update(Portfolio)
         .where(Portfolio.id == portfolio_id)

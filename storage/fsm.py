@@ -12,8 +12,15 @@ from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from aiogram import Bot
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
+from aiogram.methods import Response, TelegramMethod
+from aiogram.methods.base import TelegramType
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -24,8 +31,40 @@ from storage.models import FsmRecord
 
 current_update_id: ContextVar[int | None] = ContextVar("current_update_id", default=None)
 Saved = tuple[str | None, dict[str, Any], int | None]
-# Keys written while one update is handled; None outside an update (writes go straight through).
-_pending: ContextVar[set[str] | None] = ContextVar("fsm_pending", default=None)
+# The storage and the keys written while one update is handled and not yet on disk; None
+# outside an update, where writes go straight through.
+_pending: ContextVar[tuple[DatabaseStorage, set[str]] | None] = ContextVar(
+    "fsm_pending", default=None
+)
+
+
+async def write_pending() -> None:
+    """Put the conversation state of the update being handled on disk now."""
+    held = _pending.get()
+    if held is None or not held[1]:
+        return
+    storage, names = held
+    live = {name for name in names if name in storage._cache}
+    names.clear()
+    if live:
+        await storage._write(live)
+
+
+class StateBeforeReply(BaseRequestMiddleware):
+    """Writes the update's conversation state before any call to Telegram.
+
+    What the user is shown never runs ahead of what a restart resumes: a crash while the reply
+    is on its way cannot leave a saved entry beside a draft that offers to save it again.
+    """
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        await write_pending()
+        return await make_request(bot, method)
 
 
 def _upsert(dialect_name: str) -> Any:
@@ -47,7 +86,8 @@ class _PlainUpsert:
         self.sql = str(compiled)
         columns = FsmRecord.__table__.columns
         self._order = [
-            (name, columns[name].type.bind_processor(dialect)) for name in compiled.positiontup
+            (name, columns[name].type.dialect_impl(dialect).bind_processor(dialect))
+            for name in compiled.positiontup
         ]
 
     def params(self, rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
@@ -108,13 +148,22 @@ class DatabaseStorage(BaseStorage):
         if update_id is None or (previous is not None and previous > update_id):
             update_id = previous
         self._cache[name] = (state, _copied(data), update_id)
-        pending = _pending.get()
-        if pending is None:
+        held = _pending.get()
+        if held is None or held[0] is not self:
             await self._write({name})
         else:
-            pending.add(name)
+            held[1].add(name)
 
     async def _write(self, names: set[str]) -> None:
+        try:
+            await self._upsert(names)
+        except BaseException:
+            # Not on disk: forget the cached value, so that the next read is what a restart sees.
+            for name in names:
+                self._cache.pop(name, None)
+            raise
+
+    async def _upsert(self, names: set[str]) -> None:
         engine = self._sessions.kw["bind"]
         now = utcnow()
         rows = [
@@ -133,16 +182,14 @@ class DatabaseStorage(BaseStorage):
 
     @asynccontextmanager
     async def batched(self) -> AsyncIterator[None]:
-        """Hold the writes of one update and make them in one statement when it is handled."""
-        pending: set[str] = set()
-        token = _pending.set(pending)
+        """Hold the writes of one update: they are made together before its first message to
+        Telegram (`StateBeforeReply`) and at its end, whichever comes first."""
+        token = _pending.set((self, set()))
         try:
             yield
         finally:
+            await write_pending()
             _pending.reset(token)
-            live = {name for name in pending if name in self._cache}
-            if live:
-                await self._write(live)
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         _, data, _ = await self._load(key)

@@ -991,12 +991,8 @@ async def plan_reminders(session: AsyncSession, now: datetime) -> int:
     ]
     if not planned:
         return 0
-    taken = set(
-        await session.scalars(select(Prompt.key).where(Prompt.key.in_([p["key"] for p in planned])))
-    )
     created = 0
     for values in planned:
-        if values["key"] not in taken:
-            await schedule(session, now=now, **values)
+        if await schedule(session, now=now, **values) is not None:
             created += 1
     return created

@@ -4,8 +4,10 @@ aiosqlite hands every DB-API call (execute, fetch, commit: about four per statem
 thread of its own and wakes the loop when it is done. A statement on a local WAL database takes
 tens of microseconds, so those hand-overs cost more than the work: on the update benchmark
 they took a third of the time. SQLAlchemy already builds and reads rows on the loop's thread
-(in a greenlet); only the calls into SQLite itself move there too. Writers queue in the event
-loop before they begin (`storage.db`), so no call waits for SQLite's own lock.
+(in a greenlet); only the calls into SQLite itself move there too. The writers of this process
+queue in the event loop before they begin (`storage.db`), so they never wait for each other
+inside SQLite; another process holding the file's write lock makes a call wait, with the
+whole loop, for at most `storage.db.BUSY_SECONDS`.
 
 Any `sqlite://` URL, `sqlite+aiosqlite://` included, runs this way (`storage.db.create_engine`).
 """

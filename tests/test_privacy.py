@@ -63,6 +63,15 @@ async def test_forgetting_a_mentor_erases_the_portfolio_and_its_files(mentor, se
     assert not stored.exists()
 
 
+async def test_forgetting_a_mentor_drops_the_texts_the_tagger_remembers(mentor, services):
+    await mentor.send("Need to ask Jon more open questions about the rota.")
+    await mentor.click("Reflection")
+    assert services.tagger._ranked.cache_info().currsize > 0
+    await mentor.send("/forget")
+    await mentor.click("Erase everything")
+    assert services.tagger._ranked.cache_info().currsize == 0
+
+
 async def test_keeping_data_erases_nothing(mentor, services):
     await mentor.send("/forget")
     reply = await mentor.click("Keep my data")
