@@ -293,7 +293,7 @@ class Mark(Base):
     portfolio_id: Mapped[int] = mapped_column(ForeignKey("portfolios.id", ondelete="CASCADE"))
     framework_id: Mapped[str] = mapped_column(String(32))
     sheet: Mapped[str] = mapped_column(String(32))
-    section: Mapped[str] = mapped_column(String(32))
+    section: Mapped[str] = mapped_column(String(200))
     value: Mapped[str] = mapped_column(String(16))
     assessor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)

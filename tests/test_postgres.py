@@ -16,8 +16,10 @@ from bot.prompter import Limiter, run_due_prompts
 from bot.settings import Settings
 from journal.prompting import PromptKind
 from storage import prompts as prompt_repo
+from storage.assessment import record_mark
 from storage.migrate import upgrade_async
-from storage.models import Base, Entry, Person, Prompt
+from storage.models import Base, Entry, Mark, Person, Prompt
+from storage.people import create_portfolio
 from storage.uow import writing
 from tests.botkit import ChatClient, OfflineSession, invite_and_join, onboard_mentor
 from tests.conftest import log_session
@@ -90,3 +92,28 @@ async def test_a_session_logged_on_postgresql_is_claimed_once_by_two_schedulers(
     async with pg_services.sessions() as session:
         states = set(await session.scalars(select(Prompt.state).where(Prompt.kind == "notice")))
     assert states == {"sent"}
+
+
+async def test_every_ilm_mark_sheet_section_fits_on_postgresql(pg_services, clock):
+    # PostgreSQL enforces column lengths, which SQLite ignores.
+    ilm = pg_services.registry.get("ilm")
+    async with writing(pg_services.sessions) as session:
+        assessor = Person(telegram_id=903, timezone="Europe/London")
+        session.add(assessor)
+        await session.flush()
+        portfolio = await create_portfolio(session, assessor, ["ilm"])
+        for sheet in ilm.extra["mark_sheets"]:
+            for section in sheet["sections"]:
+                record_mark(
+                    session,
+                    portfolio_id=portfolio.id,
+                    framework_id="ilm",
+                    sheet=sheet["unit"],
+                    section=section["title"],
+                    value="10",
+                    assessor_id=assessor.id,
+                    now=clock(),
+                )
+    async with pg_services.sessions() as session:
+        titles = set(await session.scalars(select(Mark.section)))
+    assert max(map(len, titles)) > 32
