@@ -5,7 +5,6 @@ Assessors read and decide; nothing here can change evidence.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -25,7 +24,14 @@ from handlers.filters import TypedText
 from handlers.keyboards import Button, chunked, keyboard
 from journal.coverage import tagged_refs
 from journal.frameworks.registry import Registry
-from journal.grading import MarkError, ilm_outcome, mark_sheet, method_grades, st1379_overall
+from journal.grading import (
+    MarkError,
+    ilm_outcome,
+    mark_sheet,
+    method_grades,
+    section_mark,
+    st1379_overall,
+)
 from journal.hours import format_minutes
 from journal.parsing import InputError, clean_text
 from storage import assessment
@@ -209,7 +215,7 @@ def build_router() -> Router:
             )
         elif act == "nocomment":
             await _save_decision(
-                target, state, sessions, person, registry, None, now, None, files_root
+                target, state, sessions, person, registry, None, now, update_id, files_root
             )
         elif act == "sheets":
             ilm = registry.get("ilm")
@@ -303,15 +309,20 @@ def build_router() -> Router:
         now: datetime,
         update_id: int | None,
     ) -> None:
+        if person is None:
+            await state.clear()
+            await message.answer(texts.NEEDS_START)
+            return
         data = await state.get_data()
         sheet = mark_sheet(registry.get("ilm"), data["sheet"])
         sections = sheet["sections"]
         current = sections[len(data["marks"])]
-        typed = (message.text or "").strip()
-        if not re.fullmatch(r"[0-9]{1,3}", typed) or not 0 <= int(typed) <= current["max"]:
+        try:
+            mark = section_mark(current, message.text or "")
+        except MarkError:
             await message.answer(texts.MARK_BAD.format(max=current["max"]))
             return
-        data["marks"][current["title"]] = int(typed)
+        data["marks"][current["title"]] = mark
         if len(data["marks"]) < len(sections):
             await state.set_data(data)
             await _ask_mark(message, sheet, data["marks"])

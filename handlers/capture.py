@@ -51,8 +51,8 @@ async def start_evidence(
     try:
         stored = await fetch_files(bot, files, portfolio, pending)
     except FileTooBig as big:
-        await state.clear()
-        await target.answer(texts.FILE_TOO_BIG.format(size=round(big.size / 1048576, 1)))
+        # The capture and any gap criterion are kept: a smaller file sent next takes its place.
+        await target.answer(texts.file_too_big(big.size))
         return
     except (TelegramAPIError, ClientError, OSError):
         # The capture is kept: the user can tap Evidence again, or send the file again.
@@ -68,7 +68,8 @@ async def start_evidence(
 def build_router() -> Router:
     router = Router(name="capture")
 
-    @router.message(StateFilter(None), NotCommand())
+    # A new message while the last capture waits for its choice takes that capture's place.
+    @router.message(StateFilter(None, CaptureState.choose), NotCommand())
     async def captured(
         message: Message, state: FSMContext, person: Person | None, portfolio: Portfolio | None
     ) -> None:

@@ -123,9 +123,12 @@ async def ask(
     i = data["i"]
     step = spec.step(i)
     choices = await choices_for(step, sessions, portfolio.id)
-    prompt = step.prompt.replace(
-        "{mentee}", texts.escape(_mentee_label(data["answers"], dict(choices)))
-    )
+    prompt = step.prompt
+    if "{mentee}" in prompt:
+        async with sessions() as session:
+            members = await people.mentee_names(session, portfolio.id)
+        label = _mentee_label(data["answers"], {str(key): name for key, name in members})
+        prompt = prompt.replace("{mentee}", texts.escape(label))
     if step.kind == StepKind.MENTEES and not choices:
         prompt = f"{prompt}\n{texts.NO_MENTEES}"
     if step.kind == StepKind.GOAL and not choices:
@@ -296,8 +299,7 @@ def build_router(finish: Finish) -> Router:
         try:
             stored = await fetch_files(bot, files, portfolio, pending)
         except FileTooBig as big:
-            lead = texts.FILE_TOO_BIG.format(size=round(big.size / 1048576, 1))
-            await ask(message, state, sessions, portfolio, lead=lead)
+            await ask(message, state, sessions, portfolio, lead=texts.file_too_big(big.size))
             return
         except (TelegramAPIError, ClientError, OSError):
             await ask(message, state, sessions, portfolio, lead=texts.FILE_FAILED)

@@ -403,7 +403,7 @@ def build_router() -> Router:
             await _ask_line(
                 state, {"kind": "write", "prompt": callback_data.p, "mentor": answered.mentor_name}
             )
-            await query.message.answer(texts.WRITE_ASK)
+            await query.message.answer(texts.WRITE_ASK, reply_markup=_skip(callback_data.p))
 
     @router.callback_query(PromptCB.filter(F.a == "s"))
     async def skipped(
@@ -428,7 +428,9 @@ def build_router() -> Router:
                 await prompt_repo.release_notice(session, line["notice"], now)
         await _end_line(state)
         await query.message.answer(
-            texts.SENT_TO.format(mentor=texts.escape(line.get("mentor", "")))
+            texts.WRITE_SKIPPED
+            if line.get("kind") == "write"
+            else texts.SENT_TO.format(mentor=texts.escape(line.get("mentor", "")))
         )
 
     @router.message(StateFilter(PromptState.line), TypedText())
@@ -444,7 +446,7 @@ def build_router() -> Router:
     ) -> None:
         line = (await state.get_data()).get("line") or {}
         if person is None or not line:
-            await state.clear()
+            await _end_line(state)
             await message.answer(texts.STALE_BUTTON)
             return
         try:

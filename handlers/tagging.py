@@ -131,6 +131,13 @@ def _criteria_keyboard(
     return keyboard(rows)
 
 
+def _code_keyboard(entry_id: int) -> InlineKeyboardMarkup:
+    """Instead of typing a code: browse the units, or finish."""
+    return keyboard(
+        [[(texts.BACK, TagCB(e=entry_id, act="m")), (texts.DONE, TagCB(e=entry_id, act="d"))]]
+    )
+
+
 def next_step_keyboard() -> InlineKeyboardMarkup:
     return keyboard(
         [
@@ -194,6 +201,9 @@ def build_router() -> Router:
             await query.answer(texts.NOT_YOURS, show_alert=True)
             return
         await query.answer()
+        if act != "k" and await state.get_state() == TagState.code.state:
+            # Another button instead of typing the code: the next message is not a code.
+            await state.clear()
         if act == "m":
             await query.message.answer(
                 texts.PICK_UNIT, reply_markup=_unit_keyboard(entry, portfolio, registry)
@@ -218,7 +228,7 @@ def build_router() -> Router:
                 return
             await state.set_state(TagState.code)
             await state.update_data(tag_entry=entry.id)
-            await query.message.answer(texts.ASK_CODE)
+            await query.message.answer(texts.ASK_CODE, reply_markup=_code_keyboard(entry.id))
         else:
             await query.message.answer(
                 texts.TAGS_DONE.format(ref=entry.ref, count=len(entry.tags)),
@@ -247,7 +257,8 @@ def build_router() -> Router:
         found = parse_code((message.text or "")[:100], frameworks)
         if not found:
             await message.answer(
-                texts.UNKNOWN_CODE.format(code=texts.escape((message.text or "")[:40]))
+                texts.UNKNOWN_CODE.format(code=texts.escape((message.text or "")[:40])),
+                reply_markup=_code_keyboard(int(data.get("tag_entry", 0))),
             )
             return
         async with writing(sessions, update_id) as session:
@@ -260,7 +271,7 @@ def build_router() -> Router:
                         await entry_repo.toggle_tag(session, entry, criterion_id, person.id, now)
         await state.clear()
         if entry is None:
-            await message.answer(texts.ENTRY_GONE)
+            await message.answer(texts.ENTRY_GONE, reply_markup=next_step_keyboard())
             return
         codes = ", ".join(short_code(registry.criterion(c)) for c in found)
         await message.answer(

@@ -190,6 +190,10 @@ COMMANDS = (
 )
 
 
+def file_too_big(size_bytes: int) -> str:
+    return FILE_TOO_BIG.format(size=round(size_bytes / 1048576, 1))
+
+
 def escape(text: str) -> str:
     """User text inside an HTML reply; quotes stay readable (they are safe outside attributes)."""
     return html.escape(text, quote=False)
@@ -223,6 +227,7 @@ WRITE_IT = "Write it"
 CONFIRMED_THANKS = "Confirmed, thank you. I'll let {mentor} know."
 NOT_RIGHT_ASK = "What isn't right? One line for {mentor} (optional)."
 WRITE_ASK = "Type your answer in one message."
+WRITE_SKIPPED = "Nothing was sent. The request's buttons still work when you are ready."
 
 NOTICE_FEEDBACK = "{who} rated {ref} ({day}) {rating}/5. Saved as {saved}."
 NOTICE_HOURS = "{who} confirmed {duration} of mentoring for {ref}."

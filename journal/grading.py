@@ -16,6 +16,7 @@ method grades have `framework_id` "st1379", `section` the method code of `extra.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -79,6 +80,14 @@ class IlmResult:
         if self.total_short:
             reasons.append(f"total {self.total} (needs {self.pass_total})")
         return f"{REFERRAL}: " + "; ".join(reasons)
+
+
+def section_mark(section: Mapping[str, Any], typed: str) -> int:
+    """A typed mark for one mark-sheet section: a whole number from 0 to its maximum."""
+    text = typed.strip()
+    if not re.fullmatch(r"[0-9]{1,3}", text) or int(text) > int(section["max"]):
+        raise MarkError(f"the mark for “{section['title']}” is a whole number 0-{section['max']}")
+    return int(text)
 
 
 def ilm_outcome(sheet: Mapping[str, Any], marks: Mapping[str, int]) -> IlmResult:

@@ -102,7 +102,7 @@ def leave_out_reflective(snapshot: PortfolioSnapshot) -> PortfolioSnapshot:
 
 
 def mentee_label(index: int) -> str:
-    """0 -> 'Mentee A', 25 -> 'Mentee Z', 26 -> 'Mentee AA' (as storage.people.pseudonym)."""
+    """0 -> 'Mentee A', 25 -> 'Mentee Z', 26 -> 'Mentee AA': a mentee's lasting pseudonym."""
     letters = ""
     index += 1
     while index:

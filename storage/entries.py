@@ -123,7 +123,6 @@ async def revise_entry(
         goal = await session.scalar(select(Goal).where(Goal.entry_id == entry.id))
         goal.statement = entry.data["statement"]
         goal.measure = entry.data.get("measure")
-        goal.status = entry.data.get("status", goal.status)
     return revision
 
 

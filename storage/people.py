@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import string
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -11,6 +10,7 @@ from enum import StrEnum
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from journal.portfolio_rules import mentee_label
 from storage.models import Invitation, Membership, Person, Portfolio, PortfolioFramework
 
 INVITATION_DAYS = 7
@@ -192,17 +192,6 @@ def invitation_problem(
     return None
 
 
-def pseudonym(index: int) -> str:
-    """Mentee A, B, ... Z, then AA, AB ...: stable once given, used wherever anonymity is needed."""
-    letters = string.ascii_uppercase
-    name = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        name = letters[rest] + name
-    return f"Mentee {name}"
-
-
 async def redeem_invitation(
     session: AsyncSession, code: str, person: Person, now: datetime
 ) -> Joined | JoinProblem:
@@ -220,7 +209,7 @@ async def redeem_invitation(
                 Membership.portfolio_id == invitation.portfolio_id, Membership.role == Role.MENTEE
             )
         )
-        alias = pseudonym(count or 0)
+        alias = mentee_label(count or 0)
     joined = Membership(
         portfolio_id=invitation.portfolio_id,
         person_id=person.id,

@@ -19,6 +19,7 @@ from journal.grading import (
     ilm_statuses,
     mark_sheet,
     method_grades,
+    section_mark,
     st1379_method_grades,
     st1379_overall,
 )
@@ -243,3 +244,12 @@ def test_the_newest_stored_method_grade_counts() -> None:
         MarkRecord("ilm", "D3.06", "1", "30", "P", when),
     ]
     assert st1379_method_grades(records) == {"observation": "Pass"}
+
+
+def test_a_typed_section_mark_is_a_whole_number_up_to_the_section_maximum():
+    section = mark_sheet(ILM, "D3.06")["sections"][0]
+    assert section_mark(section, " 7 ") == 7
+    assert section_mark(section, str(section["max"])) == section["max"]
+    for typed in ("", "-1", "7.5", "seven", str(section["max"] + 1), "1000"):
+        with pytest.raises(MarkError):
+            section_mark(section, typed)

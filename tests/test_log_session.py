@@ -196,3 +196,13 @@ async def test_revisions_are_counted_one_per_saved_entry(mentor, mentee, service
     await log_session(mentor)
     async with services.sessions() as session:
         assert await session.scalar(select(func.count(EntryRevision.id))) == 1
+
+
+async def test_the_summary_question_names_the_mentee_tapped(mentor, mentee):
+    await mentor.send("/log")
+    await mentor.click("Jon")
+    await mentor.click("Today")
+    await mentor.send("45")
+    await mentor.click("In person")
+    reply = await mentor.send("Shift handover checklist")
+    assert "how did Jon do?" in reply.text
