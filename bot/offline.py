@@ -19,14 +19,11 @@ from aiogram.client.session.base import BaseSession
 from aiogram.enums import ParseMode
 from aiogram.methods import (
     AnswerCallbackQuery,
-    EditMessageReplyMarkup,
     EditMessageText,
     GetFile,
     GetMe,
-    SendChatAction,
     SendDocument,
     SendMessage,
-    SetMyCommands,
     TelegramMethod,
 )
 from aiogram.types import (
@@ -114,10 +111,7 @@ class OfflineSession(BaseSession):
                 file_unique_id=method.file_id,
                 file_path=f"files/{method.file_id}",
             )
-        if isinstance(
-            method, (AnswerCallbackQuery, EditMessageReplyMarkup, SetMyCommands, SendChatAction)
-        ):
-            return True
+        # answerCallbackQuery, editMessageReplyMarkup, setMyCommands, sendChatAction ...
         return True
 
     async def stream_content(

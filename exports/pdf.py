@@ -48,6 +48,7 @@ from journal.hours import (
     format_hours,
     format_minutes,
     hours_rule,
+    progress_text,
     unit_hours,
     units_in_use,
 )
@@ -258,11 +259,7 @@ def _front(w: _Writer, view: ExportView) -> None:
         w.field("Anonymised", "Mentees appear as Mentee A, Mentee B ...")
     for fw in view.frameworks:
         for unit in units_in_use(unit_hours(s, fw), fw):
-            state = "reached" if unit.met else f"{format_minutes(unit.remaining_minutes)} to go"
-            w.field(
-                f"Hours {unit.unit_code}",
-                f"{format_minutes(unit.minutes)} of {format_hours(unit.min_hours)} ({state})",
-            )
+            w.field(f"Hours {unit.unit_code}", progress_text(unit))
     failed = [c for c in view.checks if c.status != Status.PASSED]
     if failed:
         w.gap()

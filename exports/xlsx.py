@@ -33,7 +33,14 @@ from journal.coverage import coverage, tagged_refs
 from journal.entries import EVIDENCE_TYPES, GOAL_STATUSES, SESSION_FORMATS, SESSION_MODES, Kind
 from journal.frameworks.registry import Registry
 from journal.grading import assessment_lines
-from journal.hours import UnitHours, format_hours, format_minutes, unit_hours, units_in_use
+from journal.hours import (
+    UnitHours,
+    format_hours,
+    format_minutes,
+    progress_text,
+    unit_hours,
+    units_in_use,
+)
 from journal.portfolio_rules import Status
 from journal.snapshot import EntryRecord, PortfolioSnapshot
 
@@ -201,12 +208,7 @@ def _totals(view: ExportView) -> Iterator[CoverRow]:
             False,
         )
         for unit in units_in_use(unit_hours(s, fw), fw):
-            state = "reached" if unit.met else f"{format_minutes(unit.remaining_minutes)} to go"
-            yield (
-                f"Hours: {fw.id} {unit.unit_code}",
-                f"{format_minutes(unit.minutes)} of {format_hours(unit.min_hours)} ({state})",
-                False,
-            )
+            yield (f"Hours: {fw.id} {unit.unit_code}", progress_text(unit), False)
 
 
 def _assessment(view: ExportView) -> Iterator[CoverRow]:

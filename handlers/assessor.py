@@ -22,7 +22,7 @@ from handlers.callbacks import AssessCB
 from handlers.criteria import criterion_from_key, criterion_key, short_code
 from handlers.filters import TypedText
 from handlers.keyboards import Button, chunked, keyboard
-from journal.coverage import tagged_refs
+from journal.coverage import latest_decisions, tagged_refs
 from journal.frameworks.registry import Registry
 from journal.grading import (
     MarkError,
@@ -378,7 +378,7 @@ async def _show_unit(
     unit = framework.units[int(index)]
     async with snapshot_session(sessions) as session:
         snapshot = await load_snapshot(session, pid, files_root, now)
-        decisions = await assessment.latest_decisions(session, pid)
+    decisions = latest_decisions(snapshot.decisions)
     refs = tagged_refs(snapshot.entries)
     rows = []
     for criterion in unit.criteria:

@@ -213,8 +213,8 @@ def option_value(step: Step, value: str, choices: Choices, today: date) -> Any:
         return (today - timedelta(days=int(value))).isoformat()
     if step.kind == StepKind.DURATION and value in {str(m) for m, _ in texts.DURATION_BUTTONS}:
         return int(value)
-    if step.kind == StepKind.RATING and value in {"1", "2", "3", "4", "5"}:
-        return int(value)
+    if step.kind == StepKind.RATING:
+        return parse_rating(value)
     if value in {k for k, _ in choices}:
         return [value] if step.kind == StepKind.MENTEES else value
     raise InputError(texts.PICK_FROM_BUTTONS)

@@ -17,7 +17,7 @@ from handlers.keyboards import Button, keyboard
 from journal.bars import bar
 from journal.coverage import biggest_gaps, coverage, tagged_refs, unit_counts
 from journal.frameworks.registry import Registry
-from journal.hours import format_minutes, unit_hours
+from journal.hours import format_minutes, unit_hours, units_in_use
 from journal.snapshot import EntryRecord
 from storage import entries as entry_repo
 from storage.db import snapshot_session
@@ -34,7 +34,7 @@ def _hours_text(records: list[EntryRecord], portfolio: Portfolio, registry: Regi
         framework = registry.get(framework_id)
         if framework is None:
             continue
-        for unit in unit_hours(records, framework):
+        for unit in units_in_use(unit_hours(records, framework), framework):
             cells, pct = bar(unit.minutes, unit.minimum_minutes)
             lines.append(
                 texts.PROGRESS_HOURS.format(

@@ -25,8 +25,14 @@ from handlers.keyboards import Button, chunked, keyboard
 from journal.entries import Kind
 from journal.frameworks.registry import Registry
 from journal.hours import format_minutes
-from journal.parsing import COMMON_TIMEZONES, InputError, clean_text, parse_timezone
-from journal.prompting import PromptKind, QuietHours, RequestKind, days_before, parse_quiet_hours
+from journal.parsing import (
+    COMMON_TIMEZONES,
+    InputError,
+    clean_text,
+    parse_rating,
+    parse_timezone,
+)
+from journal.prompting import PromptKind, RequestKind, days_before, parse_quiet_hours
 from storage import people
 from storage import prompts as prompt_repo
 from storage.models import Entry, Membership, Person, Portfolio
@@ -226,9 +232,13 @@ def _requested(what: RequestKind, ref: str) -> str:
 # --- /settings ------------------------------------------------------------------------------
 
 
+def _paused(person: Person) -> bool:
+    return person.prompts_paused or person.blocked_at is not None
+
+
 def _settings_text(person: Person) -> str:
-    quiet = QuietHours.of(person.quiet_start, person.quiet_end)
-    paused = person.prompts_paused or person.blocked_at is not None
+    quiet = prompt_repo.quiet_of(person)
+    paused = _paused(person)
     return texts.SETTINGS.format(
         timezone=texts.escape(person.timezone),
         quiet=texts.SETTINGS_NO_QUIET if quiet.off else "–".join(quiet.as_strings()),
@@ -237,10 +247,9 @@ def _settings_text(person: Person) -> str:
 
 
 def _settings_keyboard(person: Person) -> InlineKeyboardMarkup:
-    paused = person.prompts_paused or person.blocked_at is not None
     toggle = (
         (texts.SETTINGS_RESUME, SettingsCB(act="resume"))
-        if paused
+        if _paused(person)
         else (texts.SETTINGS_PAUSE, SettingsCB(act="pause"))
     )
     return keyboard(
@@ -311,11 +320,11 @@ def build_router() -> Router:
         today: date,
         update_id: int | None,
     ) -> None:
-        if (
-            person is None
-            or query.message is None
-            or callback_data.v not in {"1", "2", "3", "4", "5"}
-        ):
+        try:
+            rating = parse_rating(callback_data.v)
+        except InputError:
+            rating = None
+        if person is None or query.message is None or rating is None:
             await query.answer(texts.NOT_YOURS, show_alert=True)
             return
         async with writing(sessions, update_id) as session:
@@ -327,7 +336,7 @@ def build_router() -> Router:
                     session,
                     found,
                     person,
-                    int(callback_data.v),
+                    rating,
                     registry=registry,
                     today=today,
                     now=now,

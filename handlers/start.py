@@ -91,7 +91,6 @@ async def _after_timezone(
     target: Message,
     state: FSMContext,
     sessions: async_sessionmaker[AsyncSession],
-    registry: Registry,
     person_id: int,
     now: datetime,
     update_id: int | None,
@@ -210,7 +209,7 @@ def build_router() -> Router:
                 await target.answer(texts.ASK_TZ, reply_markup=_tz_keyboard())
                 return
             await _set_timezone(sessions, data["person"], COMMON_TIMEZONES[index][1])
-            await _after_timezone(target, state, sessions, registry, data["person"], now, update_id)
+            await _after_timezone(target, state, sessions, data["person"], now, update_id)
         elif act == "invited":
             await target.answer(texts.INVITED_HOW)
         elif act == "mentor":
@@ -295,7 +294,7 @@ def build_router() -> Router:
         # A typed place can be read wrongly: show what was understood (change it in /settings).
         local = now.astimezone(ZoneInfo(zone))
         await message.answer(texts.TZ_SET.format(zone=zone, time=f"{local:%H:%M}"))
-        await _after_timezone(message, state, sessions, registry, data["person"], now, update_id)
+        await _after_timezone(message, state, sessions, data["person"], now, update_id)
 
     @router.message(StateFilter(Onboarding), NotCommand())
     async def other(message: Message, **_: Any) -> None:

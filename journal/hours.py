@@ -163,6 +163,12 @@ def format_hours(hours: float) -> str:
     return format_minutes(round(hours * 60))
 
 
+def progress_text(unit: UnitHours) -> str:
+    """'12h30 of 20 h (7h30 to go)': one unit's hours as the exports show them."""
+    state = "reached" if unit.met else f"{format_minutes(unit.remaining_minutes)} to go"
+    return f"{format_minutes(unit.minutes)} of {format_hours(unit.min_hours)} ({state})"
+
+
 def units_in_use(hours: Iterable[UnitHours], framework: Framework) -> list[UnitHours]:
     """The units a portfolio works toward: the default ones, and any other with sessions."""
     defaults = {u.code for u in hours_rule(framework).defaults}

@@ -79,15 +79,6 @@ async def assessed_portfolio(
     return await session.get(Portfolio, portfolio_id) if member else None
 
 
-async def latest_decisions(session: AsyncSession, portfolio_id: int) -> dict[str, Decision]:
-    rows = await session.scalars(
-        select(Decision)
-        .where(Decision.portfolio_id == portfolio_id)
-        .order_by(Decision.decided_at, Decision.id)
-    )
-    return {d.criterion_id: d for d in rows}
-
-
 def record_decision(
     session: AsyncSession,
     *,
@@ -132,11 +123,3 @@ def record_mark(
     )
     session.add(mark)
     return mark
-
-
-async def marks(session: AsyncSession, portfolio_id: int) -> list[Mark]:
-    return list(
-        await session.scalars(
-            select(Mark).where(Mark.portfolio_id == portfolio_id).order_by(Mark.id)
-        )
-    )

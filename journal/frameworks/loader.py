@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from journal.frameworks.model import Criterion, Framework, Outcome, Unit
+from journal.frameworks.model import Criterion, Framework, Outcome, Unit, criterion_id
 
 _ID = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$")
@@ -224,7 +224,7 @@ def _build_criterion(
 ) -> Criterion:
     node = chk.mapping(node, f"a criterion of {what}", _CRITERION_KEYS)
     code = chk.code(node, f"a criterion of {what}")
-    crit_id = f"{fw_id}:{code}" if style == "flat" else f"{fw_id}:{unit}/{code}"
+    crit_id = criterion_id(fw_id, style, unit, code)
     if crit_id in chk.criterion_ids:
         raise chk.fail(node, f"duplicate criterion code '{code}' ({crit_id})", "code")
     chk.criterion_ids.add(crit_id)

@@ -6,6 +6,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+def criterion_id(framework_id: str, style: str, unit_code: str, code: str) -> str:
+    """A criterion's id: 'ilm:D3.06/2.1', or 'st1379:K2' where codes are unique ('flat')."""
+    return f"{framework_id}:{code}" if style == "flat" else f"{framework_id}:{unit_code}/{code}"
+
+
 @dataclass(frozen=True, slots=True)
 class Criterion:
     id: str
@@ -60,11 +65,6 @@ class Framework:
 
     def criterion(self, criterion_id: str) -> Criterion | None:
         return next((c for c in self.criteria if c.id == criterion_id), None)
-
-    def criterion_id(self, unit_code: str, code: str) -> str:
-        if self.criterion_ids == "flat":
-            return f"{self.id}:{code}"
-        return f"{self.id}:{unit_code}/{code}"
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of `mentorlog frameworks dump`."""
