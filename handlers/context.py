@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from aiogram import BaseMiddleware
 from aiogram.fsm.context import FSMContext
 from aiogram.types import TelegramObject, Update, User
 
+from journal.prompting import local_day
 from storage.fsm import DatabaseStorage, current_update_id
 from storage.people_cache import PeopleCache
 from storage.uow import AlreadyHandled
 
 Clock = Callable[[], datetime]
-
-
-def local_today(now: datetime, timezone: str) -> date:
-    return now.astimezone(ZoneInfo(timezone)).date()
 
 
 class ReplayGuard(BaseMiddleware):
@@ -82,7 +78,7 @@ class Who(BaseMiddleware):
             if person is not None and person.consent_at is not None and person.erased_at is None:
                 data["person"], data["portfolio"] = person, portfolio
         tz = data["person"].timezone if data["person"] else data["newcomer"].timezone
-        data["today"] = local_today(now, tz)
+        data["today"] = local_day(now, tz)
         update: Update | None = data.get("event_update")
         data["update_id"] = update.update_id if update else None
         return await handler(event, data)

@@ -27,16 +27,8 @@ from storage.files import FileStore, StoredFile
 from storage.models import Entry, Person, Portfolio
 from storage.uow import writing
 
-COMMAND_FLOWS = {
-    "log": "log",
-    "goal": "goal",
-    "review": "review",
-    "reflect": "reflect",
-    "feedback": "feedback",
-    "supervision": "supervision",
-    "contract": "contract",
-    "cpd": "cpd",
-}
+# Each of these commands starts the flow of the same name.
+COMMAND_FLOWS = ("log", "goal", "review", "reflect", "feedback", "supervision", "contract", "cpd")
 
 
 async def save_answers(
@@ -146,7 +138,7 @@ def build_router() -> Router:
             return
         if await resume(message, state, sessions, portfolio):
             return
-        await begin(message, state, sessions, portfolio, COMMAND_FLOWS[command.command])
+        await begin(message, state, sessions, portfolio, command.command)
 
     @router.message(Command("cancel"))
     async def cancel(message: Message, state: FSMContext) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from journal.parsing import COMMON_TIMEZONES
 
 Button = tuple[str, CallbackData | str]
 
@@ -22,6 +24,13 @@ def keyboard(rows: Iterable[Sequence[Button]]) -> InlineKeyboardMarkup:
             for row in rows
             if row
         ]
+    )
+
+
+def timezone_keyboard(button: Callable[[str], CallbackData]) -> InlineKeyboardMarkup:
+    """The common time zones, two a row; `button(index)` makes each one's callback."""
+    return keyboard(
+        chunked([(label, button(str(i))) for i, (label, _) in enumerate(COMMON_TIMEZONES)], 2)
     )
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from handlers import texts
 from handlers.callbacks import PromptCB, RequestCB, SettingsCB
 from handlers.filters import TypedText
-from handlers.keyboards import Button, chunked, keyboard
+from handlers.keyboards import Button, chunked, keyboard, timezone_keyboard
 from journal.entries import Kind
 from journal.frameworks.registry import Registry
 from journal.hours import format_minutes
@@ -272,10 +272,7 @@ def _quiet_keyboard() -> InlineKeyboardMarkup:
 
 
 def _zone_keyboard() -> InlineKeyboardMarkup:
-    buttons: list[Button] = [
-        (label, SettingsCB(act="z", v=str(i))) for i, (label, _) in enumerate(COMMON_TIMEZONES)
-    ]
-    return keyboard(chunked(buttons, 2))
+    return timezone_keyboard(lambda i: SettingsCB(act="z", v=i))
 
 
 def _typed_setting(zone_asked: bool, typed: str) -> dict[str, str]:

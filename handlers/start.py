@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram import Router
@@ -17,7 +16,7 @@ from handlers import texts
 from handlers.callbacks import StartCB
 from handlers.filters import NotCommand, TypedText
 from handlers.flow import resume
-from handlers.keyboards import Button, chunked, keyboard
+from handlers.keyboards import Button, keyboard, timezone_keyboard
 from handlers.tagging import next_step_keyboard
 from journal.frameworks.registry import Registry
 from journal.parsing import COMMON_TIMEZONES, InputError, clean_text, parse_timezone
@@ -43,11 +42,20 @@ class Onboarding(StatesGroup):
     frameworks = State()
 
 
+def _consent_keyboard() -> InlineKeyboardMarkup:
+    return keyboard(
+        [[(texts.AGREE, StartCB(act="agree")), (texts.DECLINE, StartCB(act="decline"))]]
+    )
+
+
+def _role_keyboard() -> InlineKeyboardMarkup:
+    return keyboard(
+        [[(texts.ROLE_MENTOR, StartCB(act="mentor")), (texts.ROLE_INVITED, StartCB(act="invited"))]]
+    )
+
+
 def _tz_keyboard() -> InlineKeyboardMarkup:
-    buttons: list[Button] = [
-        (label, StartCB(act="tz", v=str(i))) for i, (label, _) in enumerate(COMMON_TIMEZONES)
-    ]
-    return keyboard(chunked(buttons, 2))
+    return timezone_keyboard(lambda i: StartCB(act="tz", v=i))
 
 
 def _frameworks_keyboard(registry: Registry, chosen: list[str]) -> InlineKeyboardMarkup:
@@ -100,17 +108,7 @@ async def _after_timezone(
         await _join(target, state, sessions, person_id, code, now, update_id)
         return
     await state.set_state(Onboarding.role)
-    await target.answer(
-        texts.ASK_ROLE,
-        reply_markup=keyboard(
-            [
-                [
-                    (texts.ROLE_MENTOR, StartCB(act="mentor")),
-                    (texts.ROLE_INVITED, StartCB(act="invited")),
-                ]
-            ]
-        ),
-    )
+    await target.answer(texts.ASK_ROLE, reply_markup=_role_keyboard())
 
 
 def build_router() -> Router:
@@ -131,12 +129,7 @@ def build_router() -> Router:
         if person is None:
             await state.set_state(Onboarding.consent)
             await state.set_data({"invite": code})
-            await message.answer(
-                texts.PRIVACY,
-                reply_markup=keyboard(
-                    [[(texts.AGREE, StartCB(act="agree")), (texts.DECLINE, StartCB(act="decline"))]]
-                ),
-            )
+            await message.answer(texts.PRIVACY, reply_markup=_consent_keyboard())
             return
         if code:
             await _join(message, state, sessions, person.id, code, now, update_id)
@@ -297,8 +290,20 @@ def build_router() -> Router:
         await _after_timezone(message, state, sessions, data["person"], now, update_id)
 
     @router.message(StateFilter(Onboarding), NotCommand())
-    async def other(message: Message, **_: Any) -> None:
-        await message.answer(texts.PICK_FROM_BUTTONS)
+    async def other(message: Message, state: FSMContext, registry: Registry) -> None:
+        """Anything but the expected answer: ask the current step again, with its buttons."""
+        current = await state.get_state()
+        if current == Onboarding.name.state:
+            await message.answer(texts.ASK_NAME)
+            return
+        chosen = (await state.get_data()).get("fws", [])
+        markups = {
+            Onboarding.consent.state: _consent_keyboard(),
+            Onboarding.timezone.state: _tz_keyboard(),
+            Onboarding.role.state: _role_keyboard(),
+            Onboarding.frameworks.state: _frameworks_keyboard(registry, chosen),
+        }
+        await message.answer(texts.PICK_FROM_BUTTONS, reply_markup=markups.get(current))
 
     return router
 

@@ -117,6 +117,8 @@ GOAL_STATUSES = {
     "achieved": "Achieved",
     "dropped": "Dropped",
 }
+# A goal still worked on: reviewed, reminded of, offered in /review.
+OPEN_GOAL_STATUSES = ("open", "on_track")
 
 # Reflective kinds an ST1379 portfolio must leave out (reflective accounts, self-assessment).
 REFLECTIVE_KINDS = frozenset({Kind.REFLECTION})

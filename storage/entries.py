@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, raiseload
 
-from journal.entries import Kind, format_ref
+from journal.entries import OPEN_GOAL_STATUSES, Kind, format_ref
 from journal.snapshot import EntryRecord
 from storage.models import (
     Attachment,
@@ -259,7 +259,7 @@ async def goals(session: AsyncSession, portfolio_id: int, *, open_only: bool = F
         .order_by(Goal.id)
     )
     if open_only:
-        query = query.where(Goal.status.in_(["open", "on_track"]))
+        query = query.where(Goal.status.in_(OPEN_GOAL_STATUSES))
     return list(await session.scalars(query))
 
 

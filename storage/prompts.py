@@ -34,7 +34,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from journal.entries import Kind
+from journal.entries import OPEN_GOAL_STATUSES, Kind
 from journal.frameworks.registry import Registry
 from journal.prompting import (
     ANSWERABLE,
@@ -93,7 +93,6 @@ CLAIM_TIMEOUT = timedelta(minutes=2)
 SENDING_TIMEOUT = timedelta(minutes=10)
 # Reached by Telegram (or maybe reached): these can be answered.
 DELIVERED = (State.SENT, State.UNKNOWN)
-OPEN_GOAL_STATUSES = ("open", "on_track")
 
 
 def quiet_of(person: Person) -> QuietHours:
@@ -170,20 +169,17 @@ async def _schedule_reminder(
     due = reminder_due(prompt.expires_at, person.timezone, quiet_of(person), prompt.due_at)
     if due is None:
         return
-    session.add(
-        Prompt(
-            kind=PromptKind.REMINDER,
-            person_id=person.id,
-            portfolio_id=prompt.portfolio_id,
-            entry_id=prompt.entry_id,
-            due_at=due,
-            expires_at=prompt.expires_at,
-            state=State.PENDING,
-            attempts=0,
-            payload={"prompt_id": prompt.id},
-            created_at=now,
-            key=f"reminder:{prompt.id}",
-        )
+    await schedule(
+        session,
+        kind=PromptKind.REMINDER,
+        person=person,
+        due_at=due,
+        now=now,
+        portfolio_id=prompt.portfolio_id,
+        entry_id=prompt.entry_id,
+        expires_at=prompt.expires_at,
+        payload={"prompt_id": prompt.id},
+        key=f"reminder:{prompt.id}",
     )
 
 

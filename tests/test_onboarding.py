@@ -5,6 +5,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from storage.models import Invitation, Membership, Person, Portfolio
+from tests.botkit import starts_with
 from tests.conftest import invite_and_join, onboard_mentor
 
 
@@ -143,3 +144,12 @@ def test_a_quiet_hour_that_is_not_a_time_is_refused_at_start_up():
 
     with pytest.raises(ValidationError, match="not a time of day"):
         Settings(_env_file=None, quiet_start="late")
+
+
+async def test_a_sticker_during_start_gets_the_step_asked_again_with_its_buttons(make_client):
+    anna = make_client("Anna")
+    await anna.send("/start")
+    await anna.click("I agree")
+    await anna.click(starts_with("Use “"))
+    reply = await anna.send_photo(b"\xff\xd8" + b"x" * 100)
+    assert "London" in reply.buttons()
