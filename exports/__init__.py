@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -110,6 +110,12 @@ def export_view(snapshot: PortfolioSnapshot, registry: Registry) -> ExportView:
     view = apply_rules(snapshot)
     checks = tuple(check_view(snapshot, view, registry))
     return ExportView(snapshot=view, frameworks=frameworks, checks=checks)
+
+
+def shown(labels: Mapping[str, str], value: Any) -> str:
+    """A stored choice ('on_track') as people read it ('On track'); unknown ones as they are."""
+    text = as_text(value)
+    return labels.get(text, text)
 
 
 def as_text(value: Any) -> str:

@@ -38,9 +38,10 @@ from exports import (
     kind_label,
     partial_file,
     period_text,
+    shown,
     utc_time,
 )
-from journal.entries import FIELDS, SESSION_FORMATS, SESSION_MODES, Field, Kind
+from journal.entries import FIELDS, GOAL_STATUSES, SESSION_FORMATS, SESSION_MODES, Field, Kind
 from journal.frameworks.model import Framework, Unit
 from journal.frameworks.registry import Registry
 from journal.hours import (
@@ -378,8 +379,8 @@ def _write_session(
     _block_title(w, title)
     d = e.data
     how = [
-        SESSION_FORMATS.get(as_text(d.get("format")), as_text(d.get("format"))),
-        SESSION_MODES.get(as_text(d.get("mode")), as_text(d.get("mode"))),
+        shown(SESSION_FORMATS, d.get("format")),
+        shown(SESSION_MODES, d.get("mode")),
     ]
     w.field("Mentees", " · ".join(x for x in (", ".join(e.mentees), *how) if x))
     w.field("Planned", as_text(d.get("plan")))
@@ -414,9 +415,9 @@ def _write_goal(w: _Writer, g: GoalRecord) -> None:
     w.field("Goal", g.statement)
     w.field("Measure", g.measure or "")
     w.field("Target date", day(g.target_date))
-    w.field("Status", g.status.replace("_", " "))
+    w.field("Status", shown(GOAL_STATUSES, g.status))
     for r in g.reviews:
         note = f" ({r.note})" if r.note else ""
-        status = r.status.replace("_", " ")
+        status = shown(GOAL_STATUSES, r.status)
         w.field(f"Review {day(r.reviewed_on)}", f"{r.progress}{note} · {status}")
     w.gap()

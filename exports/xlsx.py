@@ -26,6 +26,7 @@ from exports import (
     kind_label,
     partial_file,
     period_text,
+    shown,
     utc_time,
 )
 from exports.safe_cells import CellMaker, Column, setup_print, write_table
@@ -283,8 +284,8 @@ def _diary_rows(view: ExportView) -> Iterator[list[Any]]:
             e.occurred_on,
             e.ref,
             ", ".join(e.mentees),
-            SESSION_FORMATS.get(as_text(d.get("format")), as_text(d.get("format"))),
-            SESSION_MODES.get(as_text(d.get("mode")), as_text(d.get("mode"))),
+            shown(SESSION_FORMATS, d.get("format")),
+            shown(SESSION_MODES, d.get("mode")),
             _hours(e),
             as_text(d.get("plan")),
             as_text(d.get("summary")),
@@ -305,12 +306,12 @@ def _goal_rows(snapshot: PortfolioSnapshot) -> Iterator[list[Any]]:
             g.statement,
             g.measure,
             g.target_date,
-            GOAL_STATUSES.get(g.status, g.status),
+            shown(GOAL_STATUSES, g.status),
         ]
         if not g.reviews:
             yield [*goal, None, None, None, None, None]
         for r in sorted(g.reviews, key=lambda r: (r.reviewed_on, r.ref)):
-            status = GOAL_STATUSES.get(r.status, r.status)
+            status = shown(GOAL_STATUSES, r.status)
             yield [*goal, r.reviewed_on, r.ref, r.progress, r.note, status]
 
 

@@ -235,7 +235,7 @@ def build_router(finish: Finish) -> Router:
         spec = FLOWS[data["flow"]]
         nxt = spec.next(data["answers"], data["i"])
         if nxt is None and spec.missing(data["answers"]):
-            nxt = next(i for i, s in enumerate(spec.steps) if s.key in spec.needs_one_of)
+            nxt = spec.first_needed()
             data["answers"] = forget_from(spec, data["answers"], nxt)
             data.update(i=nxt)
             await state.set_data(data)

@@ -20,17 +20,18 @@ from handlers.keyboards import Button, keyboard, timezone_keyboard
 from handlers.tagging import next_step_keyboard
 from journal.frameworks.registry import Registry
 from journal.parsing import COMMON_TIMEZONES, InputError, clean_text, parse_timezone
+from journal.permissions import JoinProblem
 from storage import people
 from storage.models import Person, Portfolio
 from storage.uow import writing
 
 NAME_LIMIT = 60
 JOIN_MESSAGES = {
-    people.JoinProblem.UNKNOWN: texts.JOIN_UNKNOWN,
-    people.JoinProblem.EXPIRED: texts.JOIN_EXPIRED,
-    people.JoinProblem.USED: texts.JOIN_USED,
-    people.JoinProblem.OWN: texts.JOIN_OWN,
-    people.JoinProblem.ALREADY: texts.JOIN_ALREADY,
+    JoinProblem.UNKNOWN: texts.JOIN_UNKNOWN,
+    JoinProblem.EXPIRED: texts.JOIN_EXPIRED,
+    JoinProblem.USED: texts.JOIN_USED,
+    JoinProblem.OWN: texts.JOIN_OWN,
+    JoinProblem.ALREADY: texts.JOIN_ALREADY,
 }
 
 
@@ -80,7 +81,7 @@ async def _join(
         person = await session.get(Person, person_id)
         result = await people.redeem_invitation(session, code, person, now)
     await state.clear()
-    if isinstance(result, people.JoinProblem):
+    if isinstance(result, JoinProblem):
         await target.answer(JOIN_MESSAGES[result])
         return
     role = result.membership.role

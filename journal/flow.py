@@ -73,6 +73,10 @@ class FlowSpec:
         """True when the flow asks for at least one of some fields and none was given."""
         return bool(self.needs_one_of) and not any(answers.get(k) for k in self.needs_one_of)
 
+    def first_needed(self) -> int:
+        """The step to go back to when `missing`: the first of those one answer is needed from."""
+        return next(i for i, s in enumerate(self.steps) if s.key in self.needs_one_of)
+
 
 def forget_from(spec: FlowSpec, answers: dict[str, Any], index: int) -> dict[str, Any]:
     """Going back to a step clears its answer and those after it, keeping earlier ones."""

@@ -1,4 +1,38 @@
-"""Who may change what: evidence stays as its author wrote it."""
+"""Who may change what, and who may join: evidence stays as its author wrote it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+# An invitation link works once, for this many days.
+INVITATION_DAYS = 7
+
+
+class JoinProblem(StrEnum):
+    UNKNOWN = "unknown"
+    EXPIRED = "expired"
+    USED = "used"
+    OWN = "own"
+    ALREADY = "already"
+
+
+def invitation_problem(
+    *,
+    used_at: datetime | None,
+    expires_at: datetime,
+    created_by: int,
+    person_id: int,
+    now: datetime,
+) -> JoinProblem | None:
+    """Why an invitation cannot be redeemed by this person now, or None if it can."""
+    if used_at is not None:
+        return JoinProblem.USED
+    if expires_at <= now:
+        return JoinProblem.EXPIRED
+    if created_by == person_id:
+        return JoinProblem.OWN
+    return None
 
 
 def may_change(author_id: int | None, person_id: int) -> bool:

@@ -10,10 +10,9 @@ from enum import StrEnum
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from journal.permissions import INVITATION_DAYS, JoinProblem, invitation_problem
 from journal.portfolio_rules import mentee_label
 from storage.models import Invitation, Membership, Person, Portfolio, PortfolioFramework
-
-INVITATION_DAYS = 7
 
 
 class Role(StrEnum):
@@ -158,14 +157,6 @@ async def create_invitation(
     return invitation
 
 
-class JoinProblem(StrEnum):
-    UNKNOWN = "unknown"
-    EXPIRED = "expired"
-    USED = "used"
-    OWN = "own"
-    ALREADY = "already"
-
-
 @dataclass(frozen=True)
 class Joined:
     membership: Membership
@@ -178,28 +169,21 @@ async def find_invitation(session: AsyncSession, code: str) -> Invitation | None
     return await session.scalar(select(Invitation).where(Invitation.code == code))
 
 
-def invitation_problem(
-    invitation: Invitation | None, person: Person, now: datetime
-) -> JoinProblem | None:
-    if invitation is None:
-        return JoinProblem.UNKNOWN
-    if invitation.used_at is not None:
-        return JoinProblem.USED
-    if invitation.expires_at <= now:
-        return JoinProblem.EXPIRED
-    if invitation.created_by == person.id:
-        return JoinProblem.OWN
-    return None
-
-
 async def redeem_invitation(
     session: AsyncSession, code: str, person: Person, now: datetime
 ) -> Joined | JoinProblem:
     invitation = await find_invitation(session, code)
-    problem = invitation_problem(invitation, person, now)
+    if invitation is None:
+        return JoinProblem.UNKNOWN
+    problem = invitation_problem(
+        used_at=invitation.used_at,
+        expires_at=invitation.expires_at,
+        created_by=invitation.created_by,
+        person_id=person.id,
+        now=now,
+    )
     if problem is not None:
         return problem
-    assert invitation is not None
     if await membership(session, invitation.portfolio_id, person.id, {Role(invitation.role)}):
         return JoinProblem.ALREADY
     alias = None

@@ -1,4 +1,6 @@
-from journal.permissions import may_change
+from datetime import UTC, datetime, timedelta
+
+from journal.permissions import INVITATION_DAYS, JoinProblem, invitation_problem, may_change
 
 
 def test_the_author_may_change_their_entry():
@@ -18,3 +20,28 @@ def test_only_free_text_fields_of_a_session_are_editable():
 
     keys = [f.key for f in editable_fields(Kind.SESSION)]
     assert keys == ["plan", "summary", "progress", "next_steps", "reflection"]
+
+
+NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)
+
+
+def _problem(**changes):
+    invitation = {
+        "used_at": None,
+        "expires_at": NOW + timedelta(days=INVITATION_DAYS),
+        "created_by": 1,
+        "person_id": 2,
+        "now": NOW,
+    }
+    return invitation_problem(**{**invitation, **changes})
+
+
+def test_a_fresh_invitation_lets_someone_else_join():
+    assert _problem() is None
+
+
+def test_an_invitation_works_once_for_seven_days_and_not_for_its_maker():
+    assert _problem(used_at=NOW) == JoinProblem.USED
+    assert _problem(expires_at=NOW) == JoinProblem.EXPIRED
+    assert _problem(now=NOW + timedelta(days=INVITATION_DAYS, seconds=1)) == JoinProblem.EXPIRED
+    assert _problem(person_id=1) == JoinProblem.OWN
