@@ -177,8 +177,8 @@ def build_router() -> Router:
         elif act == "unit":
             await _show_unit(target, sessions, registry, pid, value, framework_ids, files_root, now)
         elif act == "crit":
-            criterion = criterion_from_key(registry, value)
-            if criterion is None or criterion.id.split(":")[0] not in framework_ids:
+            criterion = criterion_from_key(registry, value, framework_ids)
+            if criterion is None:
                 await target.answer(texts.STALE_BUTTON)
                 return
             async with snapshot_session(sessions) as session:
@@ -199,12 +199,8 @@ def build_router() -> Router:
             )
         elif act == "dec":
             outcome, _, key = value.partition("|")
-            criterion = criterion_from_key(registry, key)
-            if (
-                outcome not in {"met", "not_yet"}
-                or criterion is None
-                or criterion.id.split(":")[0] not in framework_ids
-            ):
+            criterion = criterion_from_key(registry, key, framework_ids)
+            if outcome not in {"met", "not_yet"} or criterion is None:
                 await target.answer(texts.STALE_BUTTON)
                 return
             await state.set_state(AssessState.comment)

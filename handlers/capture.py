@@ -159,12 +159,12 @@ def build_router() -> Router:
         portfolio: Portfolio | None,
         registry: Registry,
     ) -> None:
-        criterion = criterion_from_key(registry, callback_data.c)
-        if (
-            portfolio is None
-            or criterion is None
-            or criterion.id.split(":")[0] not in followed(portfolio)
-        ):
+        criterion = (
+            criterion_from_key(registry, callback_data.c, followed(portfolio))
+            if portfolio
+            else None
+        )
+        if portfolio is None or criterion is None:
             await query.answer(texts.STALE_BUTTON, show_alert=True)
             return
         await query.answer()

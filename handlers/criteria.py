@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from journal.frameworks.model import Criterion
 from journal.frameworks.registry import Registry
 
@@ -13,9 +15,10 @@ def criterion_key(registry: Registry, criterion_id: str) -> str:
     return f"{framework.id}.{ids.index(criterion_id)}" if criterion_id in ids else ""
 
 
-def criterion_from_key(registry: Registry, key: str) -> Criterion | None:
+def criterion_from_key(registry: Registry, key: str, followed: Collection[str]) -> Criterion | None:
+    """The criterion behind a button, if its framework is one of those `followed`."""
     framework_id, _, index = key.partition(".")
-    framework = registry.get(framework_id)
+    framework = registry.get(framework_id) if framework_id in followed else None
     if framework is None or not index.isdigit() or int(index) >= len(framework.criteria):
         return None
     return framework.criteria[int(index)]

@@ -171,8 +171,8 @@ def build_router() -> Router:
             return
         act = callback_data.act
         if act == "x":
-            criterion = criterion_from_key(registry, callback_data.c)
-            if criterion is None or criterion.id.split(":")[0] not in followed(portfolio):
+            criterion = criterion_from_key(registry, callback_data.c, followed(portfolio))
+            if criterion is None:
                 await query.answer(texts.STALE_BUTTON, show_alert=True)
                 return
             # One transaction reads, checks and toggles: the tap that runs most often.
