@@ -190,6 +190,11 @@ class Recipient:
     blocked: bool = False
     erased: bool = False
 
+    @property
+    def reachable(self) -> bool:
+        """On the bot, not erased, not blocked, not paused: may be prompted at all."""
+        return self.chat_id is not None and not (self.erased or self.blocked or self.paused)
+
 
 class Outcome(StrEnum):
     SEND = "send"
@@ -209,7 +214,7 @@ def decide(
     recipient: Recipient, expires_at: datetime | None, wanted: bool, now: datetime
 ) -> Decision:
     """Whether a claimed prompt goes out now, later, or not at all."""
-    if recipient.chat_id is None or recipient.erased or recipient.blocked or recipient.paused:
+    if not recipient.reachable:
         return Decision(Outcome.SKIPPED)
     if not wanted:
         return Decision(Outcome.CANCELLED)

@@ -100,13 +100,7 @@ def quiet_of(person: Person) -> QuietHours:
 
 
 def may_prompt(person: Person) -> bool:
-    return (
-        person.telegram_id is not None
-        and person.consent_at is not None
-        and person.erased_at is None
-        and person.blocked_at is None
-        and not person.prompts_paused
-    )
+    return recipient_of(person).reachable
 
 
 def recipient_of(person: Person) -> Recipient:
@@ -877,6 +871,7 @@ async def record_supervisor_text(
 
 
 def _promptable_mentor() -> Any:
+    """`Recipient.reachable` as a query: the same rule where many people are picked at once."""
     return (
         Person.telegram_id.is_not(None),
         Person.consent_at.is_not(None),
