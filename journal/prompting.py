@@ -167,6 +167,11 @@ def repeating_day(since: date, every_days: int, today: date) -> date | None:
     return since + timedelta(days=every_days * (gap // every_days))
 
 
+def goal_review_window(today: date) -> tuple[date, date]:
+    """Target dates whose goals are due a review now: up to a week late, or due tomorrow."""
+    return today - timedelta(days=7), today + timedelta(days=1)
+
+
 def goal_review_due(target: date, timezone: str, quiet: QuietHours) -> datetime:
     local = datetime.combine(target, GOAL_REVIEW_AT, tzinfo=ZoneInfo(timezone))
     return next_allowed(local.astimezone(UTC), timezone, quiet)

@@ -51,6 +51,7 @@ from journal.prompting import (
     feedback_criteria,
     feedback_due,
     goal_review_due,
+    goal_review_window,
     local_day,
     next_allowed,
     reminder_due,
@@ -947,7 +948,7 @@ async def _quiet_pairs(session: AsyncSession, now: datetime) -> list[dict[str, A
 
 
 async def _goal_reviews(session: AsyncSession, now: datetime) -> list[dict[str, Any]]:
-    window = (now.date() - timedelta(days=7), now.date() + timedelta(days=1))
+    window = goal_review_window(now.date())
     rows = await session.execute(
         select(Goal, Portfolio, Person)
         .join(Entry, Entry.id == Goal.entry_id)

@@ -12,6 +12,7 @@ from journal.prompting import (
     feedback_criteria,
     feedback_due,
     goal_review_due,
+    goal_review_window,
     next_allowed,
     parse_quiet_hours,
     reminder_due,
@@ -155,3 +156,8 @@ def test_backoff_doubles_up_to_an_hour():
 
 def test_quiet_hours_contain_their_start_but_not_their_end():
     assert DEFAULT.contains(time(21, 0)) and not DEFAULT.contains(time(8, 0))
+
+
+def test_goals_are_reviewed_up_to_a_week_late_or_the_day_before_their_target():
+    start, end = goal_review_window(date(2026, 11, 23))
+    assert (start, end) == (date(2026, 11, 16), date(2026, 11, 24))
