@@ -42,8 +42,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from handlers.prompts import render
 from journal.clock import utcnow
 from journal.prompting import Outcome, decide, local_day
-from storage import prompts
-from storage.prompts import Outgoing, State
+from storage import outbox, reminders
+from storage.outbox import Outgoing
+from storage.prompts import State
 from storage.uow import writing
 
 log = logging.getLogger(__name__)
@@ -119,16 +120,16 @@ async def run_due_prompts(
     token = f"{worker_id}/{secrets.token_hex(4)}"
     sendable: list[Outgoing] = []
     async with writing(sessions) as session:
-        await prompts.release_stale_claims(session, now)
-        claimed = await prompts.claim_due(session, now, token, batch)
-        for item in await prompts.outgoing(session, claimed):
+        await outbox.release_stale_claims(session, now)
+        claimed = await outbox.claim_due(session, now, token, batch)
+        for item in await outbox.outgoing(session, claimed):
             decision = decide(item.recipient, item.expires_at, item.wanted, now)
             if decision.outcome == Outcome.SEND:
                 sendable.append(item)
             elif decision.outcome == Outcome.LATER:
-                await prompts.settle(session, item.prompt_id, token, State.PENDING, decision.until)
+                await outbox.settle(session, item.prompt_id, token, State.PENDING, decision.until)
             else:
-                await prompts.settle(session, item.prompt_id, token, DROPPED[decision.outcome])
+                await outbox.settle(session, item.prompt_id, token, DROPPED[decision.outcome])
     results = await asyncio.gather(
         *(_deliver(bot, sessions, item, token, now, limiter, sleep) for item in sendable),
         return_exceptions=True,
@@ -165,39 +166,39 @@ async def _deliver(
     text, markup = render(item, local_day(now, item.recipient.timezone))
     for _ in range(WAITS_IN_PLACE + 1):
         await limiter.wait(chat_id)
-        if not await _write(sessions, prompts.mark_sending, pid, token, now):
+        if not await _write(sessions, outbox.mark_sending, pid, token, now):
             return 0  # the claim was lost (released after a stall and taken by another worker)
         try:
             message = await bot.send_message(chat_id, text, reply_markup=markup)
         except TelegramRetryAfter as err:
-            await _write(sessions, prompts.mark_refused, pid, token)
+            await _write(sessions, outbox.mark_refused, pid, token)
             if err.retry_after > LONGEST_WAIT_IN_PLACE:
                 delay = timedelta(seconds=err.retry_after)
-                await _write(sessions, prompts.retry_later, pid, token, now, delay)
+                await _write(sessions, outbox.retry_later, pid, token, now, delay)
                 return 0
             await sleep(err.retry_after)
             continue
         except TelegramForbiddenError:
-            await _write(sessions, prompts.mark_blocked, pid, token, now)
+            await _write(sessions, outbox.mark_blocked, pid, token, now)
             return 0
         except TelegramNetworkError as err:
             if _never_reached(err):
-                await _write(sessions, prompts.retry_later, pid, token, now)
+                await _write(sessions, outbox.retry_later, pid, token, now)
             else:
                 log.warning("prompt %s: outcome unknown (%s), not sent again", pid, err.message)
-                await _write(sessions, prompts.mark_unknown, pid, token)
+                await _write(sessions, outbox.mark_unknown, pid, token)
             return 0
         except TelegramServerError:
-            await _write(sessions, prompts.retry_later, pid, token, now)
+            await _write(sessions, outbox.retry_later, pid, token, now)
             return 0
         except TelegramAPIError as err:
             log.warning("prompt %s refused by Telegram: %s", pid, type(err).__name__)
-            await _write(sessions, prompts.mark_failed, pid, token)
+            await _write(sessions, outbox.mark_failed, pid, token)
             return 0
-        await _write(sessions, prompts.mark_sent, pid, token, now, message.message_id)
+        await _write(sessions, outbox.mark_sent, pid, token, now, message.message_id)
         return 1
     # Refused every time we waited: back to the queue, due after the last wait.
-    await _write(sessions, prompts.retry_later, pid, token, now, timedelta(seconds=1))
+    await _write(sessions, outbox.retry_later, pid, token, now, timedelta(seconds=1))
     return 0
 
 
@@ -240,7 +241,7 @@ class PromptJob:
         # Another process planning the same reminder meanwhile is harmless: `schedule` skips a
         # key that is taken.
         async with writing(self._sessions) as session:
-            await prompts.plan_reminders(session, now)
+            await reminders.plan_reminders(session, now)
         self._planned_at = now
 
 

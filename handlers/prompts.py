@@ -33,10 +33,11 @@ from journal.parsing import (
     parse_timezone,
 )
 from journal.prompting import PromptKind, RequestKind, days_before, parse_quiet_hours
-from storage import people
+from storage import answers, people
 from storage import prompts as prompt_repo
+from storage.answers import Refusal
 from storage.models import Entry, Membership, Person, Portfolio
-from storage.prompts import Outgoing, Refusal
+from storage.outbox import Outgoing
 from storage.uow import writing
 
 LINE_LIMIT = 500
@@ -325,11 +326,11 @@ def build_router() -> Router:
             await query.answer(texts.NOT_YOURS, show_alert=True)
             return
         async with writing(sessions, update_id) as session:
-            found = await prompt_repo.answerable(
+            found = await answers.answerable(
                 session, callback_data.p, person, PromptKind.FEEDBACK, now
             )
             if not isinstance(found, Refusal):
-                answered = await prompt_repo.record_rating(
+                answered = await answers.record_rating(
                     session,
                     found,
                     person,
@@ -369,19 +370,19 @@ def build_router() -> Router:
             return
         act = callback_data.a
         async with writing(sessions, update_id) as session:
-            found = await prompt_repo.answerable(
+            found = await answers.answerable(
                 session, callback_data.p, person, PromptKind.REQUEST, now
             )
             if not isinstance(found, Refusal) and not _fits(act, found.payload.get("what")):
                 found = Refusal.NOT_YOURS  # a forged button
             if not isinstance(found, Refusal):
                 if act == "c":
-                    answered = await prompt_repo.confirm_hours(session, found, person, now)
+                    answered = await answers.confirm_hours(session, found, person, now)
                 elif act == "n":
-                    answered = await prompt_repo.dispute_hours(session, found, person, now)
+                    answered = await answers.dispute_hours(session, found, person, now)
                 else:
-                    answered = prompt_repo.Answered(
-                        (await prompt_repo.mentor_of(session, found)).name
+                    answered = answers.Answered(
+                        (await answers.mentor_of(session, found)).name
                     )
         if isinstance(found, Refusal):
             await query.answer(REFUSALS[found], show_alert=True)
@@ -463,17 +464,17 @@ def build_router() -> Router:
         refusal = None
         async with writing(sessions, update_id) as session:
             if line["kind"] == "write":
-                found = await prompt_repo.answerable(
+                found = await answers.answerable(
                     session, line["prompt"], person, PromptKind.REQUEST, now
                 )
                 if isinstance(found, Refusal):
                     refusal = found
                 else:
-                    await prompt_repo.record_supervisor_text(
+                    await answers.record_supervisor_text(
                         session, found, person, text, registry=registry, today=today, now=now
                     )
             elif line["kind"] == "rating":
-                await prompt_repo.add_feedback_line(
+                await answers.add_feedback_line(
                     session, line["entry"], line.get("notice"), person, text, now
                 )
             elif line.get("notice"):

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from bot.app import build_dispatcher, build_services
 from bot.prompter import Limiter, PromptJob, build_scheduler, run_due_prompts
 from journal.prompting import PromptKind
+from storage import outbox as outbox_repo
 from storage import prompts as prompt_repo
 from storage.models import Confirmation, Entry, Person, Prompt
 from storage.uow import writing
@@ -246,7 +247,7 @@ async def test_a_process_that_died_after_claiming_leaves_the_prompt_to_be_sent_o
     await log_session(mentor)
     clock.now = at(12)
     async with writing(services.sessions) as session:
-        assert len(await prompt_repo.claim_due(session, clock(), "dead/1", 10)) == 1
+        assert len(await outbox_repo.claim_due(session, clock(), "dead/1", 10)) == 1
     await services.engine.dispose()  # the process is gone before it called Telegram
 
     restarted = build_services(settings, clock=clock)
@@ -266,9 +267,9 @@ async def test_a_process_that_died_while_sending_never_sends_twice_and_the_remin
     await log_session(mentor)
     clock.now = at(12)
     async with writing(services.sessions) as session:
-        [claimed] = await prompt_repo.claim_due(session, clock(), "dead/1", 10)
+        [claimed] = await outbox_repo.claim_due(session, clock(), "dead/1", 10)
     async with writing(services.sessions) as session:
-        assert await prompt_repo.mark_sending(session, claimed.id, "dead/1", clock())
+        assert await outbox_repo.mark_sending(session, claimed.id, "dead/1", clock())
     await services.engine.dispose()  # gone while Telegram had the request: delivered or not?
 
     restarted = build_services(settings, clock=clock)
