@@ -36,6 +36,7 @@ from handlers import (
 from handlers import prompts as prompt_handlers
 from handlers.assessor import UPLOAD_LIMIT
 from handlers.context import ReplayGuard, Who
+from handlers.filters import PrivateChatsOnly
 from journal.clock import utcnow
 from journal.frameworks.registry import Registry, load_registry
 from journal.tagging import Tagger
@@ -115,7 +116,9 @@ def build_dispatcher(
     dp["upload_limit"] = None if services.settings.telegram_api_base else UPLOAD_LIMIT
     people = PeopleCache(services.sessions, enabled=is_sqlite(services.settings.database_url))
     guard, who = ReplayGuard(), Who(people, services.clock)
+    private = PrivateChatsOnly()  # first: nothing is read or written for a group
     for observer in (dp.message, dp.callback_query):
+        observer.outer_middleware(private)
         observer.outer_middleware(guard)
         observer.outer_middleware(who)
     dp.include_routers(

@@ -65,6 +65,13 @@ INVITE_WHO = "Who would you like to invite?"
 INVITE_LINK = "Send this link to your {role}. It works once and expires on {expires}:\n\n{link}"
 ROLE_NAMES = {"mentee": "mentee", "supervisor": "supervisor", "assessor": "assessor"}
 
+PRIVATE_ONLY = (
+    "I only work in a private chat, so that nothing personal shows here. "
+    "Open a chat with me to carry on:"
+)
+PRIVATE_ONLY_ALERT = "I only work in a private chat. Open a chat with me to use this."
+OPEN_PRIVATE = "Open mentorlog"
+
 NEEDS_PORTFOLIO = "This needs a mentor's journal. Send /start to set one up."
 NEEDS_START = "Let's get you set up first: send /start."
 
