@@ -18,6 +18,7 @@ from handlers.criteria import short_code
 from handlers.filters import TypedText
 from handlers.flow import resume
 from handlers.keyboards import Button, chunked, keyboard
+from handlers.replies import reply
 from handlers.tagging import suggestion_keyboard
 from journal.entries import FIELDS, KIND_LABELS, Kind, editable_fields
 from journal.frameworks.registry import Registry
@@ -135,7 +136,7 @@ def build_router() -> Router:
         await query.answer()
         target = query.message
         if act == "open":
-            await target.answer(entry_view(entry, registry), reply_markup=entry_keyboard(entry))
+            await reply(target, entry_view(entry, registry), reply_markup=entry_keyboard(entry))
         elif act == "hist":
             lines = [
                 texts.HISTORY_LINE.format(
@@ -143,7 +144,7 @@ def build_router() -> Router:
                 )
                 for r in history
             ]
-            await target.answer("\n".join(lines))
+            await reply(target, "\n".join(lines))
         elif act in {"edit", "field", "del", "undo"} and not may_change(entry.author_id, person.id):
             await target.answer(texts.NOT_AUTHOR)
         elif act == "edit":
@@ -164,9 +165,10 @@ def build_router() -> Router:
             await state.set_state(EditState.value)
             await state.set_data({"edit_entry": entry.id, "edit_field": field.key})
             current = texts.escape(str(entry.data.get(field.key) or "—"))
-            await target.answer(texts.EDIT_ASK.format(field=field.label, current=current))
+            await reply(target, texts.EDIT_ASK.format(field=field.label, current=current))
         elif act == "tags":
-            await target.answer(
+            await reply(
+                target,
                 entry_view(entry, registry),
                 reply_markup=suggestion_keyboard(entry, portfolio, registry, context["tagger"]),
             )

@@ -14,6 +14,7 @@ from handlers import texts
 from handlers.callbacks import GapCB, MenuCB
 from handlers.criteria import criterion_key, short_code
 from handlers.keyboards import Button, keyboard
+from handlers.replies import reply
 from journal.bars import bar
 from journal.coverage import biggest_gaps, coverage, tagged_refs, unit_counts
 from journal.frameworks.registry import Registry
@@ -89,7 +90,7 @@ async def send_progress(
     buttons.append(
         [(texts.MENU_LOG, MenuCB(act="log")), (texts.MENU_ENTRIES, MenuCB(act="entries"))]
     )
-    await target.answer("\n".join(lines), reply_markup=keyboard(buttons))
+    await reply(target, "\n".join(lines), reply_markup=keyboard(buttons))
 
 
 def build_router() -> Router:

@@ -19,6 +19,7 @@ from handlers.filters import TypedText
 from handlers.flow import resume
 from handlers.keyboards import Button, keyboard
 from handlers.progress import hours_lines
+from handlers.replies import reply
 from journal.entries import FIELDS, Kind
 from journal.frameworks.model import Criterion
 from journal.frameworks.registry import Registry
@@ -92,8 +93,10 @@ async def send_suggestions(
     if entry.kind == "session":
         lines += await hours_lines(sessions, portfolio, registry)
     lines.append(texts.SUGGESTED)
-    await target.answer(
-        "\n".join(lines), reply_markup=suggestion_keyboard(entry, portfolio, registry, tagger)
+    await reply(
+        target,
+        "\n".join(lines),
+        reply_markup=suggestion_keyboard(entry, portfolio, registry, tagger),
     )
 
 
