@@ -147,7 +147,7 @@ def build_router() -> Router:
                 else None
             )
         if portfolio is None or query.message is None:
-            await query.answer(texts.NOT_ASSESSOR, show_alert=True)
+            await query.answer(await _refusal(sessions, callback_data.p), show_alert=True)
             return
         await query.answer()
         target, act, value, pid = query.message, callback_data.act, callback_data.v, portfolio.id
@@ -310,6 +310,12 @@ def build_router() -> Router:
             await message.answer(texts.NEEDS_START)
             return
         data = await state.get_data()
+        async with sessions() as session:
+            allowed = await assessment.assessed_portfolio(session, data.get("p", 0), person.id)
+        if allowed is None:
+            await state.clear()
+            await message.answer(await _refusal(sessions, data.get("p", 0)))
+            return
         sheet = mark_sheet(registry.get("ilm"), data["sheet"])
         sections = sheet["sections"]
         current = sections[len(data["marks"])]
@@ -342,6 +348,13 @@ def build_router() -> Router:
         )
 
     return router
+
+
+async def _refusal(sessions: async_sessionmaker[AsyncSession], portfolio_id: int) -> str:
+    """Why an assessor's tap or answer is refused: the portfolio is gone, or not theirs."""
+    async with sessions() as session:
+        exists = await assessment.portfolio_exists(session, portfolio_id)
+    return texts.NOT_ASSESSOR if exists else texts.PORTFOLIO_GONE
 
 
 async def _ask_mark(target: Message, sheet: dict[str, Any], marks: dict[str, int]) -> None:
@@ -412,7 +425,7 @@ async def _save_decision(
         allowed = await assessment.assessed_portfolio(session, data["p"], person.id)
     if allowed is None:
         await state.clear()
-        await target.answer(texts.NOT_ASSESSOR)
+        await target.answer(await _refusal(sessions, data["p"]))
         return
     async with writing(sessions, update_id) as session:
         assessment.record_decision(

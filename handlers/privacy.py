@@ -23,6 +23,14 @@ from storage.models import Person
 from storage.uow import writing
 
 
+async def forget_conversation(state: FSMContext, user_id: int) -> None:
+    """Leave no conversation row behind: erasure, or a newcomer who declined the notice."""
+    if isinstance(state.storage, DatabaseStorage):
+        await state.storage.forget(user_id)
+    else:
+        await state.clear()
+
+
 def build_router() -> Router:
     router = Router(name="privacy")
 
@@ -85,10 +93,7 @@ def build_router() -> Router:
         for portfolio_id in portfolios:
             await exporter.forget(portfolio_id)
         tagger.forget_texts()
-        if isinstance(state.storage, DatabaseStorage):
-            await state.storage.forget(query.from_user.id)
-        else:
-            await state.clear()
+        await forget_conversation(state, query.from_user.id)
         await query.message.answer(texts.FORGOTTEN)
 
     return router

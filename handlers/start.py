@@ -17,6 +17,7 @@ from handlers.callbacks import StartCB
 from handlers.filters import NotCommand, TypedText
 from handlers.flow import resume
 from handlers.keyboards import Button, keyboard, timezone_keyboard
+from handlers.privacy import forget_conversation
 from handlers.tagging import next_step_keyboard
 from journal.frameworks.registry import Registry
 from journal.parsing import COMMON_TIMEZONES, InputError, clean_text, parse_timezone
@@ -177,7 +178,7 @@ def build_router() -> Router:
         target, user = query.message, query.from_user
         data = await state.get_data()
         if act == "decline":
-            await state.clear()
+            await forget_conversation(state, user.id)
             await target.answer(texts.DECLINED)
         elif act == "agree":
             async with writing(sessions, update_id) as session:

@@ -302,6 +302,7 @@ EXPORT_TOO_BIG = (
     "Your centre can export it with: mentorlog export --portfolio {portfolio} --format {fmt}"
 )
 NOT_ASSESSOR = "You're not an assessor of that portfolio."
+PORTFOLIO_GONE = "That portfolio no longer exists: its owner erased it, or it passed retention."
 DECIDE_UNIT = "Pick a unit to record decisions:"
 DECIDE_CRITERIA = "{unit}: ✓ met · ✗ not yet · (n) pieces of evidence. Tap a criterion."
 DECIDE_ONE = "{code} {text}\nEvidence: {refs}\nMet or not yet?"
@@ -323,7 +324,10 @@ NO_ASSESSOR = "No assessor has joined yet. Invite one with /invite."
 SENT_TO_ASSESSOR = "Sent to {count} assessor(s)."
 ASSESSOR_NOTICE = "{name} has sent you their portfolio. /candidates to open it."
 
-MYDATA_CAPTION = "Everything I hold about you, as JSON."
+MYDATA_CAPTION = (
+    "Everything I hold about you, as JSON: what you wrote and gave, and when the sessions you "
+    "were in took place. What a mentor wrote about you, your centre can release on request."
+)
 FORGET_ASK = (
     "This erases you: your name, your own journal with every entry and file, what you wrote "
     "in others' journals, and any prompts still waiting. What mentors wrote about you stays, "

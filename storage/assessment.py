@@ -79,6 +79,12 @@ async def assessed_portfolio(
     return await session.get(Portfolio, portfolio_id) if member else None
 
 
+async def portfolio_exists(session: AsyncSession, portfolio_id: int) -> bool:
+    """False once the portfolio was erased (by its owner, or past retention)."""
+    found = await session.scalar(select(Portfolio.id).where(Portfolio.id == portfolio_id))
+    return found is not None
+
+
 def record_decision(
     session: AsyncSession,
     *,

@@ -8,13 +8,23 @@ from typing import Any
 from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from journal.copies import (
+    Share,
+    entry_share,
+    invitation_record,
+    own_entry_data,
+    prompt_record,
+    session_record,
+)
 from storage.models import (
     Attachment,
     Confirmation,
     Decision,
     Entry,
     EntryMentee,
+    EntryRevision,
     Invitation,
+    Mark,
     Membership,
     Person,
     Portfolio,
@@ -34,37 +44,96 @@ def _row(obj: Any, *skip: str) -> dict[str, Any]:
 
 
 async def copy_of(session: AsyncSession, person: Person) -> dict[str, Any]:
-    """Everything held about one person, as plain JSON-ready data."""
+    """Everything held about one person, as plain JSON-ready data (rules: journal.copies)."""
     memberships = list(
         await session.scalars(select(Membership).where(Membership.person_id == person.id))
     )
     own = list(
         (await session.scalars(select(Portfolio).where(Portfolio.mentor_id == person.id))).unique()
     )
-    portfolio_ids = [p.id for p in own]
+    own_ids = {p.id for p in own}
     about_me = select(EntryMentee.entry_id).where(
         EntryMentee.membership_id.in_([m.id for m in memberships])
     )
-    entries = list(
+    linked = set(await session.scalars(about_me))
+    rows = list(
         await session.scalars(
             select(Entry)
             .where(
                 or_(
-                    Entry.portfolio_id.in_(portfolio_ids),
+                    Entry.portfolio_id.in_(own_ids),
                     Entry.author_id == person.id,
-                    Entry.id.in_(about_me),
-                ),
-                Entry.deleted_at.is_(None),
+                    Entry.id.in_(linked),
+                )
             )
             .order_by(Entry.portfolio_id, Entry.id)
         )
     )
-    prompts = list(await session.scalars(select(Prompt).where(Prompt.person_id == person.id)))
-    confirmations = list(
-        await session.scalars(select(Confirmation).where(Confirmation.supervisor_id == person.id))
+    owners = dict(
+        (
+            await session.execute(
+                select(Portfolio.id, Portfolio.mentor_id).where(
+                    Portfolio.id.in_({e.portfolio_id for e in rows})
+                )
+            )
+        ).all()
     )
-    decisions = list(
-        await session.scalars(select(Decision).where(Decision.assessor_id == person.id))
+    whole = [
+        e
+        for e in rows
+        if entry_share(
+            person.id,
+            author_id=e.author_id,
+            owner_id=owners[e.portfolio_id],
+            about_them=e.id in linked,
+        )
+        is Share.WHOLE
+    ]
+    whole_ids = {e.id for e in whole}
+    revisions: dict[int, list[EntryRevision]] = {}
+    for revision in await session.scalars(
+        select(EntryRevision)
+        .where(EntryRevision.entry_id.in_(whole_ids))
+        .order_by(EntryRevision.entry_id, EntryRevision.number)
+    ):
+        revisions.setdefault(revision.entry_id, []).append(revision)
+
+    def entry(e: Entry) -> dict[str, Any]:
+        owner = e.portfolio_id in own_ids
+        return {
+            **_row(e, "data"),
+            "data": own_entry_data(e.data, owner=owner),
+            "tags": [t.criterion_id for t in e.tags] if owner else [],
+            "attachments": [_row(a, "entry_id") for a in e.attachments],
+            "revisions": [
+                {**_row(r, "entry_id", "data"), "data": own_entry_data(r.data, owner=owner)}
+                for r in revisions.get(e.id, [])
+                if owner or r.author_id == person.id
+            ],
+        }
+
+    mine_or_on_mine = {
+        model: or_(column == person.id, model.portfolio_id.in_(own_ids))
+        for model, column in (
+            (Confirmation, Confirmation.supervisor_id),
+            (Decision, Decision.assessor_id),
+            (Mark, Mark.assessor_id),
+        )
+    }
+
+    async def rows_of(model: Any) -> list[dict[str, Any]]:
+        found = await session.scalars(
+            select(model).where(mine_or_on_mine[model]).order_by(model.id)
+        )
+        return [_row(r) for r in found]
+
+    invitations = await session.scalars(
+        select(Invitation)
+        .where(or_(Invitation.created_by == person.id, Invitation.used_by == person.id))
+        .order_by(Invitation.id)
+    )
+    prompts = await session.scalars(
+        select(Prompt).where(Prompt.person_id == person.id).order_by(Prompt.id)
     )
     return {
         "person": _row(person),
@@ -72,21 +141,15 @@ async def copy_of(session: AsyncSession, person: Person) -> dict[str, Any]:
         "portfolios": [
             {**_row(p), "frameworks": [f.framework_id for f in p.frameworks]} for p in own
         ],
-        "entries": [
-            {
-                **_row(e),
-                # Someone else's entry about them: other mentees' names are not theirs to get.
-                "data": e.data
-                if e.author_id == person.id or e.portfolio_id in portfolio_ids
-                else {k: v for k, v in e.data.items() if k != "mentee_names"},
-                "tags": [t.criterion_id for t in e.tags],
-                "attachments": [_row(a, "entry_id") for a in e.attachments],
-            }
-            for e in entries
+        "entries": [entry(e) for e in whole],
+        "sessions_attended": [
+            session_record(_row(e)) for e in rows if e.id not in whole_ids and e.id in linked
         ],
-        "prompts": [_row(p) for p in prompts],
-        "confirmations": [_row(c) for c in confirmations],
-        "decisions": [_row(d) for d in decisions],
+        "prompts": [prompt_record(_row(p)) for p in prompts],
+        "confirmations": await rows_of(Confirmation),
+        "decisions": await rows_of(Decision),
+        "marks": await rows_of(Mark),
+        "invitations": [invitation_record(_row(i)) for i in invitations],
     }
 
 

@@ -5,9 +5,10 @@ import json
 from aiogram.methods import SendDocument
 from sqlalchemy import func, select
 
-from storage.models import Attachment, Entry, FsmRecord, Person, Portfolio
+from handlers import texts
+from storage.models import Attachment, Entry, FsmRecord, Mark, Person, Portfolio
 from storage.snapshots import load_snapshot
-from tests.conftest import log_session
+from tests.conftest import invite_and_join, log_session
 
 
 async def test_mydata_sends_a_machine_readable_copy_at_once(mentor, mentee):
@@ -25,7 +26,7 @@ async def test_a_mentees_copy_holds_the_sessions_about_them(mentor, mentee):
     reply = await mentee.send("/mydata")
     [document] = [c for c in reply.calls if isinstance(c, SendDocument)]
     copy = json.loads(document.document.data)
-    assert [e["ref"] for e in copy["entries"]] == ["E-0001"]
+    assert [e["ref"] for e in copy["sessions_attended"]] == ["E-0001"]
     assert copy["memberships"][0]["pseudonym"] == "Mentee A"
 
 
@@ -109,3 +110,130 @@ async def test_forgetting_a_mentee_cancels_the_notice_that_carries_their_words(
         if getattr(c, "chat_id", None) == mentor.user.id
     ]
     assert not any("Doing it for real" in t for t in texts_to_mentor)
+
+
+async def copy_of(client) -> dict:
+    reply = await client.send("/mydata")
+    [document] = [c for c in reply.calls if isinstance(c, SendDocument)]
+    return json.loads(document.document.data)
+
+
+async def log_group_session(mentor, *names: str, summary: str) -> None:
+    await mentor.send("/log")
+    await mentor.click("Group")
+    for name in names:
+        await mentor.click(name)
+    await mentor.click("Done")
+    await mentor.click("Today")
+    await mentor.click("1 h")
+    await mentor.click("In person")
+    await mentor.send("Shift handover checklist")
+    await mentor.send(summary)
+    for _ in range(3):
+        await mentor.click("Skip")
+
+
+async def test_a_mentees_copy_holds_no_mentor_notes_about_others(mentor, mentee, make_client):
+    priya = make_client("Priya")
+    await invite_and_join(mentor, priya)
+    await log_group_session(
+        mentor, "Jon", "Priya", summary="Priya mentioned her asthma flare-up; Jon led the run."
+    )
+    await mentor.send("I was impatient with both of them today.")
+    await mentor.click("Reflection")
+    copy = await copy_of(mentee)
+    assert copy["entries"] == []
+    assert copy["sessions_attended"] == [
+        {"ref": "E-0001", "kind": "session", "occurred_on": "2026-11-23", "duration_minutes": 60}
+    ]
+    dumped = json.dumps(copy)
+    for words in ("asthma", "Priya", "impatient", "handover", "Mentee B"):
+        assert words not in dumped
+
+
+async def test_a_mentors_copy_holds_earlier_revisions_marks_and_invitations(
+    mentor, mentee, make_client
+):
+    await log_session(mentor, summary="First version of the summary.")
+    await mentor.send("/entries")
+    await mentor.click(lambda t: t.startswith("E-0001"))
+    await mentor.click("Edit")
+    await mentor.click("What was covered")
+    await mentor.send("Corrected summary.")
+    ada = make_client("Ada")
+    await invite_and_join(mentor, ada, "Assessor")
+    await ada.send("/candidates")
+    await ada.click("Open")
+    await ada.click("Marks")
+    await ada.click("D3.06")
+    await ada.send("25")
+    await ada.send("30")
+
+    copy = await copy_of(mentor)
+    [entry] = copy["entries"]
+    assert [r["data"]["summary"] for r in entry["revisions"]] == [
+        "First version of the summary.",
+        "Corrected summary.",
+    ]
+    assert sorted(i["role"] for i in copy["invitations"]) == ["assessor", "mentee"]
+    assert all("code" not in i for i in copy["invitations"])
+    assert sorted(m["value"] for m in copy["marks"]) == ["25", "30"]
+
+    given = await copy_of(ada)
+    assert sorted(m["value"] for m in given["marks"]) == ["25", "30"]
+    assert [i["role"] for i in given["invitations"]] == ["assessor"]
+    assert [i["role"] for i in (await copy_of(mentee))["invitations"]] == ["mentee"]
+
+
+async def test_no_thanks_at_the_privacy_notice_leaves_nothing(make_client, services):
+    stranger = make_client("Kim")
+    await stranger.send("/start")
+    reply = await stranger.click("No thanks")
+    assert "nothing was kept" in reply.text
+    async with services.sessions() as session:
+        mine = FsmRecord.key.like(f"%:{stranger.user.id}:%")
+        states = await session.scalar(select(func.count()).select_from(FsmRecord).where(mine))
+        people = await session.scalar(
+            select(func.count(Person.id)).where(Person.telegram_id == stranger.user.id)
+        )
+    assert (states, people) == (0, 0)
+
+
+async def test_a_mark_after_the_portfolio_was_erased_is_answered_plainly(
+    mentor, make_client, services
+):
+    ada = make_client("Ada")
+    await invite_and_join(mentor, ada, "Assessor")
+    await ada.send("/candidates")
+    await ada.click("Open")
+    await ada.click("Marks")
+    await ada.click("D3.06")
+    await ada.send("25")
+    await mentor.send("/forget")
+    await mentor.click("Erase everything")
+    reply = await ada.send("30")
+    assert "no longer exists" in reply.text
+    assert (await ada.send("/candidates")).text == texts.CANDIDATES_NONE
+    async with services.sessions() as session:
+        assert await session.scalar(select(func.count(Mark.id))) == 0
+
+
+async def test_a_decision_after_the_portfolio_was_erased_is_answered_plainly(
+    mentor, mentee, make_client
+):
+    ada = make_client("Ada")
+    await invite_and_join(mentor, ada, "Assessor")
+    await log_session(mentor)
+    await ada.send("/candidates")
+    await ada.click("Open")
+    await ada.click("Decisions")
+    await ada.click(lambda t: t.startswith("D3.06"))
+    await ada.click(lambda t: t.startswith("D3.06 2.1"))
+    criterion = ada.last
+    await ada.click("Met")
+    await mentor.send("/forget")
+    await mentor.click("Erase everything")
+    reply = await ada.send("Hours evidenced by the diary.")
+    assert "no longer exists" in reply.text
+    reply = await ada.click("Not yet", criterion)
+    assert reply.alerts == [texts.PORTFOLIO_GONE]

@@ -1,0 +1,105 @@
+"""What a person's copy of their data holds, and how other people are redacted (DESIGN.md 8).
+
+A copy holds what the person wrote and gave, their own portfolio whole, and a minimal record
+of the sessions they were in: when and how long, not what someone else wrote about them
+(the centre releases that on request, other people redacted: `mentorlog privacy release`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any
+
+# A session someone else wrote down: that it happened, when and for how long.
+SESSION_RECORD = ("ref", "kind", "occurred_on", "duration_minutes")
+# A message the bot sent or meant to send them; the payload is internal and may carry the
+# names and words of others (a notice tells a mentor what a mentee said).
+PROMPT_RECORD = (
+    "id",
+    "kind",
+    "portfolio_id",
+    "due_at",
+    "expires_at",
+    "state",
+    "sent_at",
+    "answered_at",
+    "created_at",
+)
+# An invitation's code is a credential, not data about anyone.
+INVITATION_HIDDEN = ("code",)
+# Names the mentor typed for people not in the bot: theirs, not the writer's.
+OTHERS_NAMES = ("mentee_names",)
+# Parts of a name shorter than this are not redacted alone ("Al" would hit "Al" everywhere).
+SHORTEST_PART = 3
+
+
+class Share(StrEnum):
+    WHOLE = "whole"
+    SESSION = "session"
+    NONE = "none"
+
+
+def entry_share(person_id: int, *, author_id: int | None, owner_id: int, about_them: bool) -> Share:
+    """How much of one entry goes into this person's copy."""
+    if person_id in (owner_id, author_id):
+        return Share.WHOLE
+    return Share.SESSION if about_them else Share.NONE
+
+
+def session_record(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: row.get(key) for key in SESSION_RECORD}
+
+
+def own_entry_data(data: Mapping[str, Any], *, owner: bool) -> dict[str, Any]:
+    """The fields of an entry they wrote; outside their own portfolio, without others' names."""
+    return dict(data) if owner else {k: v for k, v in data.items() if k not in OTHERS_NAMES}
+
+
+def prompt_record(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: row.get(key) for key in PROMPT_RECORD}
+
+
+def invitation_record(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k not in INVITATION_HIDDEN}
+
+
+def name_forms(name: str) -> list[str]:
+    """The forms of a name to redact: the whole name, then each part long enough to be safe."""
+    whole = " ".join(name.split())
+    if not whole:
+        return []
+    parts = [p for p in whole.split(" ") if len(p) >= SHORTEST_PART]
+    return [whole, *(p for p in parts if p != whole)]
+
+
+def _pattern(names: Mapping[str, str]) -> tuple[re.Pattern[str], dict[str, str]] | None:
+    replacement: dict[str, str] = {}
+    for name, instead in names.items():
+        for form in name_forms(name):
+            replacement.setdefault(form, instead)
+    if not replacement:
+        return None
+    # Longest first, so that "Priya Shah" is replaced before "Priya" could be.
+    alternatives = "|".join(re.escape(f) for f in sorted(replacement, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)"), replacement
+
+
+def redact(value: Any, names: Mapping[str, str]) -> Any:
+    """Replace each name (whole words, as written) with its stand-in, through nested data."""
+    compiled = _pattern(names)
+    if compiled is None:
+        return value
+    pattern, replacement = compiled
+
+    def walk(item: Any) -> Any:
+        if isinstance(item, str):
+            return pattern.sub(lambda m: replacement[m.group(0)], item)
+        if isinstance(item, dict):
+            return {k: walk(v) for k, v in item.items()}
+        if isinstance(item, list | tuple):
+            return type(item)(walk(v) for v in item)
+        return item
+
+    return walk(value)
