@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from journal.permissions import INVITATION_DAYS, JoinProblem, invitation_problem
 from journal.portfolio_rules import mentee_label
@@ -169,6 +170,29 @@ async def find_invitation(session: AsyncSession, code: str) -> Invitation | None
     return await session.scalar(select(Invitation).where(Invitation.code == code))
 
 
+async def _claim(
+    session: AsyncSession, invitation: Invitation, person: Person, now: datetime
+) -> bool:
+    """Mark the invitation used by this person, unless someone else got there first.
+
+    One conditional UPDATE: on PostgreSQL a second redeemer that read the invitation unused
+    waits for the first one's row lock, then finds `used_at` set and updates nothing.
+    """
+    claimed = await session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
+        .values(used_by=person.id, used_at=now)
+        .returning(Invitation.id),
+        execution_options={"synchronize_session": False},
+    )
+    if claimed.first() is None:
+        return False
+    # What the row now holds, without marking the object for a second UPDATE at flush.
+    set_committed_value(invitation, "used_by", person.id)
+    set_committed_value(invitation, "used_at", now)
+    return True
+
+
 async def redeem_invitation(
     session: AsyncSession, code: str, person: Person, now: datetime
 ) -> Joined | JoinProblem:
@@ -194,6 +218,8 @@ async def redeem_invitation(
             )
         )
         alias = mentee_label(count or 0)
+    if not await _claim(session, invitation, person, now):
+        return JoinProblem.USED
     joined = Membership(
         portfolio_id=invitation.portfolio_id,
         person_id=person.id,
@@ -201,7 +227,6 @@ async def redeem_invitation(
         pseudonym=alias,
     )
     session.add(joined)
-    invitation.used_by, invitation.used_at = person.id, now
     await session.flush()
     portfolio = await session.get(Portfolio, invitation.portfolio_id)
     mentor = await session.get(Person, portfolio.mentor_id)

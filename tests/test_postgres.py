@@ -23,6 +23,7 @@ from storage.people import create_portfolio
 from storage.uow import writing
 from tests.botkit import ChatClient, OfflineSession, invite_and_join, onboard_mentor
 from tests.conftest import log_session
+from tests.test_invitation_race import ONE_JOINS, two_people_open_one_link_at_once
 
 URL = os.environ.get("MENTORLOG_TEST_POSTGRES_URL")
 pytestmark = pytest.mark.skipif(
@@ -117,3 +118,15 @@ async def test_every_ilm_mark_sheet_section_fits_on_postgresql(pg_services, cloc
     async with pg_services.sessions() as session:
         titles = set(await session.scalars(select(Mark.section)))
     assert max(map(len, titles)) > 32
+
+
+async def test_two_people_opening_one_invitation_at_once_on_postgresql_one_joins(
+    pg_services, clock
+):
+    other = build_services(pg_services.settings, clock=clock)
+    try:
+        outcomes = await two_people_open_one_link_at_once(pg_services, other, clock, trials=20)
+    finally:
+        await other.engine.dispose()
+    wrong = sum(outcome != ONE_JOINS for outcome in outcomes)
+    assert outcomes == [ONE_JOINS] * 20, f"{wrong} of 20 trials let both in"
