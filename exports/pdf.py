@@ -16,6 +16,8 @@ wraps text itself with the font's width table and writes each line as one PDF te
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -66,6 +68,7 @@ BODY = 9.5
 LINE = 4.6
 PT = 25.4 / 72  # millimetres in a point
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+CACHED_TEXT = 40  # texts up to this length keep their measured width
 DEFAULT_HEADINGS = ("Mentoring sessions", "Reflections, supervision and feedback")
 
 
@@ -86,6 +89,11 @@ class _Writer:
         self.seen: dict[str, set[str]] = {style: set() for style in self.fonts}
         self.widths: dict[tuple[str, str], float] = {}
         self.wrapped: dict[tuple[str, str, float, float], list[str]] = {}
+
+    def close(self) -> None:
+        """Close the font files (fpdf2 does on output; a writer never output must itself)."""
+        for font in self.fonts.values():
+            font.close()
 
     def new_page(self) -> None:
         """A page with the candidate and framework on top (page numbers come at the end)."""
@@ -118,7 +126,9 @@ class _Writer:
         units = self.widths.get(key)
         if units is None:
             cw = self.fonts[style].cw
-            units = self.widths[key] = sum(cw[ord(c)] for c in text)
+            units = sum(cw[ord(c)] for c in text)
+            if len(text) <= CACHED_TEXT:  # words repeat; a long text is measured once
+                self.widths[key] = units
         return units * size / 1000 * PT
 
     def wrap(self, text: str, style: str, size: float, width: float) -> list[str]:
@@ -140,20 +150,32 @@ class _Writer:
                     continue
                 if line:
                     lines.append(line)
-                while w > width:  # a word longer than the line: cut it
-                    cut = self._fit(word, style, size, width)
-                    lines.append(word[:cut])
-                    word = word[cut:]
+                if w > width:  # a word longer than the line: cut it
+                    *full, word = self._cut(word, style, size, width)
+                    lines += full
                     w = self.width(word, style, size)
                 line, used = word, w
             lines.append(line)
         return lines
 
-    def _fit(self, word: str, style: str, size: float, width: float) -> int:
-        cut = len(word)
-        while cut > 1 and self.width(word[:cut], style, size) > width:
-            cut -= 1
-        return cut
+    def _cut(self, word: str, style: str, size: float, width: float) -> list[str]:
+        """A word longer than the line in pieces that fit (at least a character each).
+
+        Each character is measured once, into running widths; each piece's end is found by
+        binary search over them. Shortening the word a character at a time and measuring
+        every prefix took quadratic time and memory: 40 words of 3,000 letters took minutes
+        and gigabytes.
+        """
+        cw, scale = self.fonts[style].cw, size / 1000 * PT
+        ends = list(itertools.accumulate(cw[ord(c)] for c in word))
+        pieces: list[str] = []
+        start, base = 0, 0
+        while start < len(word):
+            end = bisect.bisect_right(ends, width, start, key=lambda u: (u - base) * scale)
+            end = max(end, start + 1)
+            pieces.append(word[start:end])
+            start, base = end, ends[end - 1]
+        return pieces
 
     def room(self, height: float) -> None:
         if self.pdf.y + height > self.pdf.h - BOTTOM:

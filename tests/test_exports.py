@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import random
 import re
+import string
+import time
 import zipfile
+from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -15,7 +19,7 @@ from openpyxl.workbook import Workbook
 from pypdf import PdfReader
 
 from exports.bundle import MANIFEST, build_bundle, verify_bundle
-from exports.pdf import build_diary
+from exports.pdf import _Writer, build_diary
 from exports.xlsx import build_workbook
 from journal.entries import Kind
 from journal.frameworks.registry import Registry, load_registry
@@ -275,6 +279,44 @@ def test_a_portfolio_without_hours_units_gets_plain_headings(
 ) -> None:
     text = "\n".join(pdf_pages(build_diary(st1379, REGISTRY, folder / "plain.pdf")))
     assert "Mentoring sessions" in text and "Reflections, supervision and feedback" in text
+
+
+def long_word(length: int, seed: int) -> str:
+    rng = random.Random(seed)
+    return "".join(rng.choice(string.ascii_letters) for _ in range(length))
+
+
+class CountingWidths(defaultdict):
+    """A font's width table that counts how many characters are looked up in it."""
+
+    looked_up = 0
+
+    def __getitem__(self, key: int) -> int:
+        CountingWidths.looked_up += 1
+        return super().__getitem__(key)
+
+
+def test_a_word_longer_than_a_line_is_cut_measuring_each_character_a_few_times() -> None:
+    writer = _Writer("head")
+    font = writer.fonts[""]
+    font.cw = CountingWidths(font.cw.default_factory, font.cw)
+    CountingWidths.looked_up = 0
+    word = long_word(1500, 1)
+    lines = writer.wrap(word, "", 9.5, writer.pdf.epw)
+    writer.close()
+    assert "".join(lines) == word and len(lines) > 10
+    assert all(writer.width(line, "", 9.5) <= writer.pdf.epw for line in lines)
+    # Cutting by shortening one character at a time measured each prefix again: 10^6 and more.
+    assert CountingWidths.looked_up <= 4 * len(word)
+
+
+def test_a_diary_of_forty_sessions_of_3000_character_words_builds_in_seconds(folder: Path) -> None:
+    entries = tuple(session(n, n, 60, summary=long_word(3000, n)) for n in range(1, 41))
+    snapshot = replace(ilm_snapshot(), entries=entries)
+    started = time.perf_counter()
+    pages = pdf_pages(build_diary(snapshot, REGISTRY, folder / "long-words.pdf"))
+    assert time.perf_counter() - started < 10  # it took a minute and a gigabyte
+    assert entries[0].data["summary"][:40] in "".join(pages).replace("\n", "")
 
 
 @pytest.fixture()
