@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -112,6 +112,7 @@ def build_dispatcher(
         quiet_end=services.settings.quiet_end,
     )
     dp["files_root"] = services.files.root
+    dp["feedback_delay"] = timedelta(minutes=services.settings.feedback_delay_minutes)
     dp["exporter"] = services.exporter
     dp["upload_limit"] = None if services.settings.telegram_api_base else UPLOAD_LIMIT
     people = PeopleCache(services.sessions, enabled=is_sqlite(services.settings.database_url))

@@ -14,9 +14,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiogram import Bot, Dispatcher
-from aiogram.client.default import DefaultBotProperties
+from aiogram.client.default import Default, DefaultBotProperties
 from aiogram.client.session.base import BaseSession
 from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import (
     AnswerCallbackQuery,
     EditMessageText,
@@ -39,6 +40,7 @@ from aiogram.types import (
     Voice,
 )
 
+from bot import bot_api_rules
 from storage.fsm import StateBeforeReply
 
 
@@ -59,8 +61,32 @@ BOT_USER = User(id=42, is_bot=True, first_name="mentorlog", username="mentorlog_
 FIXED_DATE = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
+def _parse_mode(bot: Bot, method: TelegramMethod[Any]) -> str | None:
+    mode = getattr(method, "parse_mode", None)
+    return bot.default[mode.name] if isinstance(mode, Default) else mode
+
+
+def check(bot: Bot, method: TelegramMethod[Any]) -> None:
+    """Refuse what Telegram refuses (`bot.bot_api_rules`), as its 400 Bad Request."""
+    try:
+        if isinstance(method, (SendMessage, EditMessageText)):
+            bot_api_rules.check_text(method.text, _parse_mode(bot, method))
+        if isinstance(method, SendDocument):
+            bot_api_rules.check_caption(method.caption, _parse_mode(bot, method))
+        if isinstance(method, AnswerCallbackQuery):
+            bot_api_rules.check_alert(method.text)
+        markup = getattr(method, "reply_markup", None)
+        if isinstance(markup, InlineKeyboardMarkup):
+            bot_api_rules.check_keyboard(
+                [[b.model_dump(exclude_none=True) for b in row] for row in markup.inline_keyboard]
+            )
+    except bot_api_rules.Refused as refused:
+        raise TelegramBadRequest(method=method, message=refused.description) from None
+
+
 class OfflineSession(BaseSession):
-    """Records API calls and answers them as Telegram would, without a network."""
+    """Records API calls and answers them as Telegram would, without a network, refusing
+    what Telegram refuses."""
 
     def __init__(self, history: int | None = None) -> None:
         """`history` bounds how many calls are kept (a long benchmark); None keeps them all."""
@@ -85,6 +111,7 @@ class OfflineSession(BaseSession):
         method: TelegramMethod[Any],
         timeout: int | None = None,  # noqa: ASYNC109 - aiogram's session interface
     ) -> Any:
+        check(bot, method)
         self._kept.append(method)
         self.recorded += 1
         if isinstance(method, (SendMessage, EditMessageText)):

@@ -1,8 +1,12 @@
 """Sending due prompts within Telegram's limits, and the one scheduler job that does it.
 
 `run_due_prompts` is a plain coroutine (tests call it with a fake clock); APScheduler only runs
-`PromptJob` every few seconds. What "sent once" means across crashes is explained in
-`storage.prompts`; here, each outcome of a send maps onto it:
+`run_prompt_job` every few seconds. That is an `async def` function on purpose: APScheduler 3
+awaits only coroutine functions, and runs anything else (an object with an async `__call__`)
+in a worker thread, where its coroutine is dropped unawaited and nothing is ever sent.
+
+What "sent once" means across crashes is explained in `storage.prompts` (the claims and
+states themselves are `storage.outbox`); here, each outcome of a send maps onto it:
 
 - accepted: sent.
 - 429 (TelegramRetryAfter): nothing was delivered; wait `retry_after` and send the same
@@ -203,7 +207,8 @@ async def _deliver(
 
 
 class PromptJob:
-    """The scheduler's one job: plan reminders now and then, then send all that is due."""
+    """What the scheduler's one job needs between runs: plan reminders now and then, then
+    send all that is due (`tick`)."""
 
     def __init__(
         self,
@@ -221,7 +226,7 @@ class PromptJob:
         self._plan_every, self._batch = plan_every, batch
         self._planned_at: datetime | None = None
 
-    async def __call__(self) -> int:
+    async def tick(self) -> int:
         now = self._clock()
         if self._planned_at is None or now - self._planned_at >= self._plan_every:
             await self._plan(now)
@@ -243,6 +248,11 @@ class PromptJob:
         async with writing(self._sessions) as session:
             await reminders.plan_reminders(session, now)
         self._planned_at = now
+
+
+async def run_prompt_job(job: PromptJob) -> int:
+    """The scheduler's job: a coroutine function, which APScheduler awaits in the event loop."""
+    return await job.tick()
 
 
 def build_scheduler(
@@ -268,8 +278,9 @@ def build_scheduler(
     )
     scheduler = AsyncIOScheduler(timezone=UTC)
     scheduler.add_job(
-        job,
+        run_prompt_job,
         "interval",
+        args=[job],
         seconds=every_seconds,
         id="prompts",
         coalesce=True,

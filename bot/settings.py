@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from journal.prompting import DEFAULT_QUIET, parse_quiet_hours
@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     webhook_port: int = 8080
     quiet_start: str = DEFAULT_QUIET[0]
     quiet_end: str = DEFAULT_QUIET[1]
+    # How long after a session is logged its mentees are asked for feedback (quiet hours allowing).
+    feedback_delay_minutes: int = Field(default=120, ge=0, le=24 * 60)
 
     @field_validator("quiet_start", "quiet_end")
     @classmethod

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from aiogram import Bot, Router
@@ -20,6 +20,7 @@ from handlers.tagging import send_suggestions
 from journal.entries import Kind
 from journal.flow import draft_from
 from journal.frameworks.registry import Registry
+from journal.prompting import FEEDBACK_DELAY
 from journal.tagging import Tagger
 from storage import entries as entry_repo
 from storage import prompts as prompt_repo
@@ -43,6 +44,7 @@ async def save_answers(
     update_id: int | None,
     files: Sequence[StoredFile] = (),
     tags: Sequence[str] = (),
+    feedback_delay: timedelta = FEEDBACK_DELAY,
 ) -> Entry:
     """Write the entry of a finished flow in one short transaction (replay-safe)."""
     spec = FLOWS[flow]
@@ -83,7 +85,7 @@ async def save_answers(
         for criterion_id in tags:
             await entry_repo.toggle_tag(session, entry, criterion_id, person.id, now)
         if spec.kind == Kind.SESSION:
-            await prompt_repo.schedule_session_feedback(session, entry, now)
+            await prompt_repo.schedule_session_feedback(session, entry, now, feedback_delay)
     return entry
 
 
@@ -105,6 +107,7 @@ def build_router() -> Router:
         tagger: Tagger,
         files: FileStore,
         bot: Bot,
+        feedback_delay: timedelta,
         **_: Any,
     ) -> None:
         stored = [StoredFile(**f) for f in data.get("files", [])]
@@ -119,6 +122,7 @@ def build_router() -> Router:
             update_id=update_id,
             files=stored,
             tags=data.get("tags", []),
+            feedback_delay=feedback_delay,
         )
         await state.clear()
         await send_suggestions(target, entry, sessions, portfolio, registry, tagger)

@@ -140,8 +140,10 @@ def next_allowed(due: datetime, timezone: str, quiet: QuietHours) -> datetime:
 # --- Due times ----------------------------------------------------------------------------------
 
 
-def feedback_due(logged_at: datetime, timezone: str, quiet: QuietHours) -> datetime:
-    return next_allowed(logged_at + FEEDBACK_DELAY, timezone, quiet)
+def feedback_due(
+    logged_at: datetime, timezone: str, quiet: QuietHours, delay: timedelta = FEEDBACK_DELAY
+) -> datetime:
+    return next_allowed(logged_at + delay, timezone, quiet)
 
 
 def reminder_due(

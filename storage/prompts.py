@@ -35,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal.prompting import (
     ANSWERABLE,
+    FEEDBACK_DELAY,
     FEEDBACK_OPEN,
     NOTICE_WAITS_FOR_LINE,
     REQUEST_OPEN,
@@ -159,9 +160,10 @@ async def _schedule_reminder(
 
 
 async def schedule_session_feedback(
-    session: AsyncSession, entry: Entry, now: datetime
+    session: AsyncSession, entry: Entry, now: datetime, delay: timedelta = FEEDBACK_DELAY
 ) -> list[Prompt]:
-    """One feedback prompt per mentee of a just-logged session who is on the bot."""
+    """One feedback prompt per mentee of a just-logged session who is on the bot, `delay`
+    after it was logged (quiet hours allowing)."""
     member_ids = [m.membership_id for m in entry.mentees]
     if not member_ids:
         return []
@@ -173,7 +175,7 @@ async def schedule_session_feedback(
         mentee = membership.person
         if not may_prompt(mentee):
             continue
-        due = feedback_due(now, mentee.timezone, quiet_of(mentee))
+        due = feedback_due(now, mentee.timezone, quiet_of(mentee), delay)
         prompt = await schedule(
             session,
             kind=PromptKind.FEEDBACK,

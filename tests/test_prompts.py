@@ -7,6 +7,7 @@ Everything runs through the real Dispatcher and real SQLite files; prompts go ou
 from __future__ import annotations
 
 import asyncio
+import inspect
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -500,7 +501,7 @@ async def test_a_week_without_entries_brings_one_nudge(mentor, mentee, services,
 
     async def tick() -> list[str]:
         job = PromptJob(outbox, services.sessions, clock, worker_id="w1", limiter=Limiter(1000, 0))
-        await job()
+        await job.tick()
         return [m.text for m in sent(outbox, mentor.user.id) if m.text.startswith("Nothing logged")]
 
     clock.advance(days=6, hours=23)
@@ -519,7 +520,7 @@ async def test_a_pair_without_a_session_for_three_weeks_is_flagged(
     await log_session(mentor)
     clock.advance(days=21)
     job = PromptJob(outbox, services.sessions, clock, worker_id="w1", limiter=Limiter(1000, 0))
-    await job()
+    await job.tick()
     texts = [m.text for m in sent(outbox, mentor.user.id)]
     assert (
         "No session with Jon for three weeks. Time to catch up? Log it with /log when you've met."
@@ -537,8 +538,29 @@ async def test_the_limiter_spaces_messages_to_one_chat():
     assert 0.1 <= loop.time() - start < 0.5
 
 
+async def test_the_started_scheduler_sends_a_due_prompt(mentor, mentee, services, clock, outbox):
+    """As `mentorlog run` starts it: APScheduler must await the job, not drop its coroutine."""
+    await log_session(mentor)
+    clock.advance(hours=3)
+    limiter = Limiter(per_second=1000, per_chat_seconds=0)
+    scheduler = build_scheduler(
+        outbox, services.sessions, clock, worker_id="w1", limiter=limiter, every_seconds=0.05
+    )
+    scheduler.start()
+    try:
+        for _ in range(100):
+            if sent(outbox, mentee.user.id):
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        scheduler.shutdown(wait=False)
+    [prompt] = sent(outbox, mentee.user.id)
+    assert prompt.text.startswith("How useful was")
+
+
 def test_the_scheduler_runs_one_coalescing_job(services, outbox, clock):
     scheduler = build_scheduler(outbox, services.sessions, clock, worker_id="w1")
     [job] = scheduler.get_jobs()
+    assert inspect.iscoroutinefunction(job.func)
     assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, None)
     assert job.trigger.interval == timedelta(seconds=5)
