@@ -85,15 +85,14 @@ def build_router() -> Router:
             await query.message.answer(texts.FORGET_KEPT)
             return
         async with writing(sessions, update_id) as session:
-            stored, portfolios = await privacy.erase(
-                session, await session.get(Person, person.id), now
-            )
-        for path in stored:
+            erased = await privacy.erase(session, await session.get(Person, person.id), now)
+        for path in erased.files:
             files.remove(path)
-        for portfolio_id in portfolios:
+        for portfolio_id in erased.portfolios:
             await exporter.forget(portfolio_id)
         tagger.forget_texts()
         await forget_conversation(state, query.from_user.id)
+        await privacy.leave_no_trace(sessions)
         await query.message.answer(texts.FORGOTTEN)
 
     return router

@@ -1,8 +1,9 @@
-"""What a person's copy of their data holds, and how other people are redacted (DESIGN.md 8).
+"""What a person's copy of their data holds, and how people are redacted (DESIGN.md 8).
 
 A copy holds what the person wrote and gave, their own portfolio whole, and a minimal record
 of the sessions they were in: when and how long, not what someone else wrote about them
 (the centre releases that on request, other people redacted: `mentorlog privacy release`).
+After an erasure, what others wrote keeps its record with the erased person's name replaced.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ PROMPT_RECORD = (
 INVITATION_HIDDEN = ("code",)
 # Names the mentor typed for people not in the bot: theirs, not the writer's.
 OTHERS_NAMES = ("mentee_names",)
+# Who an erased person is in others' records when they had no pseudonym there.
+FORMER_MEMBER = "Former member"
 # Parts of a name shorter than this are not redacted alone ("Al" would hit "Al" everywhere).
 SHORTEST_PART = 3
 
@@ -103,3 +106,15 @@ def redact(value: Any, names: Mapping[str, str]) -> Any:
         return item
 
     return walk(value)
+
+
+# What a notice carried of the person it names: their words and their rating.
+NOTICE_GIVEN = ("text", "rating")
+
+
+def scrub_notice(payload: Mapping[str, Any], name: str, stand_in: str) -> dict[str, Any]:
+    """A notice after its person was erased: that something arrived, under their stand-in."""
+    if name and payload.get("who") == name:
+        kept = {k: v for k, v in payload.items() if k not in NOTICE_GIVEN}
+        return {**redact(kept, {name: stand_in}), "who": stand_in}
+    return redact(dict(payload), {name: stand_in})

@@ -89,6 +89,8 @@ def create_engine(url: str) -> AsyncEngine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_SECONDS * 1000}")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Deleted content is overwritten with zeros, not left in free pages (erasure).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -175,6 +177,28 @@ async def write_connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection
         await connection.execution_options(**{WRITE: True})
         async with connection.begin():
             yield connection
+
+
+async def truncate_wal(engine: AsyncEngine) -> bool:
+    """Copy the WAL back into the database file and empty it; False if a reader held it.
+
+    After an erasure the WAL still holds the pages as they were before; with `secure_delete`
+    the checkpoint writes zeros over the erased content in the database file itself.
+    """
+    if engine.dialect.name != "sqlite":
+        return True
+    async with _writer_turn(engine):
+        pooled = await engine.raw_connection()
+        connection = pooled.driver_connection
+        try:
+            # Not in SQLite's busy handler: it would stall the loop, and with it a reader of
+            # this process that holds the WAL. The caller tries again after a turn instead.
+            connection.execute("PRAGMA busy_timeout=0")
+            busy, _log, _done = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            connection.execute(f"PRAGMA busy_timeout={BUSY_SECONDS * 1000}")
+            pooled.close()
+    return busy == 0
 
 
 @asynccontextmanager

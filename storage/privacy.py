@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from journal.copies import (
+    FORMER_MEMBER,
     Share,
     entry_share,
     invitation_record,
     own_entry_data,
     prompt_record,
+    redact,
+    scrub_notice,
     session_record,
 )
+from journal.prompting import PromptKind
+from storage.db import truncate_wal
 from storage.models import (
     Attachment,
     Confirmation,
@@ -23,6 +31,7 @@ from storage.models import (
     Entry,
     EntryMentee,
     EntryRevision,
+    Goal,
     Invitation,
     Mark,
     Membership,
@@ -30,7 +39,9 @@ from storage.models import (
     Portfolio,
     Prompt,
 )
-from storage.prompts import PromptKind, State, cancel
+from storage.prompts import State
+
+log = logging.getLogger(__name__)
 
 
 def _plain(value: Any) -> Any:
@@ -153,43 +164,84 @@ async def copy_of(session: AsyncSession, person: Person) -> dict[str, Any]:
     }
 
 
-async def erase(
-    session: AsyncSession, person: Person, now: datetime
-) -> tuple[list[str], list[int]]:
-    """Erase a person; returns the stored files and the portfolios whose export files to delete
-    once the transaction has committed.
+@dataclass
+class Erased:
+    """What to remove once the erasure has committed: stored files, and the export files of
+    these portfolios (their own, and every portfolio that holds the person)."""
 
-    Their own portfolio goes entirely. What they wrote elsewhere (a mentee's feedback) goes;
-    what others wrote about them stays, shown under their pseudonym, because it is the other
-    person's record.
+    files: list[str] = field(default_factory=list)
+    portfolios: list[int] = field(default_factory=list)
+
+
+async def _delete_portfolio(session: AsyncSession, portfolio: Portfolio, erased: Erased) -> None:
+    erased.files += [
+        a.path
+        for a in await session.scalars(
+            select(Attachment).join(Entry).where(Entry.portfolio_id == portfolio.id)
+        )
+    ]
+    erased.portfolios.append(portfolio.id)
+    await session.delete(portfolio)
+
+
+async def _anonymise_in(session: AsyncSession, portfolio_id: int, name: str, stand_in: str) -> None:
+    """What others wrote in one portfolio keeps its record, the erased person's name replaced."""
+    names = {name: stand_in}
+
+    def scrubbed(obj: Any, attribute: str, value: Any) -> None:
+        if value != getattr(obj, attribute):
+            setattr(obj, attribute, value)
+
+    entry_ids = select(Entry.id).where(Entry.portfolio_id == portfolio_id)
+    for entry in await session.scalars(select(Entry).where(Entry.portfolio_id == portfolio_id)):
+        scrubbed(entry, "data", redact(entry.data, names))
+    for revision in await session.scalars(
+        select(EntryRevision).where(EntryRevision.entry_id.in_(entry_ids))
+    ):
+        scrubbed(revision, "data", redact(revision.data, names))
+    for goal in await session.scalars(select(Goal).where(Goal.portfolio_id == portfolio_id)):
+        scrubbed(goal, "statement", redact(goal.statement, names))
+        scrubbed(goal, "measure", redact(goal.measure, names))
+    for decision in await session.scalars(
+        select(Decision).where(Decision.portfolio_id == portfolio_id)
+    ):
+        scrubbed(decision, "comment", redact(decision.comment, names))
+    for confirmation in await session.scalars(
+        select(Confirmation).where(Confirmation.portfolio_id == portfolio_id)
+    ):
+        scrubbed(confirmation, "text", redact(confirmation.text, names))
+    # Notices, sent ones too, told the mentor who said what.
+    for prompt in await session.scalars(select(Prompt).where(Prompt.portfolio_id == portfolio_id)):
+        about_them = prompt.kind == PromptKind.NOTICE and prompt.payload.get("who") == name
+        if about_them and prompt.state == State.PENDING:
+            prompt.state = State.CANCELLED
+        scrubbed(prompt, "payload", scrub_notice(prompt.payload, name, stand_in))
+
+
+async def erase(session: AsyncSession, person: Person, now: datetime) -> Erased:
+    """Erase a person; what to remove after the commit is returned (`Erased`).
+
+    Their own portfolio goes entirely. What they wrote and gave elsewhere (a mentee's
+    feedback) goes, and so do the prompts sent to them; what others wrote about them stays,
+    under their pseudonym, because it is the other person's record. Their name is replaced in
+    it, in the notices that told a mentor what they said, and in decisions and confirmations.
     """
-    files: list[str] = []
+    erased = Erased()
     owned = select(Portfolio).where(Portfolio.mentor_id == person.id)
-    portfolios = list((await session.scalars(owned)).unique())
-    for portfolio in portfolios:
-        files += [
-            a.path
-            for a in await session.scalars(
-                select(Attachment).join(Entry).where(Entry.portfolio_id == portfolio.id)
-            )
-        ]
-        await session.delete(portfolio)
+    for portfolio in list((await session.scalars(owned)).unique()):
+        await _delete_portfolio(session, portfolio, erased)
     authored = list(await session.scalars(select(Entry).where(Entry.author_id == person.id)))
     for entry in authored:
-        files += [a.path for a in entry.attachments]
+        erased.files += [a.path for a in entry.attachments]
         await session.delete(entry)
-    await cancel(session, person_id=person.id)
-    # Notices still waiting to tell a mentor what this person said carry their name and words.
-    member_of = select(Membership.portfolio_id).where(Membership.person_id == person.id)
-    for notice in await session.scalars(
-        select(Prompt).where(
-            Prompt.kind == PromptKind.NOTICE,
-            Prompt.state == State.PENDING,
-            Prompt.portfolio_id.in_(member_of),
-        )
+    await session.flush()
+    await session.execute(delete(Prompt).where(Prompt.person_id == person.id))
+    for membership in await session.scalars(
+        select(Membership).where(Membership.person_id == person.id)
     ):
-        if notice.payload.get("who") == person.name:
-            notice.state = State.CANCELLED
+        stand_in = membership.pseudonym or FORMER_MEMBER
+        await _anonymise_in(session, membership.portfolio_id, person.name, stand_in)
+        erased.portfolios.append(membership.portfolio_id)
     for confirmation in await session.scalars(
         select(Confirmation).where(Confirmation.supervisor_id == person.id)
     ):
@@ -199,4 +251,17 @@ async def erase(
     person.telegram_id = None
     person.erased_at = now
     person.consent_at = None
-    return files, [p.id for p in portfolios]
+    erased.portfolios = sorted(set(erased.portfolios))
+    return erased
+
+
+async def leave_no_trace(sessions: async_sessionmaker[AsyncSession], tries: int = 5) -> bool:
+    """After an erasure: nothing of it left in SQLite's WAL (`secure_delete` zeroed the pages
+    the checkpoint writes back). A reader can hold the WAL for a moment; then try again."""
+    engine = sessions.kw["bind"]
+    for attempt in range(tries):
+        if await truncate_wal(engine):
+            return True
+        await asyncio.sleep(0.05 * (attempt + 1))
+    log.warning("the WAL could not be truncated after an erasure; the next checkpoint will")
+    return False

@@ -8,6 +8,7 @@ from journal.copies import (
     own_entry_data,
     prompt_record,
     redact,
+    scrub_notice,
     session_record,
 )
 
@@ -94,3 +95,28 @@ def test_a_name_too_short_to_be_safe_redacts_nothing_by_its_parts():
     assert name_forms("Al B") == ["Al B"]
     assert name_forms("") == []
     assert redact("Al B and Al", {"": "x", "Al B": "Mentee A"}) == "Mentee A and Al"
+
+
+def test_a_notice_of_what_an_erased_person_gave_keeps_only_that_something_arrived():
+    payload = {
+        "event": "feedback",
+        "who": "Jon",
+        "ref": "E-0001",
+        "rating": 4,
+        "text": "Doing it for real helped.",
+        "saved": "E-0002",
+    }
+    assert scrub_notice(payload, "Jon", "Mentee A") == {
+        "event": "feedback",
+        "who": "Mentee A",
+        "ref": "E-0001",
+        "saved": "E-0002",
+    }
+
+
+def test_a_notice_of_someone_else_only_loses_the_erased_persons_name():
+    payload = {"who": "Priya", "text": "Jon was a great help."}
+    assert scrub_notice(payload, "Jon", "Mentee A") == {
+        "who": "Priya",
+        "text": "Mentee A was a great help.",
+    }

@@ -1,12 +1,19 @@
 """/mydata and /forget: a copy of everything at once, erasure that keeps others' records."""
 
+import contextlib
+import io
 import json
+import re
+import zipfile
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
 
 from aiogram.methods import SendDocument
 from sqlalchemy import func, select
 
 from handlers import texts
-from storage.models import Attachment, Entry, FsmRecord, Mark, Person, Portfolio
+from storage.models import Attachment, Entry, FsmRecord, Mark, Person, Portfolio, Prompt
 from storage.snapshots import load_snapshot
 from tests.conftest import invite_and_join, log_session
 
@@ -237,3 +244,73 @@ async def test_a_decision_after_the_portfolio_was_erased_is_answered_plainly(
     assert "no longer exists" in reply.text
     reply = await ada.click("Not yet", criterion)
     assert reply.alerts == [texts.PORTFOLIO_GONE]
+
+
+def _readable(raw: bytes) -> Iterator[bytes]:
+    """The bytes of a file, and those inside it: zip members (xlsx, bundle), deflated streams."""
+    yield raw
+    if raw[:2] == b"PK":
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            for name in archive.namelist():
+                yield from _readable(archive.read(name))
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", raw, re.S):
+        with contextlib.suppress(zlib.error):
+            yield zlib.decompress(stream)
+
+
+def traces(root: Path, *needles: bytes) -> list[str]:
+    """Every file under `root` (database, WAL, exports, stored files) holding a needle."""
+    return sorted(
+        str(path.relative_to(root))
+        for path in root.rglob("*")
+        if path.is_file()
+        and any(needle in blob for blob in _readable(path.read_bytes()) for needle in needles)
+    )
+
+
+async def answer_feedback(mentee, bot, services, clock, line: str) -> None:
+    from bot.prompter import Limiter, run_due_prompts
+
+    clock.advance(hours=3)
+    await run_due_prompts(bot, services.sessions, clock(), worker_id="t", limiter=Limiter())
+    prompt = next(
+        c for c in reversed(bot.session.calls) if getattr(c, "chat_id", None) == mentee.user.id
+    )
+    rating = next(b for row in prompt.reply_markup.inline_keyboard for b in row if b.text == "4")
+    await mentee.press(rating.callback_data)
+    await mentee.send(line)
+    clock.advance(hours=1)
+    await run_due_prompts(bot, services.sessions, clock(), worker_id="t", limiter=Limiter())
+
+
+async def test_forget_leaves_nothing_of_the_person_in_the_raw_files(
+    mentor, make_client, services, clock, bot, tmp_path
+):
+    zebedee = make_client("Zebedee")
+    await invite_and_join(mentor, zebedee)
+    await log_session(mentor, who="Zebedee", summary="Zebedee rehearsed the handover twice.")
+    await answer_feedback(zebedee, bot, services, clock, "Quokkas make patient mentors.")
+    async with services.sessions() as session:
+        notice = await session.scalar(select(Prompt).where(Prompt.kind == "notice"))
+    assert notice.state == "sent" and "Quokkas" in notice.payload["text"]
+    await mentor.send("/export")
+    await mentor.click("Portfolio .xlsx")
+    await mentor.send("/export")
+    await mentor.click("Bundle .zip")
+    before = traces(tmp_path, b"Zebedee", b"Quokkas")
+    assert "mentorlog.db-wal" in before or "mentorlog.db" in before
+    assert any(name.startswith("exports/") and name.endswith(".xlsx") for name in before)
+
+    await zebedee.send("/forget")
+    await zebedee.click("Erase everything")
+    assert traces(tmp_path, b"Zebedee", b"Quokkas") == []
+    async with services.sessions() as session:
+        [entry] = list(await session.scalars(select(Entry)))
+    assert entry.data["summary"] == "Mentee A rehearsed the handover twice."
+
+
+async def test_every_database_connection_overwrites_deleted_content(services):
+    # SQLite builds differ in their default (this one may have SECURE_DELETE compiled in).
+    async with services.sessions() as session:
+        connection = await session.connection()
+        assert (await connection.exec_driver_sql("PRAGMA secure_delete")).scalar() == 1
