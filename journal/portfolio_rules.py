@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -116,11 +117,12 @@ def mentee_labels(snapshot: PortfolioSnapshot) -> dict[str, str]:
 
     A name with a pseudonym keeps it, a name that is a label already (an erased mentee) stays,
     and the others take the first labels nobody has, in the order of `snapshot.mentees` then
-    of first appearance. Names differing only in letter case are one mentee.
+    of first appearance. Names differing only in letter case (as `fold_case` compares them)
+    are one mentee.
     """
     names: dict[str, str] = {}
     for name in _mentee_names(snapshot):
-        names.setdefault(name.lower(), name)
+        names.setdefault(_name_key(name) or name, name)
     taken = {snapshot.pseudonyms[n] for n in names.values() if n in snapshot.pseudonyms}
     taken |= {n for n in names.values() if _LABEL.match(n)}
     labels: dict[str, str] = {}
@@ -144,39 +146,92 @@ def _mentee_names(snapshot: PortfolioSnapshot) -> Iterator[str]:
     return (name.strip() for name in found if name.strip())
 
 
+class _Folds(dict[int, str]):
+    """A str.translate table folding each character (filled as characters are met)."""
+
+    def __missing__(self, code: int) -> str:
+        decomposed = unicodedata.normalize("NFKD", chr(code)).casefold()
+        decomposed = unicodedata.normalize("NFKD", decomposed)
+        folded = "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ı", "i")
+        self[code] = folded
+        return folded
+
+
+_FOLDS = _Folds()
+
+
+def _fold_char(char: str) -> str:
+    return _FOLDS[ord(char)]
+
+
+def fold_case(text: str) -> str:
+    """`text` as names are compared: case-folded, compatibility-decomposed, without accents,
+    and with the dotless ı as i, so that Işık, IŞIK, ışık and işık, ſam and SAM, Strauß and
+    STRAUSS, Zoë and zoe are each one name. Lower-casing alone misses those and could crash."""
+    return text.lower() if text.isascii() else text.translate(_FOLDS)
+
+
+def _name_key(name: str) -> str:
+    """A name as found in text: folded, its parts one space apart."""
+    return " ".join(fold_case(name).split())
+
+
 class _Redactor:
     """Replaces mentee names in text with their labels, in any letter case.
 
     A mentee's full name and each part of it ("Jon" of "Jon Baker") are replaced, so that
     "jon did well" and "BAKER" go too: notes typed on a phone are often lower case. The price
     is that a name which is also a word (Will, May) turns that word into the label as well;
-    a part two mentees share becomes "[mentee]".
+    a part two mentees share becomes "[mentee]". Text and names are compared in their
+    `fold_case` forms; the replaced spans are mapped back to the text as written, and the
+    text around them is kept exactly.
     """
 
     def __init__(self, labels: dict[str, str]) -> None:
-        # A name that is its own label (an erased mentee's pseudonym) needs no replacing.
-        self.labels = {n.lower(): label for n, label in labels.items() if n != label}
+        # A name that is its own label (an erased mentee's pseudonym) needs no replacing; a
+        # name with nothing left once folded (marks only) cannot be found in text.
+        self.labels: dict[str, str] = {}
+        for name, label in labels.items():
+            key = _name_key(name)
+            if name != label and key:
+                self.labels.setdefault(key, label)
         parts: dict[str, set[str]] = {}
         for name, label in self.labels.items():
-            for part in re.split(r"\s+", name):
+            for part in name.split(" "):
                 if len(part) > 1 and part not in self.labels:
                     parts.setdefault(part, set()).add(label)
         self.parts = {p: next(iter(ls)) if len(ls) == 1 else AMBIGUOUS for p, ls in parts.items()}
-        self.full = _word_pattern(list(self.labels))
-        self.partial = _word_pattern(list(self.parts))
-        # Most text names nobody: one plain search of the lower-cased text rules it out before
-        # the two word-boundary patterns run.
-        needles = sorted(set(self.labels) | set(self.parts), key=len, reverse=True)
-        self.quick = re.compile("|".join(map(re.escape, needles))) if needles else None
+        # Full names and their parts in one pattern, longest first, so that a label put in
+        # is never searched again.
+        self.words = _word_pattern([*self.labels, *self.parts])
+        # Most text names nobody: one plain search of the folded text rules it out before the
+        # word-boundary pattern runs.
+        needles = sorted({w for k in [*self.labels, *self.parts] for w in k.split(" ")}, key=len)
+        self.quick = re.compile("|".join(map(re.escape, needles[::-1]))) if needles else None
+
+    def label_of(self, found: str) -> str:
+        key = " ".join(found.split())
+        return self.labels.get(key) or self.parts.get(key) or AMBIGUOUS
 
     def text(self, text: str) -> str:
-        if self.quick is None or not self.quick.search(text.lower()):
+        folded = fold_case(text)
+        if self.quick is None or self.words is None or not self.quick.search(folded):
             return text
-        if self.full:
-            text = self.full.sub(lambda m: self.labels[m.group(0).lower()], text)
-        if self.partial:
-            text = self.partial.sub(lambda m: self.parts[m.group(0).lower()], text)
-        return text
+        # Where each folded character comes from in `text`; ASCII folds in place.
+        sources = None if text.isascii() else _sources(text)
+        out: list[str] = []
+        last = 0
+        for found in self.words.finditer(folded):
+            start, end = found.span()
+            if sources is not None:
+                start, end = sources[start], sources[end - 1] + 1
+                while end < len(text) and not _fold_char(text[end]):
+                    end += 1  # an accent typed as a mark after the name goes with it
+            start = max(start, last)  # two names met inside one character's folded form
+            out += (text[last:start], self.label_of(found.group(0)))
+            last = max(end, start)
+        out.append(text[last:])
+        return "".join(out)
 
     def value(self, value: Any) -> Any:
         if isinstance(value, str):
@@ -191,15 +246,21 @@ class _Redactor:
         return None if text is None else self.text(text)
 
     def name(self, name: str) -> str:
-        return self.labels.get(name.strip().lower()) or self.text(name)
+        return self.labels.get(_name_key(name)) or self.text(name)
+
+
+def _sources(text: str) -> list[int]:
+    """For each character of `fold_case(text)`, the index of the character it comes from."""
+    return [i for i, char in enumerate(text) for _ in range(len(_fold_char(char)))]
 
 
 def _word_pattern(words: list[str]) -> re.Pattern[str] | None:
+    """Folded names as whole words, the longest first; any white space between their parts."""
     if not words:
         return None
     ordered = sorted(words, key=len, reverse=True)  # the longest name wins
-    alternatives = "|".join(map(re.escape, ordered))
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+    alternatives = "|".join(r"\s+".join(map(re.escape, w.split(" "))) for w in ordered)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
 
 def anonymise(snapshot: PortfolioSnapshot) -> PortfolioSnapshot:
