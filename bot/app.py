@@ -99,7 +99,7 @@ def build_dispatcher(
     isolation: BaseEventIsolation | None = None,
 ) -> Dispatcher:
     dp = Dispatcher(
-        storage=storage or DatabaseStorage(services.sessions),
+        storage=storage or DatabaseStorage(services.sessions, services.clock),
         events_isolation=isolation or SimpleEventIsolation(),
     )
     dp["sessions"] = services.sessions
@@ -116,7 +116,7 @@ def build_dispatcher(
     dp["exporter"] = services.exporter
     dp["upload_limit"] = None if services.settings.telegram_api_base else UPLOAD_LIMIT
     people = PeopleCache(services.sessions, enabled=is_sqlite(services.settings.database_url))
-    guard, who = ReplayGuard(), Who(people, services.clock)
+    guard, who = ReplayGuard(services.clock), Who(people, services.clock)
     private = PrivateChatsOnly()  # first: nothing is read or written for a group
     for observer in (dp.message, dp.callback_query):
         observer.outer_middleware(private)

@@ -11,6 +11,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import TelegramObject, Update, User
 
 from journal.prompting import local_day
+from journal.updates import already_seen
 from storage.fsm import DatabaseStorage, current_update_id
 from storage.people_cache import PeopleCache
 from storage.uow import AlreadyHandled
@@ -20,6 +21,9 @@ Clock = Callable[[], datetime]
 
 class ReplayGuard(BaseMiddleware):
     """Drops an update Telegram sent again, and one whose writes were already committed."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
 
     async def __call__(
         self,
@@ -33,10 +37,10 @@ class ReplayGuard(BaseMiddleware):
         storage = state.storage if state is not None else None
         if not isinstance(storage, DatabaseStorage):
             return await self._handle(handler, event, data, update_id)
-        if update_id is not None:
-            seen = await storage.last_update_id(state.key)
-            if seen is not None and update_id <= seen:
-                return None
+        if update_id is not None and already_seen(
+            update_id, *await storage.last_seen(state.key), self._clock()
+        ):
+            return None
         async with storage.batched():
             return await self._handle(handler, event, data, update_id)
 

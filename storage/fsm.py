@@ -1,15 +1,16 @@
 """aiogram conversation state kept in the database, so a restart never loses a half-typed entry.
 
-Each write also records the update that caused it: an update replayed after a restart or a
-webhook timeout is recognised (its id is not newer than the stored one) and dropped. A finished
+Each write also records the update that caused it and when: an update replayed after a restart
+or a webhook timeout is recognised (`journal.updates.already_seen`) and dropped. A finished
 conversation keeps its row (state empty) so that this check still holds after it ends.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
+from datetime import datetime
 from typing import Any
 
 from aiogram import Bot
@@ -30,7 +31,9 @@ from storage.db import dialect_insert, sqlite_write, write_connection
 from storage.models import FsmRecord
 
 current_update_id: ContextVar[int | None] = ContextVar("current_update_id", default=None)
-Saved = tuple[str | None, dict[str, Any], int | None]
+# State, data, and the last update that changed them with when it was handled.
+Saved = tuple[str | None, dict[str, Any], int | None, datetime | None]
+_NOTHING: Saved = (None, {}, None, None)
 # The storage and the keys written while one update is handled and not yet on disk; None
 # outside an update, where writes go straight through.
 _pending: ContextVar[tuple[DatabaseStorage, set[str]] | None] = ContextVar(
@@ -126,8 +129,13 @@ class DatabaseStorage(BaseStorage):
     times (`clear()` is two writes); `batched` turns them into one write at the end.
     """
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
         self._sessions = sessions
+        self._clock = clock
         self._cache: dict[str, Saved] = {}
         self._sqlite_upsert: _PlainUpsert | None = None
 
@@ -137,17 +145,17 @@ class DatabaseStorage(BaseStorage):
             async with self._sessions() as session:
                 row = await session.scalar(select(FsmRecord).where(FsmRecord.key == name))
             self._cache[name] = (
-                (row.state, row.data, row.last_update_id) if row else (None, {}, None)
+                (row.state, row.data, row.last_update_id, row.updated_at) if row else _NOTHING
             )
         return self._cache[name]
 
     async def _save(self, key: StorageKey, state: str | None, data: dict[str, Any]) -> None:
         name = storage_key(key)
         update_id = current_update_id.get()
-        previous = self._cache.get(name, (None, {}, None))[2]
-        if update_id is None or (previous is not None and previous > update_id):
-            update_id = previous
-        self._cache[name] = (state, _copied(data), update_id)
+        _, _, seen_id, seen_at = self._cache.get(name, _NOTHING)
+        if update_id is not None:  # ReplayGuard let it through: it is the newest
+            seen_id, seen_at = update_id, self._clock()
+        self._cache[name] = (state, _copied(data), seen_id, seen_at)
         held = _pending.get()
         if held is None or held[0] is not self:
             await self._write({name})
@@ -165,11 +173,11 @@ class DatabaseStorage(BaseStorage):
 
     async def _upsert(self, names: set[str]) -> None:
         engine = self._sessions.kw["bind"]
-        now = utcnow()
+        now = self._clock()
         rows = [
-            {"key": n, "state": s, "data": d, "last_update_id": u, "updated_at": now}
+            {"key": n, "state": s, "data": d, "last_update_id": u, "updated_at": at or now}
             for n in sorted(names)
-            for s, d, u in [self._cache[n]]
+            for s, d, u, at in [self._cache[n]]
         ]
         if engine.dialect.name != "sqlite":
             async with write_connection(engine) as connection:
@@ -192,7 +200,7 @@ class DatabaseStorage(BaseStorage):
             _pending.reset(token)
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
-        _, data, _ = await self._load(key)
+        _, data, _, _ = await self._load(key)
         value = state.state if isinstance(state, State) else state
         await self._save(key, value, data)
 
@@ -200,14 +208,16 @@ class DatabaseStorage(BaseStorage):
         return (await self._load(key))[0]
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
-        state, _, _ = await self._load(key)
+        state, _, _, _ = await self._load(key)
         await self._save(key, state, dict(data))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         return _copied((await self._load(key))[1])
 
-    async def last_update_id(self, key: StorageKey) -> int | None:
-        return (await self._load(key))[2]
+    async def last_seen(self, key: StorageKey) -> tuple[int | None, datetime | None]:
+        """The last update that changed this conversation, and when it was handled."""
+        _, _, update_id, at = await self._load(key)
+        return update_id, at
 
     async def forget(self, user_id: int) -> None:
         """Erase every conversation of one Telegram user (used by /forget)."""
