@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from aiogram import Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -16,14 +17,15 @@ from handlers import texts
 from handlers.callbacks import EntryCB
 from handlers.criteria import short_code
 from handlers.filters import TypedText
-from handlers.flow import resume
+from handlers.flow import resume, typed_text
 from handlers.keyboards import Button, chunked, keyboard
 from handlers.replies import reply
 from handlers.tagging import suggestion_keyboard
+from journal.answers import ANSWER_LIMIT, joined, may_have_more
 from journal.entries import FIELDS, KIND_LABELS, Kind, editable_fields
 from journal.frameworks.registry import Registry
 from journal.hours import format_minutes
-from journal.parsing import InputError, clean_text
+from journal.parsing import InputError
 from journal.permissions import may_change
 from storage import entries as entry_repo
 from storage.models import Entry, Person, Portfolio
@@ -145,7 +147,9 @@ def build_router() -> Router:
                 for r in history
             ]
             await reply(target, "\n".join(lines))
-        elif act in {"edit", "field", "del", "undo"} and not may_change(entry.author_id, person.id):
+        elif act in {"edit", "field", "save", "del", "undo"} and not may_change(
+            entry.author_id, person.id
+        ):
             await target.answer(texts.NOT_AUTHOR)
         elif act == "edit":
             fields = editable_fields(Kind(entry.kind))
@@ -166,6 +170,15 @@ def build_router() -> Router:
             await state.set_data({"edit_entry": entry.id, "edit_field": field.key})
             current = texts.escape(str(entry.data.get(field.key) or "—"))
             await reply(target, texts.EDIT_ASK.format(field=field.label, current=current))
+        elif act == "save":
+            data = await state.get_data()
+            waiting = await state.get_state() == EditState.value.state and "edit_value" in data
+            if not waiting or data.get("edit_entry") != entry.id:
+                await target.answer(texts.STALE_BUTTON)
+                return
+            await _save_edit(
+                target, state, sessions, portfolio, person, now, update_id, data["edit_value"]
+            )
         elif act == "tags":
             await reply(
                 target,
@@ -203,35 +216,65 @@ def build_router() -> Router:
             await state.clear()
             await message.answer(texts.NEEDS_PORTFOLIO)
             return
+        earlier = data.get("edit_value")
         try:
-            value = clean_text(message.text or "")
+            text = typed_text(message.text or "")
+            value = text if earlier is None else joined(earlier, text)
+            if len(value) > ANSWER_LIMIT:
+                raise InputError(texts.too_long(len(value), ANSWER_LIMIT))
         except InputError as err:
             await message.answer(texts.escape(err.message))
             return
-        async with writing(sessions, update_id) as session:
-            entry = await entry_repo.entry_in_portfolio(
-                session, int(data.get("edit_entry", 0)), portfolio.id
-            )
-            if entry is not None and not may_change(entry.author_id, person.id):
-                entry = None
-            revision = (
-                await entry_repo.revise_entry(
-                    session,
-                    entry,
-                    author_id=person.id,
-                    now=now,
-                    changes={data["edit_field"]: value},
-                )
-                if entry
-                else None
-            )
-        await state.clear()
-        if entry is None or revision is None:
-            await message.answer(texts.ENTRY_GONE)
+        if earlier is None and not may_have_more(message.text or ""):
+            await _save_edit(message, state, sessions, portfolio, person, now, update_id, value)
             return
-        await message.answer(
-            texts.EDITED.format(ref=entry.ref, number=revision.number),
-            reply_markup=entry_keyboard(entry),
-        )
+        # A long text may come in parts (Telegram's apps cut at 4,096): save it on a tap.
+        await state.update_data(edit_value=value)
+        lead = f"{texts.JOINED_PARTS}\n\n" if earlier is not None else ""
+        save = keyboard([[(texts.SAVE, EntryCB(e=int(data.get("edit_entry", 0)), act="save"))]])
+        try:
+            await reply(message, lead + texts.LONG_EDIT_HOLD, reply_markup=save)
+        except TelegramAPIError:
+            await state.set_data(data)  # not shown: the text sent again is not a second part
+            raise
 
     return router
+
+
+async def _save_edit(
+    target: Message,
+    state: FSMContext,
+    sessions: async_sessionmaker[AsyncSession],
+    portfolio: Portfolio,
+    person: Person,
+    now: datetime,
+    update_id: int | None,
+    value: str,
+) -> None:
+    """The new text of the field being edited, as a new revision (the earlier one is kept)."""
+    data = await state.get_data()
+    async with writing(sessions, update_id) as session:
+        entry = await entry_repo.entry_in_portfolio(
+            session, int(data.get("edit_entry", 0)), portfolio.id
+        )
+        if entry is not None and not may_change(entry.author_id, person.id):
+            entry = None
+        revision = (
+            await entry_repo.revise_entry(
+                session,
+                entry,
+                author_id=person.id,
+                now=now,
+                changes={data["edit_field"]: value},
+            )
+            if entry
+            else None
+        )
+    await state.clear()
+    if entry is None or revision is None:
+        await target.answer(texts.ENTRY_GONE)
+        return
+    await target.answer(
+        texts.EDITED.format(ref=entry.ref, number=revision.number),
+        reply_markup=entry_keyboard(entry),
+    )

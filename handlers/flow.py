@@ -2,12 +2,19 @@
 
 The flow's name, step and answers live in the conversation state (persisted), so a restart
 continues at the same step; buttons carry the step number, so a stale one is recognised.
+The flow moves to a step only once its question went out: a question Telegram refused or lost
+leaves the flow where it was, so the answer the user sends again lands in its own field.
+
+A long text answer may come in parts (Telegram's apps cut at 4,096 characters): `tail` in the
+state says where the last long answer went, and a part following it within seconds joins it
+(`journal.answers`). After a long last answer the flow waits (`hold`) for a tap on Save, so a
+part still on its way joins the answer instead of landing outside the saved entry.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from aiogram import Bot, Router
@@ -25,6 +32,8 @@ from handlers.filters import NoText, TypedText
 from handlers.flows import FLOWS
 from handlers.keyboards import Button, chunked, keyboard
 from handlers.media import fetch_files, pending_from
+from handlers.replies import reply
+from journal.answers import ANSWER_LIMIT, continues, joined, may_have_more
 from journal.flow import FlowSpec, Step, StepKind, forget_from
 from journal.parsing import (
     InputError,
@@ -110,6 +119,13 @@ def _step_keyboard(spec: FlowSpec, i: int, step: Step, choices: Choices, data: d
     return keyboard(rows)
 
 
+def _hold_keyboard(spec: FlowSpec, i: int):
+    def cb(act: str) -> FlowCB:
+        return FlowCB(flow=spec.name, i=i, act=act)
+
+    return keyboard([[(texts.SAVE, cb("f")), (texts.BACK, cb("b")), (texts.CANCEL, cb("c"))]])
+
+
 async def ask(
     target: Message,
     state: FSMContext,
@@ -121,6 +137,12 @@ async def ask(
     data = await state.get_data()
     spec = FLOWS[data["flow"]]
     i = data["i"]
+    if data.get("hold"):
+        prompt = texts.LONG_ANSWER_HOLD
+        if lead:
+            prompt = f"{lead}\n\n{prompt}"
+        await reply(target, prompt, reply_markup=_hold_keyboard(spec, i))
+        return
     step = spec.step(i)
     choices = await choices_for(step, sessions, portfolio.id)
     prompt = step.prompt
@@ -135,7 +157,32 @@ async def ask(
         prompt = texts.NO_GOALS
     if lead:
         prompt = f"{lead}\n\n{prompt}"
-    await target.answer(prompt, reply_markup=_step_keyboard(spec, i, step, choices, data))
+    await reply(target, prompt, reply_markup=_step_keyboard(spec, i, step, choices, data))
+
+
+async def show(
+    target: Message,
+    state: FSMContext,
+    sessions: async_sessionmaker[AsyncSession],
+    portfolio: Portfolio,
+    data: dict[str, Any],
+    *,
+    lead: str | None = None,
+) -> None:
+    """Move the flow to `data` and ask its step; if the question does not go out, stay put.
+
+    The state is on disk before the question is sent (`StateBeforeReply`), so a crash cannot
+    run the chat ahead of it; a question Telegram refuses or loses puts the earlier state back.
+    """
+    before = await state.get_state(), await state.get_data()
+    await state.set_state(FlowState.step)
+    await state.set_data(data)
+    try:
+        await ask(target, state, sessions, portfolio, lead=lead)
+    except TelegramAPIError:
+        await state.set_state(before[0])
+        await state.set_data(before[1])
+        raise
 
 
 async def begin(
@@ -147,12 +194,10 @@ async def begin(
     answers: dict[str, Any] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> None:
-    spec = FLOWS[flow]
     answers = answers or {}
-    first = spec.first(answers)
-    await state.set_state(FlowState.step)
-    await state.set_data({"flow": flow, "i": first, "answers": answers, **(extra or {})})
-    await ask(target, state, sessions, portfolio)
+    first = FLOWS[flow].first(answers)
+    data = {"flow": flow, "i": first, "answers": answers, **(extra or {})}
+    await show(target, state, sessions, portfolio, data)
 
 
 async def resume(
@@ -170,10 +215,23 @@ async def resume(
     return True
 
 
-def parse_answer(step: Step, text: str, today: date, choices: Choices) -> Any:
-    """A typed answer for a step, or InputError saying what to type instead."""
+def typed_text(text: str, *, limit: int = ANSWER_LIMIT, kept: bool = False) -> str:
+    """Free text as typed, tidied; one too long is refused saying whether other answers stay."""
+    cleaned = clean_text(text, limit=max(len(text), 1))
+    if len(cleaned) > limit:
+        raise InputError(texts.too_long(len(cleaned), limit, kept=kept))
+    return cleaned
+
+
+def parse_answer(
+    step: Step, text: str, today: date, choices: Choices, *, kept: bool = False
+) -> Any:
+    """A typed answer for a step, or InputError saying what to type instead.
+
+    `kept`: whether the flow holds other answers (a refusal says they stay).
+    """
     if step.kind == StepKind.TEXT:
-        return clean_text(text)
+        return typed_text(text, kept=kept)
     if step.kind == StepKind.DATE:
         return parse_date(text, today).isoformat()
     if step.kind == StepKind.TARGET_DATE:
@@ -220,6 +278,31 @@ def option_value(step: Step, value: str, choices: Choices, today: date) -> Any:
     raise InputError(texts.PICK_FROM_BUTTONS)
 
 
+def _has_other_answers(answers: dict[str, Any], key: str) -> bool:
+    return any(v not in (None, "", []) for k, v in answers.items() if k != key)
+
+
+def _tail(message: Message, key: str) -> dict[str, Any]:
+    """Where a long answer went, for a part that may follow it (JSON for the state)."""
+    return {
+        "key": key,
+        "at": message.date.isoformat(),
+        "length": len(message.text or ""),
+        "message": message.message_id,
+    }
+
+
+def _continued(data: dict[str, Any], message: Message) -> str | None:
+    """The key of the answer this message is the next part of, or None."""
+    tail = data.get("tail")
+    if not tail or not isinstance(data["answers"].get(tail["key"]), str):
+        return None
+    if data.get("hold"):
+        return tail["key"]  # waiting for the rest: whatever is typed is more of it
+    sent = datetime.fromisoformat(tail["at"])
+    return tail["key"] if continues(tail["length"], sent, message.date) else None
+
+
 def build_router(finish: Finish) -> Router:
     """`finish(target, state, data, ...)` saves the answers once the last step is answered."""
     router = Router(name="flow")
@@ -238,15 +321,44 @@ def build_router(finish: Finish) -> Router:
             nxt = spec.first_needed()
             data["answers"] = forget_from(spec, data["answers"], nxt)
             data.update(i=nxt)
-            await state.set_data(data)
-            await ask(target, state, sessions, portfolio, lead=texts.NEED_ONE_ANSWER)
+            await show(target, state, sessions, portfolio, data, lead=texts.NEED_ONE_ANSWER)
+            return
+        if nxt is None and data.get("tail") and not data.get("hold"):
+            # The last answer may have a part still on its way: save on a tap, not now.
+            data["hold"] = True
+            await show(target, state, sessions, portfolio, data)
             return
         if nxt is None:
             await finish(target, state, data, sessions=sessions, portfolio=portfolio, **context)
             return
         data.update(i=nxt, sel=[], group=False)
-        await state.set_data(data)
-        await ask(target, state, sessions, portfolio)
+        await show(target, state, sessions, portfolio, data)
+
+    async def join_part(
+        message: Message,
+        state: FSMContext,
+        data: dict[str, Any],
+        key: str,
+        sessions: async_sessionmaker[AsyncSession],
+        portfolio: Portfolio,
+    ) -> None:
+        """Add the next part of a long answer to it, and ask the current step again."""
+        if message.message_id <= data["tail"]["message"]:
+            await ask(message, state, sessions, portfolio)  # this part was joined already
+            return
+        try:
+            part = typed_text(message.text or "", kept=True)
+            whole = joined(data["answers"][key], part)
+            if len(whole) > ANSWER_LIMIT:
+                raise InputError(texts.too_long(len(whole), ANSWER_LIMIT, kept=True))
+        except InputError as err:
+            if not data.get("hold"):
+                data.pop("tail")  # the answer stays as it was; what comes next is the next one
+            await show(message, state, sessions, portfolio, data, lead=texts.escape(err.message))
+            return
+        data["answers"][key] = whole
+        data["tail"] = _tail(message, key)
+        await show(message, state, sessions, portfolio, data, lead=texts.JOINED_PARTS)
 
     @router.message(StateFilter(FlowState.step), TypedText())
     async def typed(
@@ -262,18 +374,26 @@ def build_router(finish: Finish) -> Router:
             await state.clear()
             await message.answer(texts.NEEDS_PORTFOLIO)
             return
+        if key := _continued(data, message):
+            await join_part(message, state, data, key, sessions, portfolio)
+            return
+        data.pop("tail", None)
         spec = FLOWS[data["flow"]]
         step = spec.step(data["i"])
         choices = await choices_for(step, sessions, portfolio.id)
+        text = message.text or ""
         try:
             if step.kind == StepKind.MENTEES:
-                ids, names = parse_names(message.text or "", choices)
+                ids, names = parse_names(text, choices)
                 data["answers"].update(mentees=ids, mentee_names=names)
             else:
-                data["answers"][step.key] = parse_answer(step, message.text or "", today, choices)
+                kept = _has_other_answers(data["answers"], step.key)
+                data["answers"][step.key] = parse_answer(step, text, today, choices, kept=kept)
         except InputError as err:
             await ask(message, state, sessions, portfolio, lead=texts.escape(err.message))
             return
+        if step.kind == StepKind.TEXT and may_have_more(text):
+            data["tail"] = _tail(message, step.key)
         await advance(message, state, data, sessions, portfolio, today=today, **context)
 
     @router.message(StateFilter(FlowState.step), NoText())
@@ -306,8 +426,7 @@ def build_router(finish: Finish) -> Router:
             return
         data = await state.get_data()
         data["files"] = [*data.get("files", []), *stored]
-        await state.set_data(data)
-        await ask(message, state, sessions, portfolio, lead=texts.FILE_ADDED)
+        await show(message, state, sessions, portfolio, data, lead=texts.FILE_ADDED)
 
     @router.callback_query(FlowCB.filter())
     async def tapped(
@@ -333,18 +452,26 @@ def build_router(finish: Finish) -> Router:
         spec = FLOWS[data["flow"]]
         step = spec.step(data["i"])
         act, value = callback_data.act, callback_data.v
+        holding = data.pop("hold", False)
+        data.pop("tail", None)  # a tap: what is typed next is not the rest of an answer
         if act == "c":
             await state.clear()
             await target.answer(texts.CANCELLED)
             return
         if act == "b":
-            prev = spec.previous(data["answers"], data["i"])
+            prev = data["i"] if holding else spec.previous(data["answers"], data["i"])
             if prev is not None:
                 data.update(
                     i=prev, answers=forget_from(spec, data["answers"], prev), sel=[], group=False
                 )
-                await state.set_data(data)
-            await ask(target, state, sessions, portfolio)
+            await show(target, state, sessions, portfolio, data)
+            return
+        if holding:
+            if act == "f":
+                await advance(target, state, data, sessions, portfolio, today=today, **context)
+            else:  # a button of the last step, under the question already answered
+                data.update(hold=True)
+                await ask(target, state, sessions, portfolio)
             return
         if act == "s" and step.optional:
             data["answers"][step.key] = None
@@ -358,8 +485,7 @@ def build_router(finish: Finish) -> Router:
                     [s for s in selected if s != value] if value in selected else [*selected, value]
                 )
             data.update(group=True, sel=selected)
-            await state.set_data(data)
-            await ask(target, state, sessions, portfolio, lead=texts.PICK_MENTEES_DONE)
+            await show(target, state, sessions, portfolio, data, lead=texts.PICK_MENTEES_DONE)
             return
         if act == "d" and step.kind == StepKind.MENTEES and data.get("sel"):
             data["answers"].update(mentees=list(data["sel"]), mentee_names=[])

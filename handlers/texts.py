@@ -91,6 +91,14 @@ STALE_BUTTON = "That button is out of date. Send /help to see what you can do."
 NOT_YOURS = "That button isn't for you."
 NEED_ONE_ANSWER = "Write at least one of the answers before saving."
 RESUMED = "You have an unfinished {title}: carry on below, or /cancel to drop it."
+JOINED_PARTS = "Telegram sent your long answer in parts: I've added that to your last answer."
+LONG_ANSWER_HOLD = "That was a long answer. Send the rest if there's more, or tap Save."
+SAVE = "Save"
+TEXT_TOO_LONG = (
+    "That's {length:,} characters; the most I can keep here is {limit:,}. "
+    "Shorten it and send it again."
+)
+ANSWERS_KEPT = "Your other answers are kept."
 DURATION_BUTTONS = ((30, "30 min"), (45, "45 min"), (60, "1 h"), (90, "1 h 30"))
 RATING_PROMPT_HINT = "Tap 1 (not useful) to 5 (very useful)."
 
@@ -132,6 +140,10 @@ ENTRY_RESTORED = "{ref} is back."
 EDIT_WHICH = "Which part of {ref} do you want to change?"
 EDIT_ASK = "Send the new text for “{field}”. Now:\n{current}"
 EDITED = "{ref} updated (revision {number}). The earlier version is kept."
+LONG_EDIT_HOLD = (
+    "That was a long text. Send the rest if there's more, or tap Save. "
+    "/cancel keeps the entry as it was."
+)
 EDIT_NOT_TEXT = "That part can't be edited here."
 HISTORY_LINE = "Revision {number} · {when}"
 ENTRY_GONE = "That entry is no longer there."
@@ -199,6 +211,12 @@ COMMANDS = (
 
 def file_too_big(size_bytes: int) -> str:
     return FILE_TOO_BIG.format(size=round(size_bytes / 1048576, 1))
+
+
+def too_long(length: int, limit: int, *, kept: bool = False) -> str:
+    """A text over the limit; `kept` when the flow holds other answers, which stay."""
+    text = TEXT_TOO_LONG.format(length=length, limit=limit)
+    return f"{text} {ANSWERS_KEPT}" if kept else text
 
 
 def escape(text: str) -> str:

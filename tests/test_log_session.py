@@ -125,15 +125,18 @@ async def test_durations_of_zero_and_25_hours_are_refused(mentor, mentee, servic
     assert await entries(services) == []
 
 
-async def test_5000_characters_are_refused_and_the_earlier_answers_kept(mentor, mentee, services):
+async def test_an_answer_over_12000_characters_is_refused_and_the_earlier_answers_kept(
+    mentor, mentee, services
+):
     await mentor.send("/log")
     await mentor.click("Jon")
     await mentor.click("Today")
     await mentor.click("45 min")
     await mentor.click("In person")
     await mentor.click("Skip")
-    reply = await mentor.send("x" * 5000)
-    assert "5,000 characters" in reply.text and "3,000" in reply.text
+    reply = await mentor.send("x" * 13_000)
+    assert "13,000 characters" in reply.text and "12,000" in reply.text
+    assert "Your other answers are kept" in reply.text
     await mentor.send("Short summary instead.")
     await mentor.click("Skip")
     await mentor.click("Skip")
