@@ -7,8 +7,9 @@ Bot API: more than 30 messages in any sliding second, or a second message to one
 second, gets a 429 with `retry_after`. It counts deliveries per prompt id (read from the
 prompt's buttons) to find duplicates. The bot side is the real thing: a fresh migrated SQLite
 database with ~count mentees, one due feedback prompt each, a real aiogram Bot pointed at the
-server, and the scheduler's own job (`PromptJob`) run until every prompt is delivered or the
-time limit passes. delivered_per_s counts from the first to the last delivery.
+server, and the prompt scheduler built and started as `mentorlog run` builds and starts it
+(`bot.prompter.build_scheduler`), left to run until every prompt is delivered or the time
+limit passes. delivered_per_s counts from the first to the last delivery.
 The last line is always `delivered_per_s=N lost=N duplicates=N`.
 """
 
@@ -38,7 +39,7 @@ from aiogram.client.telegram import TelegramAPIServer  # noqa: E402
 from aiogram.enums import ParseMode  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
-from bot.prompter import Limiter, PromptJob  # noqa: E402
+from bot.prompter import build_scheduler  # noqa: E402
 from journal.clock import utcnow  # noqa: E402
 from storage.db import create_engine, session_factory  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
@@ -243,12 +244,15 @@ async def run(count: int, limit_s: float, base: str, url: str) -> dict[str, Any]
         session=AiohttpSession(api=TelegramAPIServer.from_base(base)),
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
-    job = PromptJob(bot, sessions, utcnow, worker_id="bench", limiter=Limiter())
+    scheduler = build_scheduler(bot, sessions, utcnow, worker_id="bench")
     started = time.monotonic()
+    scheduler.start()
     try:
-        while time.monotonic() - started < limit_s and await pending(sessions):
-            if not await asyncio.wait_for(job(), timeout=limit_s):
-                await asyncio.sleep(0.2)
+        while time.monotonic() - started < limit_s:
+            if not await pending(sessions):
+                break
+            await asyncio.sleep(0.5)  # the scheduler works meanwhile; this only watches
+        scheduler.shutdown(wait=False)
         async with sessions() as session:
             states = dict(
                 (
