@@ -23,6 +23,7 @@ from handlers import (
     assessor,
     capture,
     entries,
+    errors,
     export,
     invite,
     journal,
@@ -135,6 +136,8 @@ def build_dispatcher(
         export.build_router(),
         capture.build_router(),
         menu.build_router(),
+        # What the user is told when an update fails (a busy database, Telegram's trouble).
+        errors.build_router(),
     )
     return dp
 

@@ -126,6 +126,10 @@ FILE_TOO_BIG = (
     "Send a smaller version (or a link in a note)."
 )
 FILE_FAILED = "I couldn't fetch that file from Telegram. Please send it again."
+DATABASE_BUSY = (
+    "I couldn't save that just now: the journal was busy for a moment. Nothing is lost and "
+    "you're still at the same step, so send it or tap the button again in a minute."
+)
 FILE_ADDED = "Added the file to this entry."
 
 ENTRIES_NONE = "Nothing logged yet. Start with /log."

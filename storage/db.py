@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -21,13 +21,16 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.util.concurrency import await_
 
 from storage.sqlite_inline import DRIVER as INLINE_DRIVER
+from storage.sqlite_inline import begin_immediate
 
 # RETURNING arrived in SQLite 3.35 (upserts in 3.24).
 SQLITE_NEEDED = (3, 35)
-# How long an SQLite call waits for a lock held by another process. Calls run on the event
-# loop, so every chat waits with it: long enough for a migration step, short enough to fail.
+# How long a write waits for SQLite's write lock held by another process: long enough for a
+# migration step, short enough to tell the user to try again. The wait is off the event loop
+# (`storage.sqlite_inline.begin_immediate`); other calls wait as long inside SQLite.
 BUSY_SECONDS = 5
 WRITE = "mentorlog_write"
 SNAPSHOT = "mentorlog_snapshot"
@@ -100,11 +103,19 @@ def create_engine(url: str) -> AsyncEngine:
         # Straight on SQLite's connection: a statement of SQLAlchemy's own costs 70 µs more.
         options = conn.get_execution_options()
         if options.get(WRITE):
-            conn.connection.driver_connection.execute("BEGIN IMMEDIATE")
+            # In SQLAlchemy's greenlet: the wait for another process's lock awaits the loop.
+            await_(_begin_immediate(conn.connection.driver_connection))
         elif options.get(SNAPSHOT):
             conn.connection.driver_connection.execute("BEGIN")
 
     return engine
+
+
+def _begin_immediate(connection: sqlite3.Connection) -> Awaitable[None]:
+    """BEGIN IMMEDIATE that waits for another process's write lock without stalling the loop."""
+    return begin_immediate(
+        connection, patience=BUSY_SECONDS, busy_timeout_ms=int(BUSY_SECONDS * 1000)
+    )
 
 
 class InlineSession(AsyncSession):
@@ -212,7 +223,7 @@ async def sqlite_write(engine: AsyncEngine) -> AsyncIterator[sqlite3.Connection]
         pooled = await engine.raw_connection()
         connection = pooled.driver_connection
         try:
-            connection.execute("BEGIN IMMEDIATE")
+            await _begin_immediate(connection)
             yield connection
             connection.execute("COMMIT")
         finally:

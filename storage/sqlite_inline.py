@@ -6,14 +6,16 @@ tens of microseconds, so those hand-overs cost more than the work: on the update
 they took a third of the time. SQLAlchemy already builds and reads rows on the loop's thread
 (in a greenlet); only the calls into SQLite itself move there too. The writers of this process
 queue in the event loop before they begin (`storage.db`), so they never wait for each other
-inside SQLite; another process holding the file's write lock makes a call wait, with the
-whole loop, for at most `storage.db.BUSY_SECONDS`.
+inside SQLite. Another process holding the file's write lock is waited for off the loop
+(`begin_immediate`): BEGIN IMMEDIATE is tried without SQLite's busy wait, and again after
+pauses in which the loop serves everyone else, until a bound; then `DatabaseBusy`.
 
 Any `sqlite://` URL, `sqlite+aiosqlite://` included, runs this way (`storage.db.create_engine`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from typing import Any
 
@@ -24,6 +26,54 @@ from sqlalchemy.engine import URL
 from sqlalchemy.util.concurrency import await_
 
 DRIVER = "sqlite+mentorlog_inline"
+# SQLite's result codes for a lock held by another connection (busy) or in shared cache.
+_LOCK_CODES = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
+_FIRST_PAUSE, _LONGEST_PAUSE = 0.002, 0.05
+
+
+class DatabaseBusy(sqlite3.OperationalError):
+    """Another process kept SQLite's write lock longer than a write waits: nothing was written."""
+
+
+def is_busy(error: BaseException) -> bool:
+    """Whether an error (sqlite3's own or SQLAlchemy's wrapper of it) is a lock held elsewhere."""
+    cause = getattr(error, "orig", None) or error
+    return isinstance(cause, sqlite3.OperationalError) and (
+        isinstance(cause, DatabaseBusy)
+        or getattr(cause, "sqlite_errorcode", None) in _LOCK_CODES
+        or "database is locked" in str(cause)
+    )
+
+
+async def begin_immediate(
+    connection: sqlite3.Connection, *, patience: float, busy_timeout_ms: int
+) -> None:
+    """BEGIN IMMEDIATE without waiting inside SQLite, where the whole event loop would wait.
+
+    While another process holds the write lock, try again after a pause (2 ms, doubling up to
+    50 ms) in which the loop runs every other chat; after `patience` seconds, `DatabaseBusy`.
+    SQLite's busy timeout is off for the attempts and `busy_timeout_ms` again after them.
+    """
+    connection.execute("PRAGMA busy_timeout=0")
+    try:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + patience
+        pause = _FIRST_PAUSE
+        while True:
+            try:
+                connection.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if not is_busy(error):
+                    raise
+                if loop.time() + pause > deadline:
+                    raise DatabaseBusy(
+                        f"database is locked by another connection for over {patience:g} s"
+                    ) from error
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, _LONGEST_PAUSE)
+    finally:
+        connection.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
 
 
 async def _done() -> None:

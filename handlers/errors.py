@@ -1,0 +1,60 @@
+"""What the user is told when their update could not be handled, answered once per update.
+
+Errors reach here after the update's own handler and middlewares are done, so the reply
+below writes nothing: the conversation state on disk is the one the user last saw a reply to.
+The log names the update and the kind of trouble, never what anyone wrote.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import ErrorEvent, Update
+from aiohttp import ClientError
+
+from handlers import texts
+from storage.sqlite_inline import is_busy
+
+log = logging.getLogger(__name__)
+
+
+def _chat_of(update: Update) -> int | None:
+    if update.message is not None:
+        return update.message.chat.id
+    query = update.callback_query
+    if query is not None:
+        return query.message.chat.id if query.message is not None else query.from_user.id
+    return None
+
+
+async def _tell(bot: Bot, update: Update, text: str) -> None:
+    chat_id = _chat_of(update)
+    if chat_id is None:
+        return
+    try:
+        await bot.send_message(chat_id, text)
+    except (TelegramAPIError, ClientError, OSError) as error:
+        # Telegram is not answering either: nothing more to do for this update.
+        log.warning(
+            "update %s: the apology could not be sent (%s)", update.update_id, type(error).__name__
+        )
+
+
+async def _database_busy(event: ErrorEvent) -> bool:
+    return is_busy(event.exception)
+
+
+def build_router() -> Router:
+    router = Router(name="errors")
+
+    @router.errors(_database_busy)
+    async def database_busy(event: ErrorEvent, bot: Bot) -> None:
+        log.warning(
+            "update %s: another process held the database's write lock; asked to try again",
+            event.update.update_id,
+        )
+        await _tell(bot, event.update, texts.DATABASE_BUSY)
+
+    return router
