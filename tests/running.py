@@ -29,8 +29,6 @@ from bot.offline import Reply
 from tests.fake_bot_api import DATE, FakeBotApi
 
 TOKEN = "123456:SECRET-token-that-must-not-be-logged"
-# An answer is complete once the bot has said nothing more to the chat for this long.
-SETTLE_S = 0.4
 ANSWER_WITHIN_S = 30
 
 
@@ -122,6 +120,15 @@ class RunningBot:
         if self.process is not None:
             await self.stop()
 
+    def handled(self, update_id: int) -> bool:
+        """Whether the process has finished with an update (aiogram logs each one it ends)."""
+        ends = (f"Update id={update_id} is handled", f"Update id={update_id} is not handled")
+        return any(line for line in self.lines if any(end in line for end in ends))
+
+    def client(self, first_name: str, user_id: int) -> ProcessClient:
+        user = User(id=user_id, is_bot=False, first_name=first_name, language_code="en")
+        return ProcessClient(self.api, user, self.handled)
+
     def problems(self) -> list[str]:
         """Lines of the output that no healthy run prints."""
         bad = ("Traceback", "never awaited", "Exception ignored", "RuntimeWarning", TOKEN)
@@ -137,11 +144,8 @@ class ProcessClient:
 
     api: FakeBotApi
     user: User
+    handled: Callable[[int], bool]
     last: Reply = field(default_factory=lambda: Reply([]))
-
-    @classmethod
-    def named(cls, api: FakeBotApi, first_name: str, user_id: int) -> ProcessClient:
-        return cls(api, User(id=user_id, is_bot=False, first_name=first_name, language_code="en"))
 
     @property
     def _chat(self) -> dict[str, Any]:
@@ -171,25 +175,14 @@ class ProcessClient:
     async def feed(self, update: dict[str, Any]) -> Reply:
         mark = len(self.api.calls)
         pushed = self.api.push(**update)
-        query = pushed.get("callback_query")
-        return await self._answer(mark, query["id"] if query else None)
-
-    async def _answer(self, mark: int, query_id: str | None) -> Reply:
         deadline = time.monotonic() + ANSWER_WITHIN_S
-        answered_at: float | None = None
-        seen = mark
-        while True:
-            calls = self.api.calls[mark:]
-            mine = [(m, p) for m, p in calls if self._answers(m, p, query_id)]
-            if len(self.api.calls) != seen:
-                seen = len(self.api.calls)
-                if mine:
-                    answered_at = time.monotonic()
-            if answered_at is not None and time.monotonic() - answered_at >= SETTLE_S:
-                break
+        while not self.handled(pushed["update_id"]):
             if time.monotonic() > deadline:
-                raise AssertionError(f"no answer to {self.user.first_name} in {ANSWER_WITHIN_S} s")
-            await asyncio.sleep(0.05)
+                raise AssertionError(f"{self.user.first_name}'s update was not handled in time")
+            await asyncio.sleep(0.02)
+        query = pushed.get("callback_query")
+        query_id = query["id"] if query else None
+        mine = [(m, p) for m, p in self.api.calls[mark:] if self._answers(m, p, query_id)]
         self.last = Reply([_method(m, p) for m, p in mine])
         return self.last
 

@@ -16,7 +16,7 @@ import pytest
 from bot.offline import invite_and_join, onboard_mentor
 from tests.conftest import log_session
 from tests.fake_bot_api import FakeBotApi
-from tests.running import TOKEN, ProcessClient, RunningBot
+from tests.running import TOKEN, RunningBot
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def prompt_states(db: Path) -> list[tuple[str, str]]:
 
 
 async def test_polling_process_answers_start_and_never_logs_the_token(running, api):
-    anna = ProcessClient.named(api, "Anna", 777)
+    anna = running.client("Anna", 777)
     reply = await anna.send("/start")
     assert "Do you agree" in reply.text
     methods = [m for m, _ in api.calls]
@@ -54,8 +54,8 @@ async def test_polling_process_answers_start_and_never_logs_the_token(running, a
 async def test_a_mentees_feedback_prompt_leaves_the_process_and_the_mentor_hears_the_answer(
     running, api
 ):
-    anna = ProcessClient.named(api, "Anna", 777)
-    jon = ProcessClient.named(api, "Jon", 778)
+    anna = running.client("Anna", 777)
+    jon = running.client("Jon", 778)
     await onboard_mentor(anna)
     await invite_and_join(anna, jon)
     await log_session(anna)
@@ -73,9 +73,9 @@ async def test_a_mentees_feedback_prompt_leaves_the_process_and_the_mentor_hears
 async def test_a_supervisors_request_leaves_the_process_and_the_confirmation_comes_back(
     running, api
 ):
-    anna = ProcessClient.named(api, "Anna", 777)
-    jon = ProcessClient.named(api, "Jon", 778)
-    maria = ProcessClient.named(api, "Maria", 779)
+    anna = running.client("Anna", 777)
+    jon = running.client("Jon", 778)
+    maria = running.client("Maria", 779)
     await onboard_mentor(anna)
     await invite_and_join(anna, jon)
     await invite_and_join(anna, maria, role="Supervisor")
@@ -93,8 +93,8 @@ async def test_a_supervisors_request_leaves_the_process_and_the_confirmation_com
 
 
 async def test_a_restart_in_the_middle_of_a_log_continues_where_the_mentor_was(running, api):
-    anna = ProcessClient.named(api, "Anna", 777)
-    jon = ProcessClient.named(api, "Jon", 778)
+    anna = running.client("Anna", 777)
+    jon = running.client("Jon", 778)
     await onboard_mentor(anna)
     await invite_and_join(anna, jon)
     await anna.send("/log")
