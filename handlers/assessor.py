@@ -114,7 +114,9 @@ def build_router() -> Router:
             frameworks = [f for f in (registry.get(i) for i in c.framework_ids) if f]
             line = texts.CANDIDATE_LINE.format(
                 name=texts.escape(c.name),
-                frameworks=", ".join(f.title.split(" Certificate")[0] for f in frameworks),
+                frameworks=", ".join(
+                    texts.escape(f.title.split(" Certificate")[0]) for f in frameworks
+                ),
                 entries=c.entries,
                 hours=format_minutes(c.minutes),
                 covered=c.tagged_criteria,
@@ -186,7 +188,9 @@ def build_router() -> Router:
             refs = ", ".join(tagged_refs(snapshot.entries).get(criterion.id, ())) or "none yet"
             await target.answer(
                 texts.DECIDE_ONE.format(
-                    code=short_code(criterion), text=texts.escape(criterion.text), refs=refs
+                    code=texts.escape(short_code(criterion)),
+                    text=texts.escape(criterion.text),
+                    refs=refs,
                 ),
                 reply_markup=keyboard(
                     [
@@ -269,7 +273,9 @@ def build_router() -> Router:
                     )
             await target.answer(
                 texts.GRADE_RESULT.format(
-                    overall=overall, observation=observation, discussion=discussion
+                    overall=texts.escape(overall),
+                    observation=texts.escape(observation),
+                    discussion=texts.escape(discussion),
                 )
             )
         else:
@@ -344,7 +350,9 @@ def build_router() -> Router:
                 )
         await state.clear()
         await message.answer(
-            texts.MARK_RESULT.format(sheet=data["sheet"], summary=texts.escape(result.summary()))
+            texts.MARK_RESULT.format(
+                sheet=texts.escape(data["sheet"]), summary=texts.escape(result.summary())
+            )
         )
 
     return router
@@ -361,7 +369,7 @@ async def _ask_mark(target: Message, sheet: dict[str, Any], marks: dict[str, int
     section = sheet["sections"][len(marks)]
     await target.answer(
         texts.MARK_ASK.format(
-            sheet=sheet["unit"],
+            sheet=texts.escape(sheet["unit"]),
             section=texts.escape(section["title"]),
             max=section["max"],
             min=section["min"],
@@ -399,7 +407,9 @@ async def _show_unit(
             ]
         )
         rows.append([(label, AssessCB(p=pid, act="crit", v=criterion_key(registry, criterion.id)))])
-    await target.answer(texts.DECIDE_CRITERIA.format(unit=unit.code), reply_markup=keyboard(rows))
+    await target.answer(
+        texts.DECIDE_CRITERIA.format(unit=texts.escape(unit.code)), reply_markup=keyboard(rows)
+    )
 
 
 async def _save_decision(
@@ -441,7 +451,9 @@ async def _save_decision(
     criterion = registry.criterion(data["criterion"])
     outcome = texts.MET if data["outcome"] == "met" else texts.NOT_YET
     await target.answer(
-        texts.DECISION_SAVED.format(code=short_code(criterion), outcome=outcome.lower())
+        texts.DECISION_SAVED.format(
+            code=texts.escape(short_code(criterion)), outcome=outcome.lower()
+        )
     )
     framework = registry.get(criterion.id.split(":")[0])
     index = next(i for i, u in enumerate(framework.units) if u.code == criterion.unit_code)

@@ -57,7 +57,7 @@ def entry_view(entry: Entry, registry: Registry) -> str:
         lines.append(f"Attachments: {len(entry.attachments)}")
     codes = [short_code(c) for c in (registry.criterion(t.criterion_id) for t in entry.tags) if c]
     if codes:
-        lines.append("Criteria: " + ", ".join(codes))
+        lines.append("Criteria: " + texts.escape(", ".join(codes)))
     if entry.revision > 1:
         lines.append(f"Revision {entry.revision}")
     return "\n".join(lines)

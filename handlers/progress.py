@@ -39,7 +39,7 @@ def _hours_text(records: list[EntryRecord], portfolio: Portfolio, registry: Regi
             cells, pct = bar(unit.minutes, unit.minimum_minutes)
             lines.append(
                 texts.PROGRESS_HOURS.format(
-                    unit=f"{framework.title.split()[0]} {unit.unit_code}",
+                    unit=texts.escape(f"{framework.title.split()[0]} {unit.unit_code}"),
                     done=format_minutes(unit.minutes),
                     need=f"{unit.min_hours:g}",
                     bar=cells,
@@ -78,7 +78,9 @@ async def send_progress(
     for framework, rows in covered:
         lines.append(f"\n<b>{texts.escape(framework.title)}</b>")
         lines += [
-            texts.PROGRESS_UNIT.format(unit=u.unit_code, covered=u.covered, total=u.criteria)
+            texts.PROGRESS_UNIT.format(
+                unit=texts.escape(u.unit_code), covered=u.covered, total=u.criteria
+            )
             for u in unit_counts(framework, rows)
         ]
     buttons: list[list[Button]] = [
