@@ -1,9 +1,18 @@
-"""Read and validate framework files (YAML or CSV), naming the line of every problem."""
+"""Read and validate framework files (YAML or CSV), naming the line of every problem.
+
+A framework file comes from outside (a centre's own), so reading it is bounded: at most
+`MAX_FILE_BYTES`, no YAML aliases (a few hundred bytes of nested aliases expand to gigabytes),
+no nesting deeper than `MAX_DEPTH`, no control characters, and every value the bot reads later
+(numbers, texts, the `extra` data of mark sheets, duties, methods and grades) checked for its
+type here, so that a wrong file is a `FrameworkError` naming the line, never a traceback. A
+UTF-8 byte order mark (Excel writes one) is dropped.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +22,10 @@ import yaml
 
 from journal.frameworks.model import Criterion, Framework, Outcome, Unit, criterion_id
 
+MAX_FILE_BYTES = 1 << 20  # the built-in frameworks are 18 to 44 KB
+MAX_DEPTH = 32  # the built-in frameworks nest 9 levels deep
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+BOM = "\ufeff"
 _ID = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$")
 _TOP_KEYS = {"id", "title", "version", "source", "criterion_ids", "notes", "units", "extra"}
@@ -66,11 +79,35 @@ class _List(list):
 
 
 class _LineLoader(yaml.SafeLoader):
-    """A safe loader whose mappings and lists remember the line they start on."""
+    """A safe loader whose mappings and lists remember the line they start on, and which
+    refuses aliases and deep nesting before anything is built."""
+
+    depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:  # type: ignore[override]
+        event = self.peek_event()
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent):
+            raise FrameworkError(
+                self.name,
+                line,
+                f"YAML aliases such as *{event.anchor} are not accepted: write the value out",
+            )
+        if self.depth >= MAX_DEPTH:
+            raise FrameworkError(self.name, line, f"nested more than {MAX_DEPTH} levels deep")
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> _Map:  # type: ignore[override]
         keys_seen: set[Any] = set()
         for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise FrameworkError(
+                    self.name, key_node.start_mark.line + 1, "a key must be text, not a list"
+                )
             key = self.construct_object(key_node, deep=deep)
             if key in keys_seen:
                 raise FrameworkError(
@@ -117,9 +154,46 @@ class _Checker:
         value = node.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             raise self.fail(node, f"{what} has no {key}", key)
-        if not isinstance(value, (str, int, float)):
-            raise self.fail(node, f"{what}: {key} must be text", key)
+        if not _is_text(value):
+            raise self.fail(node, f"{what}: {key} must be text (in quotes if need be)", key)
         return " ".join(str(value).split())
+
+    def optional_text(self, node: dict[str, Any], key: str, what: str) -> str | None:
+        if node.get(key) is None or node.get(key) == "":
+            return None
+        return self.text(node, key, what)
+
+    def number(self, node: dict[str, Any], key: str, what: str, *, whole: bool = False) -> Any:
+        """A number (not true or false, not infinite), or None when the key is not given."""
+        value = node.get(key)
+        if value is None:
+            return None
+        if not _is_number(value) or (whole and not isinstance(value, int)):
+            kind = "a whole number" if whole else "a number"
+            raise self.fail(node, f"{what}: {key} must be {kind}, not '{value}'", key)
+        return value
+
+    def texts(self, node: dict[str, Any], key: str, what: str) -> list[str]:
+        value = node.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise self.fail(node, f"{what}: {key} must be a list", key)
+        if not all(_is_text(v) for v in value):
+            raise self.fail(node, f"{what}: {key} must be a list of texts", key)
+        return [str(v) for v in value]
+
+    def mappings(self, node: dict[str, Any], key: str, what: str, item: str) -> list[Any]:
+        """An optional list of mappings (the `extra` data of a framework)."""
+        value = node.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise self.fail(node, f"{what}: {key} must be a list", key)
+        for entry in value:
+            if not isinstance(entry, dict):
+                raise self.fail(value, f"{what}: {item} must be a mapping of keys to values")
+        return value
 
     def code(self, node: dict[str, Any], what: str) -> str:
         code = self.text(node, "code", what)
@@ -136,20 +210,53 @@ class _Checker:
         return value
 
 
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str | int | float) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    """A number as YAML gives it: `true` is not one (bool is an int in Python), nor `.inf`."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _readable(text: str, source: str) -> str:
+    """The text without a byte order mark; refused if it holds a control character."""
+    text = text.removeprefix(BOM)
+    found = _CONTROL.search(text)
+    if found:
+        line = text.count("\n", 0, found.start()) + 1
+        code = f"U+{ord(found.group()):04X}"
+        raise FrameworkError(source, line, f"a control character ({code}) that cannot be shown")
+    return text
+
+
 def parse_yaml(text: str, source: str = "<framework>") -> Framework:
-    loader = _LineLoader(text)
+    loader = _LineLoader(_readable(text, source))
     loader.name = source
     try:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise FrameworkError(source, line, f"not valid YAML: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        raise FrameworkError(source, None, f"not valid YAML: {exc}") from None
     finally:
         loader.dispose()
     return build_framework(data, source)
 
 
 def build_framework(data: Any, source: str) -> Framework:
+    """The framework in `data` (mappings and lists from YAML or CSV), checked."""
+    try:
+        return _build_framework(data, source)
+    except FrameworkError:
+        raise
+    except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
+        # Every known shape is checked above with its line; this is the net under them.
+        raise FrameworkError(source, None, f"cannot be read as a framework ({exc})") from None
+
+
+def _build_framework(data: Any, source: str) -> Framework:
     chk = _Checker(source)
     top = chk.mapping(data, "the framework", _TOP_KEYS)
     fw_id = chk.text(top, "id", "the framework")
@@ -168,17 +275,16 @@ def build_framework(data: Any, source: str) -> Framework:
         units.append(unit)
     extra = top.get("extra") or {}
     if not isinstance(extra, dict):
-        raise chk.fail(top, "extra must be a mapping")
-    _check_references(chk, extra, unit_codes, {c.code for u in units for c in u.criteria})
-    notes = top.get("notes") or []
+        raise chk.fail(top, "extra must be a mapping", "extra")
+    _check_extra(chk, extra, unit_codes, {c.code for u in units for c in u.criteria})
     return Framework(
         id=fw_id,
         title=chk.text(top, "title", "the framework"),
         version=chk.text(top, "version", "the framework"),
         units=tuple(units),
         criterion_ids=style,
-        source=str(top["source"]) if top.get("source") else None,
-        notes=tuple(str(n) for n in notes),
+        source=chk.optional_text(top, "source", "the framework"),
+        notes=tuple(chk.texts(top, "notes", "the framework")),
         extra=_plain(extra),
     )
 
@@ -204,17 +310,17 @@ def _build_unit(chk: _Checker, node: Any, fw_id: str, style: str) -> Unit:
                 code=o_code, text=chk.text(outcome_node, "text", o_what), criteria=tuple(criteria)
             )
         )
-    min_hours = node.get("min_hours")
-    if min_hours is not None and (not isinstance(min_hours, (int, float)) or min_hours <= 0):
-        raise chk.fail(node, f"{what}: min_hours must be a positive number")
+    min_hours = chk.number(node, "min_hours", what)
+    if min_hours is not None and min_hours <= 0:
+        raise chk.fail(node, f"{what}: min_hours must be a positive number", "min_hours")
     return Unit(
         code=code,
         title=chk.text(node, "title", what),
         outcomes=tuple(outcomes),
-        group=str(node["group"]) if node.get("group") is not None else None,
-        level=_optional_int(chk, node, "level", what),
-        credit=_optional_int(chk, node, "credit", what),
-        assessment=str(node["assessment"]) if node.get("assessment") else None,
+        group=chk.optional_text(node, "group", what),
+        level=chk.number(node, "level", what, whole=True),
+        credit=chk.number(node, "credit", what, whole=True),
+        assessment=chk.optional_text(node, "assessment", what),
         min_hours=float(min_hours) if min_hours is not None else None,
     )
 
@@ -228,39 +334,47 @@ def _build_criterion(
     if crit_id in chk.criterion_ids:
         raise chk.fail(node, f"duplicate criterion code '{code}' ({crit_id})", "code")
     chk.criterion_ids.add(crit_id)
-    methods = node.get("methods") or []
-    if not isinstance(methods, list):
-        raise chk.fail(node, f"criterion {crit_id}: methods must be a list")
     return Criterion(
         id=crit_id,
         code=code,
         text=chk.text(node, "text", f"criterion {crit_id}"),
         unit_code=unit,
         outcome_code=outcome,
-        methods=tuple(str(m) for m in methods),
+        methods=tuple(chk.texts(node, "methods", f"criterion {crit_id}")),
     )
 
 
-def _optional_int(chk: _Checker, node: dict[str, Any], key: str, what: str) -> int | None:
-    value = node.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, int):
-        raise chk.fail(node, f"{what}: {key} must be a whole number")
-    return value
-
-
-def _check_references(
-    chk: _Checker, extra: dict[str, Any], units: set[str], codes: set[str]
-) -> None:
-    """Framework-specific data may point at units and criteria: those must exist."""
-    for sheet in extra.get("mark_sheets") or []:
-        if isinstance(sheet, dict) and sheet.get("unit") not in units:
-            raise chk.fail(sheet, f"mark sheet for unknown unit '{sheet.get('unit')}'", "unit")
-    for duty in extra.get("duties") or []:
-        for ksb in (duty.get("ksbs") or []) if isinstance(duty, dict) else []:
+def _check_extra(chk: _Checker, extra: dict[str, Any], units: set[str], codes: set[str]) -> None:
+    """The framework-specific data the bot reads (mark sheets, duties, methods, grades) has
+    the shape it is read in, and points at units and criteria that exist."""
+    for sheet in chk.mappings(extra, "mark_sheets", "extra", "a mark sheet"):
+        unit = chk.text(sheet, "unit", "a mark sheet")
+        if unit not in units:
+            raise chk.fail(sheet, f"mark sheet for unknown unit '{unit}'", "unit")
+        what = f"mark sheet {unit}"
+        chk.optional_text(sheet, "title", what)
+        chk.number(sheet, "pass_total", what)
+        if not isinstance(sheet.get("sections"), list):
+            raise chk.fail(sheet, f"{what}: sections must be a list", "sections")
+        for section in chk.mappings(sheet, "sections", what, "a section"):
+            title = chk.text(section, "title", f"a section of {what}")
+            for key in ("max", "min"):
+                if chk.number(section, key, f"section '{title}' of {what}") is None:
+                    raise chk.fail(section, f"section '{title}' of {what} has no {key}")
+            chk.texts(section, "criteria_met", f"section '{title}' of {what}")
+    for duty in chk.mappings(extra, "duties", "extra", "a duty"):
+        what = f"duty {chk.text(duty, 'code', 'a duty')}"
+        for ksb in chk.texts(duty, "ksbs", what):
             if ksb not in codes:
-                raise chk.fail(duty, f"duty {duty.get('code')} names unknown criterion '{ksb}'")
+                raise chk.fail(duty, f"{what} names unknown criterion '{ksb}'", "ksbs")
+    for method in chk.mappings(extra, "methods", "extra", "a method"):
+        chk.text(method, "code", "a method")
+        chk.optional_text(method, "title", "a method")
+        chk.mappings(method, "themes", f"method {method['code']}", "a theme")
+    for row in chk.mappings(extra, "overall_grades", "extra", "a row of overall_grades"):
+        for key in row:
+            chk.text(row, key, "a row of overall_grades")
+    chk.mappings(extra, "groups", "extra", "a group")
 
 
 def _plain(value: Any) -> Any:
@@ -274,7 +388,18 @@ def _plain(value: Any) -> Any:
 
 def parse_csv(text: str, source: str = "<framework.csv>") -> Framework:
     """One criterion a row; a unit's and an outcome's text are given on their first row."""
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(_readable(text, source)))
+    try:
+        return _parse_rows(reader, source)
+    except csv.Error as exc:
+        problem = f"not valid CSV: {exc}"
+        if "field limit" in str(exc):
+            problem = f"a field longer than {csv.field_size_limit() // 1024} KiB"
+        # DictReader.line_num stops at the last good row; its reader has read the bad one.
+        raise FrameworkError(source, reader.reader.line_num or 1, problem) from None
+
+
+def _parse_rows(reader: csv.DictReader[str], source: str) -> Framework:
     missing = [c for c in CSV_COLUMNS if c != "methods" and c not in (reader.fieldnames or [])]
     if missing:
         raise FrameworkError(source, 1, f"missing column '{missing[0]}'")
@@ -327,13 +452,33 @@ def _row_map(line: int, **values: Any) -> _Map:
     return node
 
 
-def load_file(path: Path) -> Framework:
+def read_file(path: Path) -> str:
+    """A framework file's text: UTF-8, at most `MAX_FILE_BYTES`, without a byte order mark."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        with path.open("rb") as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
         raise FrameworkError(str(path), None, f"cannot be read: {exc}") from None
-    if path.suffix.lower() == ".csv":
-        return parse_csv(text, str(path))
-    if path.suffix.lower() in {".yaml", ".yml"}:
-        return parse_yaml(text, str(path))
-    raise FrameworkError(str(path), None, "must be a .yaml, .yml or .csv file")
+    if len(data) > MAX_FILE_BYTES:
+        limit = f"{MAX_FILE_BYTES // 1024} KiB"
+        raise FrameworkError(str(path), None, f"is larger than {limit} (a framework is ~50 KB)")
+    try:
+        return data.decode("utf-8").removeprefix(BOM)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise FrameworkError(str(path), line, "is not UTF-8 text (save it as UTF-8)") from None
+
+
+def parse_text(text: str, source: str, suffix: str) -> Framework:
+    """A framework from the text of a .yaml, .yml or .csv file."""
+    if suffix.lower() == ".csv":
+        return parse_csv(text, source)
+    if suffix.lower() in {".yaml", ".yml"}:
+        return parse_yaml(text, source)
+    raise FrameworkError(source, None, "must be a .yaml, .yml or .csv file")
+
+
+def load_file(path: Path) -> Framework:
+    if path.suffix.lower() not in {".csv", ".yaml", ".yml"}:
+        raise FrameworkError(str(path), None, "must be a .yaml, .yml or .csv file")
+    return parse_text(read_file(path), str(path), path.suffix)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from journal.frameworks.loader import FrameworkError, load_file
+from journal.frameworks.loader import FrameworkError, load_file, parse_text, read_file
 from journal.frameworks.model import Criterion, Framework
 
 BUILTIN_DIR = Path(__file__).parent / "builtin"
@@ -50,15 +50,33 @@ def load_registry(centre_dir: Path | None = None) -> Registry:
 
 
 def import_framework(path: Path, centre_dir: Path) -> Framework:
-    """Validate a centre's framework file and keep a copy where the bot loads it from."""
-    fw = load_file(path)
+    """Validate a centre's framework file and keep a copy where the bot loads it from.
+
+    The text that was validated is what is kept (not the file read a second time). It is
+    written beside its final name and renamed over it, so that a failed write (a full disk)
+    leaves the previous version in place; an older file of the same framework under another
+    suffix goes only once the new one is in place.
+    """
+    if path.suffix.lower() not in {".yaml", ".yml", ".csv"}:
+        raise FrameworkError(str(path), None, "must be a .yaml, .yml or .csv file")
+    text = read_file(path)
+    fw = parse_text(text, str(path), path.suffix)
     builtin = {load_file(p).id for p in _framework_files(BUILTIN_DIR)}
     if fw.id in builtin:
         raise FrameworkError(str(path), None, f"framework id '{fw.id}' is a built-in framework")
     centre_dir.mkdir(parents=True, exist_ok=True)
-    for old in _framework_files(centre_dir):
-        if load_file(old).id == fw.id:
-            old.unlink()
-    shutil.copyfile(path, centre_dir / f"{fw.id}{path.suffix.lower()}")
+    target = centre_dir / f"{fw.id}{path.suffix.lower()}"
+    stale = [p for p in _framework_files(centre_dir) if p != target and load_file(p).id == fw.id]
+    partial = centre_dir / f".{target.name}.part"  # not a framework file until renamed
+    try:
+        with open(partial, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    for old in stale:
+        old.unlink()
     load_registry.cache_clear()
     return fw
