@@ -15,6 +15,7 @@ from aiogram.types import ErrorEvent, Update
 from aiohttp import ClientError
 
 from handlers import texts
+from storage.files import FileNotStored
 from storage.sqlite_inline import is_busy
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,10 @@ async def _database_busy(event: ErrorEvent) -> bool:
     return is_busy(event.exception)
 
 
+async def _file_not_stored(event: ErrorEvent) -> bool:
+    return isinstance(event.exception, FileNotStored)
+
+
 def build_router() -> Router:
     router = Router(name="errors")
 
@@ -56,5 +61,16 @@ def build_router() -> Router:
             event.update.update_id,
         )
         await _tell(bot, event.update, texts.DATABASE_BUSY)
+
+    @router.errors(_file_not_stored)
+    async def file_not_stored(event: ErrorEvent, bot: Bot) -> None:
+        # The handler gave up before changing anything: the draft or the capture waits as it was.
+        full = event.exception.disk_full  # type: ignore[attr-defined]
+        log.error(
+            "update %s: an attachment could not be written to the file store (%s)",
+            event.update.update_id,
+            "the disk is full" if full else f"errno {event.exception.args[0]}",
+        )
+        await _tell(bot, event.update, texts.DISK_FULL if full else texts.FILE_NOT_STORED)
 
     return router

@@ -65,6 +65,13 @@ def pending_from(message: Message) -> dict[str, Any] | None:
 async def fetch_files(
     bot: Bot, files: FileStore, portfolio: Portfolio, pending: dict[str, Any]
 ) -> list[dict[str, Any]]:
+    """The message's file, whole on disk, or nothing on disk and an exception saying why.
+
+    FileTooBig: over the Bot API's limit. TelegramAPIError, ClientError or another OSError:
+    the download failed, sending the file again may work. FileNotStored: this server could not
+    write it (a full disk); not caught by the flows, it reaches `handlers.errors`, which tells
+    the user so while their draft and caption stay as they were.
+    """
     item = pending.get("file")
     if not item:
         return []

@@ -126,6 +126,14 @@ FILE_TOO_BIG = (
     "Send a smaller version (or a link in a note)."
 )
 FILE_FAILED = "I couldn't fetch that file from Telegram. Please send it again."
+DISK_FULL = (
+    "I couldn't keep that file: the server's disk is full. What you wrote is kept. "
+    "Please try again later, and let your centre know."
+)
+FILE_NOT_STORED = (
+    "I couldn't keep that file: the server couldn't write it. What you wrote is kept. "
+    "Please try again later, and let your centre know if it happens again."
+)
 DATABASE_BUSY = (
     "I couldn't save that just now: the journal was busy for a moment. Nothing is lost and "
     "you're still at the same step, so send it or tap the button again in a minute."
