@@ -15,12 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from handlers import texts
 from handlers.callbacks import StartCB
 from handlers.filters import NotCommand, TypedText
-from handlers.flow import resume
+from handlers.flow import resume, typed_text
 from handlers.keyboards import Button, keyboard, timezone_keyboard
 from handlers.privacy import forget_conversation
 from handlers.tagging import next_step_keyboard
 from journal.frameworks.registry import Registry
-from journal.parsing import COMMON_TIMEZONES, InputError, clean_text, parse_timezone
+from journal.parsing import COMMON_TIMEZONES, InputError, parse_timezone
 from journal.permissions import JoinProblem
 from storage import people
 from storage.models import Person, Portfolio
@@ -33,6 +33,7 @@ JOIN_MESSAGES = {
     JoinProblem.USED: texts.JOIN_USED,
     JoinProblem.OWN: texts.JOIN_OWN,
     JoinProblem.ALREADY: texts.JOIN_ALREADY,
+    JoinProblem.OTHER_ROLE: texts.JOIN_OTHER_ROLE,
 }
 
 
@@ -81,7 +82,12 @@ async def _join(
     async with writing(sessions, update_id) as session:
         person = await session.get(Person, person_id)
         result = await people.redeem_invitation(session, code, person, now)
+        in_a_journal = bool(await people.roles_held(session, person_id))
     await state.clear()
+    if isinstance(result, JoinProblem) and not in_a_journal:
+        # In no journal at all: their own is one tap away, or another invitation.
+        await _ask_role(target, state, person_id, JOIN_MESSAGES[result])
+        return
     if isinstance(result, JoinProblem):
         await target.answer(JOIN_MESSAGES[result])
         return
@@ -97,6 +103,15 @@ async def _join(
         await target.answer(texts.JOINED_ASSESSOR.format(mentor=mentor))
 
 
+async def _ask_role(
+    target: Message, state: FSMContext, person_id: int, text: str = texts.ASK_ROLE
+) -> None:
+    """Mentor or invited: the buttons under `text` (the question, or why a link was refused)."""
+    await state.set_state(Onboarding.role)
+    await state.update_data(person=person_id)
+    await target.answer(text, reply_markup=_role_keyboard())
+
+
 async def _after_timezone(
     target: Message,
     state: FSMContext,
@@ -109,8 +124,12 @@ async def _after_timezone(
     if code:
         await _join(target, state, sessions, person_id, code, now, update_id)
         return
-    await state.set_state(Onboarding.role)
-    await target.answer(texts.ASK_ROLE, reply_markup=_role_keyboard())
+    await _ask_role(target, state, person_id)
+
+
+async def _in_a_journal(sessions: async_sessionmaker[AsyncSession], person_id: int) -> bool:
+    async with sessions() as session:
+        return bool(await people.roles_held(session, person_id))
 
 
 def build_router() -> Router:
@@ -135,6 +154,9 @@ def build_router() -> Router:
             return
         if code:
             await _join(message, state, sessions, person.id, code, now, update_id)
+            return
+        if portfolio is None and not await _in_a_journal(sessions, person.id):
+            await _ask_role(message, state, person.id)
             return
         if portfolio is None:
             # Joined by link (mentee, supervisor, assessor): their own journal is one tap away.
@@ -259,7 +281,7 @@ def build_router() -> Router:
         update_id: int | None,
     ) -> None:
         try:
-            name = clean_text(message.text or "", limit=NAME_LIMIT)
+            name = typed_text(message.text or "", limit=NAME_LIMIT)
         except InputError as err:
             await message.answer(texts.escape(err.message))
             return

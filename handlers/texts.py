@@ -48,6 +48,10 @@ JOIN_EXPIRED = "That invitation has expired (links last 7 days). Ask for a new o
 JOIN_USED = "That invitation has already been used. Ask for a new one."
 JOIN_OWN = "That's your own invitation: send it to the person you want to invite."
 JOIN_ALREADY = "You're already part of that portfolio."
+JOIN_OTHER_ROLE = (
+    "You already have another role in that journal, and one person can only hold one. "
+    "The link still works: pass it to the person it was meant for."
+)
 JOINED_MENTEE = (
     "You've joined {mentor}'s mentoring journal as a mentee. After each session I'll ask you "
     "for a quick rating; that's all. Wherever anonymity is needed you appear as {alias}."

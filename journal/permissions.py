@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from enum import StrEnum
 
@@ -15,6 +16,7 @@ class JoinProblem(StrEnum):
     USED = "used"
     OWN = "own"
     ALREADY = "already"
+    OTHER_ROLE = "other_role"
 
 
 def invitation_problem(
@@ -32,6 +34,19 @@ def invitation_problem(
         return JoinProblem.EXPIRED
     if created_by == person_id:
         return JoinProblem.OWN
+    return None
+
+
+def role_problem(*, held: Collection[str], offered: str) -> JoinProblem | None:
+    """One person, one role in a portfolio: why joining it in the `offered` role is refused.
+
+    A mentee who also supervised or assessed the same mentor would confirm or judge evidence
+    about themselves; a mentor is never their own mentee, supervisor or assessor.
+    """
+    if offered in held:
+        return JoinProblem.ALREADY
+    if held:
+        return JoinProblem.OTHER_ROLE
     return None
 
 

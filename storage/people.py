@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from journal.permissions import INVITATION_DAYS, JoinProblem, invitation_problem
+from journal.permissions import INVITATION_DAYS, JoinProblem, invitation_problem, role_problem
 from journal.portfolio_rules import mentee_label
 from storage.models import Invitation, Membership, Person, Portfolio, PortfolioFramework
 
@@ -137,6 +137,16 @@ async def membership(
     return await session.scalar(query.limit(1))
 
 
+async def roles_held(
+    session: AsyncSession, person_id: int, portfolio_id: int | None = None
+) -> list[str]:
+    """The roles a person holds in one portfolio, or in any when `portfolio_id` is None."""
+    query = select(Membership.role).where(Membership.person_id == person_id)
+    if portfolio_id is not None:
+        query = query.where(Membership.portfolio_id == portfolio_id)
+    return [str(role) for role in await session.scalars(query)]
+
+
 def _invitation_code() -> str:
     # 16 random bytes: 128 bits, URL-safe, fits Telegram's 64-character start parameter.
     return secrets.token_urlsafe(16)
@@ -208,8 +218,9 @@ async def redeem_invitation(
     )
     if problem is not None:
         return problem
-    if await membership(session, invitation.portfolio_id, person.id, {Role(invitation.role)}):
-        return JoinProblem.ALREADY
+    held = await roles_held(session, person.id, invitation.portfolio_id)
+    if (problem := role_problem(held=held, offered=invitation.role)) is not None:
+        return problem
     alias = None
     if invitation.role == Role.MENTEE:
         count = await session.scalar(

@@ -153,3 +153,49 @@ async def test_a_sticker_during_start_gets_the_step_asked_again_with_its_buttons
     await anna.click(starts_with("Use “"))
     reply = await anna.send_photo(b"\xff\xd8" + b"x" * 100)
     assert "London" in reply.buttons()
+
+
+async def invitation_code(mentor, role: str) -> str:
+    await mentor.send("/invite")
+    reply = await mentor.click(role)
+    return reply.text.rsplit("start=", 1)[1].split()[0]
+
+
+async def test_a_mentee_cannot_also_be_the_supervisor_or_assessor_of_the_same_journal(
+    mentor, mentee, services
+):
+    for role in ("Supervisor", "Assessor"):
+        reply = await mentee.send(f"/start {await invitation_code(mentor, role)}")
+        assert "already have another role in that journal" in reply.text
+    async with services.sessions() as session:
+        roles = await session.scalars(
+            select(Membership.role).join(Person).where(Person.name == "Jon")
+        )
+        unused = await session.scalars(
+            select(Invitation.used_at).where(Invitation.role != "mentee")
+        )
+        assert list(roles) == ["mentee"] and list(unused) == [None, None]
+
+
+async def test_after_a_refused_invitation_start_offers_a_journal_not_feedback_requests(
+    mentor, make_client, clock
+):
+    code = await invitation_code(mentor, "Supervisor")
+    clock.advance(days=8)
+    sam = make_client("Sam")
+    await sam.send(f"/start {code}")
+    await sam.click("I agree")
+    await sam.click(starts_with("Use “"))
+    reply = await sam.click("London")
+    assert "expired" in reply.text and "I have an invitation" in reply.buttons()
+    reply = await sam.send("/start")
+    assert "feedback" not in reply.text
+    assert reply.buttons() == ["Yes, I'm a mentor", "I have an invitation"]
+
+
+async def test_a_name_too_long_is_refused_without_mentioning_other_answers(make_client):
+    anna = make_client("Anna")
+    await anna.send("/start")
+    await anna.click("I agree")
+    reply = await anna.send("A" * 70)
+    assert "70 characters" in reply.text and "other answers" not in reply.text

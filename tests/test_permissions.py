@@ -45,3 +45,12 @@ def test_an_invitation_works_once_for_seven_days_and_not_for_its_maker():
     assert _problem(expires_at=NOW) == JoinProblem.EXPIRED
     assert _problem(now=NOW + timedelta(days=INVITATION_DAYS, seconds=1)) == JoinProblem.EXPIRED
     assert _problem(person_id=1) == JoinProblem.OWN
+
+
+def test_a_person_holds_one_role_in_a_portfolio():
+    from journal.permissions import role_problem
+
+    assert role_problem(held=(), offered="supervisor") is None
+    assert role_problem(held=("mentee",), offered="mentee") == JoinProblem.ALREADY
+    assert role_problem(held=("mentee",), offered="supervisor") == JoinProblem.OTHER_ROLE
+    assert role_problem(held=("mentor",), offered="assessor") == JoinProblem.OTHER_ROLE
