@@ -56,6 +56,9 @@ async def run(settings: Settings) -> None:
     configure(settings.log_level, secrets)
     services, bot, dp = await _prepare(settings)
     scheduler = build_scheduler(bot, services.sessions, services.clock)
+    from bot.retention import add_retention_job  # the daily retention job (RETENTION_DAYS)
+
+    add_retention_job(scheduler, services.sessions, settings, services.clock)
     scheduler.start()
     try:
         if settings.webhook_url:

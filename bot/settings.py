@@ -29,8 +29,18 @@ class Settings(BaseSettings):
     webhook_port: int = 8080
     quiet_start: str = DEFAULT_QUIET[0]
     quiet_end: str = DEFAULT_QUIET[1]
+    # Days a portfolio is kept after its last activity (journal.retention); unset: kept.
+    retention_days: int | None = Field(default=None, ge=1)
+    # Where the bundle of a portfolio past retention is written before it is erased; unset: none.
+    retention_archive_dir: Path | None = None
     # How long after a session is logged its mentees are asked for feedback (quiet hours allowing).
     feedback_delay_minutes: int = Field(default=120, ge=0, le=24 * 60)
+
+    @field_validator("retention_days", "retention_archive_dir", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value: object) -> object:
+        # `RETENTION_DAYS=` in .env means not set (an empty path would be the current folder).
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("quiet_start", "quiet_end")
     @classmethod

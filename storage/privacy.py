@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from journal.copies import (
@@ -23,6 +24,12 @@ from journal.copies import (
     session_record,
 )
 from journal.prompting import PromptKind
+from journal.retention import (
+    Activity,
+    cutoff,
+    deleted_entry_past_retention,
+    person_past_retention,
+)
 from storage.db import truncate_wal
 from storage.models import (
     Attachment,
@@ -31,6 +38,7 @@ from storage.models import (
     Entry,
     EntryMentee,
     EntryRevision,
+    FsmRecord,
     Goal,
     Invitation,
     Mark,
@@ -265,3 +273,92 @@ async def leave_no_trace(sessions: async_sessionmaker[AsyncSession], tries: int 
         await asyncio.sleep(0.05 * (attempt + 1))
     log.warning("the WAL could not be truncated after an erasure; the next checkpoint will")
     return False
+
+
+# --- Retention (journal.retention says what is past it) ------------------------------------------
+
+
+@dataclass
+class Destroyed(Erased):
+    """What retention destroyed: counts and internal ids only, fit for the log."""
+
+    entries: int = 0
+    people: list[int] = field(default_factory=list)
+    archived: list[Path] = field(default_factory=list)
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.portfolios or self.entries or self.people)
+
+
+async def portfolio_activity(session: AsyncSession) -> list[Activity]:
+    """Every portfolio with the newest time of each kind of record in it."""
+    sources = (
+        select(Entry.portfolio_id, func.max(Entry.recorded_at)).group_by(Entry.portfolio_id),
+        select(Entry.portfolio_id, func.max(Entry.deleted_at)).group_by(Entry.portfolio_id),
+        select(Entry.portfolio_id, func.max(EntryRevision.created_at))
+        .join(EntryRevision, EntryRevision.entry_id == Entry.id)
+        .group_by(Entry.portfolio_id),
+        select(Decision.portfolio_id, func.max(Decision.decided_at)).group_by(
+            Decision.portfolio_id
+        ),
+        select(Mark.portfolio_id, func.max(Mark.decided_at)).group_by(Mark.portfolio_id),
+        select(Confirmation.portfolio_id, func.max(Confirmation.confirmed_at)).group_by(
+            Confirmation.portfolio_id
+        ),
+    )
+    latest: dict[int, list[datetime | None]] = {}
+    for query in sources:
+        for portfolio_id, newest in await session.execute(query):
+            latest.setdefault(portfolio_id, []).append(newest)
+    rows = await session.execute(
+        select(Portfolio.id, Portfolio.created_at, Portfolio.closed_at).order_by(Portfolio.id)
+    )
+    return [
+        Activity(pid, created_at=created, latest=tuple(latest.get(pid, ())), closed_at=closed)
+        for pid, created, closed in rows
+    ]
+
+
+async def destroy_past_retention(
+    session: AsyncSession, portfolio_ids: list[int], now: datetime, period: timedelta
+) -> Destroyed:
+    """Destroy the portfolios past retention, entries deleted longer ago than the period, and
+    the people left with nothing (their conversation state too); files are for the caller."""
+    destroyed = Destroyed()
+    for portfolio_id in portfolio_ids:
+        portfolio = await session.get(Portfolio, portfolio_id)
+        if portfolio is not None:
+            await _delete_portfolio(session, portfolio, destroyed)
+    limit = cutoff(now, period)
+    for entry in await session.scalars(select(Entry).where(Entry.deleted_at < limit)):
+        if deleted_entry_past_retention(entry.deleted_at, now, period):
+            destroyed.files += [a.path for a in entry.attachments]
+            destroyed.entries += 1
+            await session.delete(entry)
+    await session.flush()
+    holding = set(await session.scalars(select(Portfolio.mentor_id))) | set(
+        await session.scalars(select(Membership.person_id))
+    )
+    gone_users: list[str] = []
+    for person in await session.scalars(
+        select(Person).where(Person.created_at < limit).order_by(Person.id)
+    ):
+        if person_past_retention(
+            person.created_at, holds_records=person.id in holding, now=now, period=period
+        ):
+            destroyed.people.append(person.id)
+            if person.telegram_id is not None:
+                gone_users.append(str(person.telegram_id))
+            await session.delete(person)
+    if gone_users:
+        keys = await session.scalars(
+            select(FsmRecord.key).where(
+                or_(*(FsmRecord.key.like(f"%:{user}:%") for user in gone_users))
+            )
+        )
+        # Keys are bot:chat:user:thread:business:destiny (storage.fsm.storage_key).
+        theirs = [k for k in keys if k.split(":")[2] in gone_users]
+        if theirs:
+            await session.execute(delete(FsmRecord).where(FsmRecord.key.in_(theirs)))
+    return destroyed
