@@ -18,15 +18,26 @@ from handlers.callbacks import EntryCB
 from handlers.criteria import short_code
 from handlers.filters import TypedText
 from handlers.flow import resume, typed_text
+from handlers.flows import FLOWS
 from handlers.keyboards import Button, chunked, keyboard
 from handlers.replies import reply
 from handlers.tagging import suggestion_keyboard
 from journal.answers import ANSWER_LIMIT, joined, may_have_more
-from journal.entries import FIELDS, KIND_LABELS, Kind, editable_fields
+from journal.entries import (
+    EVIDENCE_TYPES,
+    FIELDS,
+    GOAL_STATUSES,
+    KIND_LABELS,
+    SESSION_FORMATS,
+    SESSION_MODES,
+    Kind,
+    editable_fields,
+)
 from journal.frameworks.registry import Registry
 from journal.hours import format_minutes
 from journal.parsing import InputError
 from journal.permissions import may_change
+from journal.textnorm import shorten
 from storage import entries as entry_repo
 from storage.models import Entry, Person, Portfolio
 from storage.uow import writing
@@ -36,12 +47,33 @@ class EditState(StatesGroup):
     value = State()
 
 
+TITLE_CHARS = 60
+FIRST_WORDS_CHARS = 24
+# Fields chosen from buttons, stored as codes ('in_person'): shown as the buttons read.
+CHOICE_LABELS: dict[str, dict[str, str]] = {
+    **{s.key: dict(s.options) for flow in FLOWS.values() for s in flow.steps if s.options},
+    "format": SESSION_FORMATS,
+    "mode": SESSION_MODES,
+    "status": GOAL_STATUSES,
+    "evidence_type": EVIDENCE_TYPES,
+}
+
+
+def shown_value(key: str, value: object) -> str:
+    """A stored value as people read it: a choice by its label, anything else as written."""
+    text = str(value)
+    return CHOICE_LABELS.get(key, {}).get(text, text)
+
+
 def entry_title(entry: Entry) -> str:
+    """`E-0042 · Session · 12 Nov · Shift handover…`: the first words the mentor wrote."""
     label = KIND_LABELS.get(Kind(entry.kind), entry.kind)
-    first = next((v for v in entry.data.values() if isinstance(v, str) and len(v) > 3), "")
-    return f"{entry.ref} · {label} · {entry.occurred_on:%d %b}" + (
-        f" · {first[:24]}" if first else ""
-    )
+    written = (entry.data.get(f.key) for f in editable_fields(Kind(entry.kind)))
+    first = next((v for v in written if isinstance(v, str) and v.strip()), "")
+    title = f"{entry.ref} · {label} · {entry.occurred_on:%d %b}"
+    if first:
+        title += f" · {shorten(' '.join(first.split()), FIRST_WORDS_CHARS)}"
+    return shorten(title, TITLE_CHARS)
 
 
 def entry_view(entry: Entry, registry: Registry) -> str:
@@ -52,7 +84,7 @@ def entry_view(entry: Entry, registry: Registry) -> str:
     for field in FIELDS.get(Kind(entry.kind), ()):
         value = entry.data.get(field.key)
         if value not in (None, ""):
-            lines.append(f"<b>{field.label}:</b> {texts.escape(str(value))}")
+            lines.append(f"<b>{field.label}:</b> {texts.escape(shown_value(field.key, value))}")
     if entry.attachments:
         lines.append(f"Attachments: {len(entry.attachments)}")
     codes = [short_code(c) for c in (registry.criterion(t.criterion_id) for t in entry.tags) if c]
@@ -86,9 +118,7 @@ async def send_recent(
     if not recent:
         await target.answer(texts.ENTRIES_NONE)
         return
-    rows: list[list[Button]] = [
-        [(entry_title(e)[:60], EntryCB(e=e.id, act="open"))] for e in recent
-    ]
+    rows: list[list[Button]] = [[(entry_title(e), EntryCB(e=e.id, act="open"))] for e in recent]
     await target.answer(texts.ENTRIES_HEAD, reply_markup=keyboard(rows))
 
 

@@ -43,6 +43,7 @@ from journal.parsing import (
     parse_future_date,
     parse_rating,
 )
+from journal.textnorm import shorten
 from storage import entries as entry_repo
 from storage import people
 from storage.files import FileStore, FileTooBig
@@ -72,7 +73,7 @@ async def choices_for(
     if step.kind == StepKind.GOAL:
         async with sessions() as session:
             goals = await entry_repo.goals(session, portfolio_id, open_only=True)
-        return [(str(g.id), g.statement[:40]) for g in goals]
+        return [(str(g.id), shorten(g.statement, 40)) for g in goals]
     return []
 
 

@@ -20,6 +20,7 @@ from journal.coverage import biggest_gaps, coverage, tagged_refs, unit_counts
 from journal.frameworks.registry import Registry
 from journal.hours import format_minutes, unit_hours, units_in_use
 from journal.snapshot import EntryRecord
+from journal.textnorm import shorten
 from storage import entries as entry_repo
 from storage.db import snapshot_session
 from storage.files import FileStore
@@ -84,7 +85,7 @@ async def send_progress(
             for u in unit_counts(framework, rows)
         ]
     buttons: list[list[Button]] = [
-        [(f"{short_code(c)} {c.text}"[:48], GapCB(c=criterion_key(registry, c.id)))]
+        [(shorten(f"{short_code(c)} {c.text}", 48), GapCB(c=criterion_key(registry, c.id)))]
         for c in biggest_gaps(covered, GAPS_SHOWN)
     ]
     if buttons:

@@ -22,6 +22,7 @@ from handlers.tagging import next_step_keyboard
 from journal.frameworks.registry import Registry
 from journal.parsing import COMMON_TIMEZONES, InputError, parse_timezone
 from journal.permissions import JoinProblem
+from journal.textnorm import shorten
 from storage import people
 from storage.models import Person, Portfolio
 from storage.uow import writing
@@ -63,7 +64,7 @@ def _tz_keyboard() -> InlineKeyboardMarkup:
 
 def _frameworks_keyboard(registry: Registry, chosen: list[str]) -> InlineKeyboardMarkup:
     rows: list[list[Button]] = [
-        [(("✓ " if fw.id in chosen else "") + fw.title[:50], StartCB(act="fw", v=fw.id))]
+        [(("✓ " if fw.id in chosen else "") + shorten(fw.title, 50), StartCB(act="fw", v=fw.id))]
         for fw in registry
     ]
     rows.append([(texts.DONE, StartCB(act="fwdone"))])

@@ -24,6 +24,7 @@ from journal.entries import FIELDS, Kind
 from journal.frameworks.model import Criterion
 from journal.frameworks.registry import Registry
 from journal.tagging import Tagger, parse_code
+from journal.textnorm import shorten
 from storage import entries as entry_repo
 from storage.models import Entry, Person, Portfolio
 from storage.uow import writing
@@ -49,9 +50,7 @@ def followed(portfolio: Portfolio) -> list[str]:
 
 def _tag_button(registry: Registry, entry: Entry, criterion: Criterion, tagged: set[str]) -> Button:
     mark = "✓ " if criterion.id in tagged else ""
-    label = f"{mark}{short_code(criterion)} {criterion.text}"
-    if len(label) > LABEL_CHARS:
-        label = label[: LABEL_CHARS - 1] + "…"
+    label = shorten(f"{mark}{short_code(criterion)} {criterion.text}", LABEL_CHARS)
     return (label, TagCB(e=entry.id, act="x", c=criterion_key(registry, criterion.id)))
 
 
@@ -110,7 +109,7 @@ def _unit_keyboard(entry: Entry, portfolio: Portfolio, registry: Registry) -> In
             rows.append(
                 [
                     (
-                        f"{unit.code} {unit.title}"[:LABEL_CHARS],
+                        shorten(f"{unit.code} {unit.title}", LABEL_CHARS),
                         TagCB(e=entry.id, act="u", c=f"{framework.id}.{n}"),
                     )
                 ]
@@ -234,7 +233,12 @@ def build_router() -> Router:
             await query.message.answer(texts.ASK_CODE, reply_markup=_code_keyboard(entry.id))
         else:
             await query.message.answer(
-                texts.TAGS_DONE.format(ref=entry.ref, count=len(entry.tags)),
+                texts.TAGS_DONE.format(
+                    ref=entry.ref,
+                    criteria=texts.count_of(
+                        len(entry.tags), "criterion", "criteria", zero="no criteria yet"
+                    ),
+                ),
                 reply_markup=next_step_keyboard(),
             )
 

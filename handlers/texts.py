@@ -113,7 +113,7 @@ TYPE_CODE = "Type a code"
 ASK_CODE = "Type a criterion code, e.g. K15, D3.06 3.2 or M2_JM_05 4.4."
 UNKNOWN_CODE = "I couldn't find “{code}” in your qualifications. Try e.g. K15 or D3.06 3.2."
 TAGGED = "Tagged {ref} to {codes}."
-TAGS_DONE = "Saved {ref} with {count} criteria. What next?"
+TAGS_DONE = "Saved {ref} with {criteria}. What next?"
 PICK_UNIT = "Pick a unit:"
 PICK_CRITERION = "{unit}: tap criteria to tag {ref}."
 
@@ -227,6 +227,13 @@ COMMANDS = (
 
 def file_too_big(size_bytes: int) -> str:
     return FILE_TOO_BIG.format(size=round(size_bytes / 1048576, 1))
+
+
+def count_of(count: int, one: str, many: str, *, zero: str | None = None) -> str:
+    """`1 criterion`, `2 criteria`; `zero` (if given) for none: `no criteria yet`."""
+    if count == 0 and zero is not None:
+        return zero
+    return f"{count} {one if count == 1 else many}"
 
 
 def too_long(length: int, limit: int, *, kept: bool = False) -> str:

@@ -187,3 +187,34 @@ async def test_a_photo_sent_during_log_is_attached_to_the_session(mentor, mentee
         await mentor.click("Skip")
     [entry] = await all_entries(services)
     assert [a.kind for a in entry.attachments] == ["photo"]
+
+
+async def test_entries_show_a_sessions_choices_as_people_read_them(mentor, mentee):
+    await log_session(mentor)
+    reply = await mentor.send("/entries")
+    assert reply.buttons() == ["E-0001 · Session · 23 Nov · Shift handover checklist"]
+    reply = await mentor.click(lambda t: t.startswith("E-0001"))
+    assert "In person or remote:</b> In person" in reply.text
+    assert "One-to-one or group:</b> One-to-one" in reply.text
+    assert "in_person" not in reply.text and "one_to_one" not in reply.text
+
+
+async def test_a_label_too_long_for_its_button_ends_with_an_ellipsis(mentor, mentee, services):
+    await mentor.send("/log")
+    await mentor.click("Jon")
+    await mentor.click("Today")
+    await mentor.click("45 min")
+    await mentor.click("Remote")
+    await mentor.send("Escalation paths for night-shift incidents and who to call first")
+    await mentor.send("Covered it.")
+    for _ in range(3):
+        await mentor.click("Skip")
+    await mentor.send("/entries")
+    [label] = mentor.last.buttons()
+    assert label == "E-0001 · Session · 23 Nov · Escalation paths for…"
+    await mentor.click("More…", await mentor.click("Criteria", await mentor.click(label)))
+    shown = [b for b in mentor.last.buttons() if b.startswith("D3.")]
+    units = [f"{u.code} {u.title}" for u in services.registry.get("ilm").units]
+    assert len(shown) == len(units) and all(len(b) <= 48 for b in shown)
+    for label, full in zip(shown, units, strict=True):
+        assert label == full or (label.endswith("…") and full.startswith(label[:-1]))

@@ -209,3 +209,16 @@ async def test_the_summary_question_names_the_mentee_tapped(mentor, mentee):
     await mentor.click("In person")
     reply = await mentor.send("Shift handover checklist")
     assert "how did Jon do?" in reply.text
+
+
+async def test_done_counts_the_criteria_in_plain_english(mentor, mentee):
+    await log_session(mentor)
+    suggestions = mentor.last
+    reply = await mentor.click("Done")
+    assert "Saved E-0001 with no criteria yet." in reply.text
+    await mentor.click(lambda t: "D3.06 2.1" in t, suggestions)
+    reply = await mentor.click("Done", suggestions)
+    assert "Saved E-0001 with 1 criterion." in reply.text
+    await mentor.click(lambda t: t.startswith("D3.07"), suggestions)
+    reply = await mentor.click("Done", suggestions)
+    assert "Saved E-0001 with 2 criteria." in reply.text
