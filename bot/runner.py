@@ -7,7 +7,6 @@ import logging
 
 from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
 from bot.app import (
@@ -21,10 +20,10 @@ from bot.app import (
 from bot.logs import configure
 from bot.prompter import build_scheduler
 from bot.settings import Settings
+from bot.webhook import WEBHOOK_PATH, webhook_app
 from storage.migrate import upgrade_async
 
 log = logging.getLogger(__name__)
-WEBHOOK_PATH = "/telegram/webhook"
 
 
 def _state_backends(settings: Settings) -> tuple[BaseStorage | None, BaseEventIsolation | None]:
@@ -77,12 +76,8 @@ async def _serve_webhook(settings: Settings, bot: Bot, dp: Dispatcher) -> None:
     if not secret:
         raise SystemExit("WEBHOOK_SECRET must be set in webhook mode")
     await bot.set_webhook(f"{settings.webhook_url.rstrip('/')}{WEBHOOK_PATH}", secret_token=secret)
-    app = web.Application()
-    SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=secret).register(
-        app, path=WEBHOOK_PATH
-    )
-    setup_application(app, dp, bot=bot)
-    runner = web.AppRunner(app, access_log=None)
+    # Malformed or foreign bodies get 400 and are logged by their size only (bot.webhook).
+    runner = web.AppRunner(webhook_app(dp, bot, secret), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
     log.info(
