@@ -9,6 +9,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from bot.settings import Settings
 from journal.frameworks.loader import FrameworkError
@@ -104,6 +105,66 @@ def _verify(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def _release_async(
+    settings: Settings, person_id: int | None, telegram_id: int | None
+) -> dict[str, Any] | None:
+    from bot.app import build_services
+    from storage import privacy
+    from storage.migrate import upgrade_async
+
+    await upgrade_async(settings.database_url)
+    services = build_services(settings)
+    try:
+        async with services.sessions() as session:
+            person = await privacy.find_person(
+                session, person_id=person_id, telegram_id=telegram_id
+            )
+            if person is None:
+                return None
+            return await privacy.written_about(session, person, services.clock())
+    finally:
+        await services.engine.dispose()
+
+
+def _privacy_release(args: argparse.Namespace, settings: Settings) -> int:
+    released = asyncio.run(_release_async(settings, args.person, args.telegram_id))
+    if released is None:
+        who = f"id {args.person}" if args.person is not None else f"Telegram id {args.telegram_id}"
+        print(f"There is no person with {who}.", file=sys.stderr)
+        return 2
+    text = json.dumps(released, ensure_ascii=False, indent=2)
+    if args.out:
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+        print(f"Wrote {args.out}")
+    else:
+        print(text)
+    print("Read it before release: only the names mentorlog knows were redacted.", file=sys.stderr)
+    return 0
+
+
+def _privacy_retention(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import build_services
+    from bot.logs import configure
+    from bot.retention import run_retention
+    from storage.migrate import upgrade_async
+
+    if not settings.retention_days:
+        print("RETENTION_DAYS is not set: nothing is past retention.", file=sys.stderr)
+        return 2
+    configure(settings.log_level, [settings.token or ""])
+
+    async def once() -> None:
+        await upgrade_async(settings.database_url)
+        services = build_services(settings)
+        try:
+            await run_retention(services.sessions, settings, services.clock)
+        finally:
+            await services.engine.dispose()
+
+    asyncio.run(once())
+    return 0
+
+
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from bot.demo import run_demo
 
@@ -160,6 +221,20 @@ def build_parser() -> argparse.ArgumentParser:
     ver = commands.add_parser("verify", help="check an evidence bundle against its manifest")
     ver.add_argument("bundle")
     ver.set_defaults(run=_verify)
+
+    priv = commands.add_parser("privacy", help="a person's data and retention, for the centre")
+    priv_cmds = priv.add_subparsers(dest="privacy", required=True)
+    release = priv_cmds.add_parser(
+        "release", help="what others wrote about a person, other people redacted (JSON)"
+    )
+    who = release.add_mutually_exclusive_group(required=True)
+    who.add_argument("--person", type=int, help="the person's id in mentorlog")
+    who.add_argument("--telegram-id", type=int, help="the person's Telegram user id")
+    release.add_argument("--out", help="write the JSON here instead of standard output")
+    release.set_defaults(run=_privacy_release)
+    priv_cmds.add_parser(
+        "retention", help="apply RETENTION_DAYS now (the running bot does it daily)"
+    ).set_defaults(run=_privacy_retention)
 
     demo = commands.add_parser(
         "demo", help="play a mentor through the bot offline, write the exports"

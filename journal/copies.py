@@ -118,3 +118,23 @@ def scrub_notice(payload: Mapping[str, Any], name: str, stand_in: str) -> dict[s
         kept = {k: v for k, v in payload.items() if k not in NOTICE_GIVEN}
         return {**redact(kept, {name: stand_in}), "who": stand_in}
     return redact(dict(payload), {name: stand_in})
+
+
+# Who stands in for other people in what the centre releases.
+REDACTED = "[redacted]"
+RELEASE_NOTE = (
+    "What was written about this person in the sessions and goals they were in. Other people "
+    "known to mentorlog are replaced with [redacted]; names it was never told are not, so the "
+    "centre reads the text before releasing it."
+)
+
+
+def released_data(data: Mapping[str, Any], *, others: list[str]) -> dict[str, Any]:
+    """An entry's fields as the centre releases them to one person: every other person known
+    (members of the portfolio, names the mentor typed for guests) replaced with [redacted].
+
+    Names nobody told mentorlog cannot be found: the centre reads the text before release.
+    """
+    guests = [n for key in OTHERS_NAMES for n in data.get(key, []) if isinstance(n, str)]
+    kept = {k: v for k, v in data.items() if k not in OTHERS_NAMES}
+    return redact(kept, dict.fromkeys([*others, *guests], REDACTED))

@@ -14,12 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from journal.copies import (
     FORMER_MEMBER,
+    REDACTED,
+    RELEASE_NOTE,
     Share,
     entry_share,
     invitation_record,
     own_entry_data,
     prompt_record,
     redact,
+    released_data,
     scrub_notice,
     session_record,
 )
@@ -273,6 +276,84 @@ async def leave_no_trace(sessions: async_sessionmaker[AsyncSession], tries: int 
         await asyncio.sleep(0.05 * (attempt + 1))
     log.warning("the WAL could not be truncated after an erasure; the next checkpoint will")
     return False
+
+
+# --- What others wrote about a person, released by the centre on request -------------------------
+
+
+async def find_person(
+    session: AsyncSession, *, person_id: int | None = None, telegram_id: int | None = None
+) -> Person | None:
+    if person_id is not None:
+        return await session.get(Person, person_id)
+    return await session.scalar(select(Person).where(Person.telegram_id == telegram_id))
+
+
+async def written_about(session: AsyncSession, person: Person, now: datetime) -> dict[str, Any]:
+    """What others wrote about one person in each portfolio they belong to, other people
+    redacted (journal.copies.released_data): for the centre to read, then release."""
+    released = []
+    for membership in await session.scalars(
+        select(Membership).where(Membership.person_id == person.id).order_by(Membership.id)
+    ):
+        portfolio = await session.get(Portfolio, membership.portfolio_id)
+        mentor = await session.get(Person, portfolio.mentor_id)
+        others = [
+            text
+            for m in await session.scalars(
+                select(Membership).where(
+                    Membership.portfolio_id == portfolio.id, Membership.person_id != person.id
+                )
+            )
+            if m.person_id != mentor.id
+            for text in (m.person.name, m.pseudonym)
+            if text
+        ]
+        entries = await session.scalars(
+            select(Entry)
+            .join(EntryMentee, EntryMentee.entry_id == Entry.id)
+            .where(
+                EntryMentee.membership_id == membership.id,
+                or_(Entry.author_id.is_(None), Entry.author_id != person.id),
+                Entry.deleted_at.is_(None),
+            )
+            .order_by(Entry.occurred_on, Entry.id)
+        )
+        goals = await session.scalars(
+            select(Goal).where(Goal.mentee_membership_id == membership.id).order_by(Goal.id)
+        )
+        released.append(
+            {
+                "portfolio_id": portfolio.id,
+                "role": membership.role,
+                "pseudonym": membership.pseudonym,
+                "mentor": mentor.name or FORMER_MEMBER,
+                "entries": [
+                    {
+                        **session_record(_row(e)),
+                        "written_by": "mentor" if e.author_id == mentor.id else REDACTED,
+                        "data": released_data(e.data, others=others),
+                    }
+                    for e in entries
+                ],
+                "goals": [
+                    {
+                        **released_data(
+                            {"statement": g.statement, "measure": g.measure}, others=others
+                        ),
+                        "target_date": _plain(g.target_date),
+                        "status": g.status,
+                    }
+                    for g in goals
+                ],
+            }
+        )
+    return {
+        "note": RELEASE_NOTE,
+        "person": {"id": person.id, "name": person.name},
+        "prepared_at": _plain(now),
+        "portfolios": released,
+    }
 
 
 # --- Retention (journal.retention says what is past it) ------------------------------------------

@@ -8,6 +8,7 @@ from journal.copies import (
     own_entry_data,
     prompt_record,
     redact,
+    released_data,
     scrub_notice,
     session_record,
 )
@@ -119,4 +120,17 @@ def test_a_notice_of_someone_else_only_loses_the_erased_persons_name():
     assert scrub_notice(payload, "Jon", "Mentee A") == {
         "who": "Priya",
         "text": "Mentee A was a great help.",
+    }
+
+
+def test_what_a_mentor_wrote_is_released_with_every_other_person_redacted():
+    data = {
+        "summary": "Priya mentioned her asthma; Ola and Jon led the run.",
+        "mentee_names": ["Ola"],
+        "format": "group",
+    }
+    released = released_data(data, others=["Priya", "Mentee B"])
+    assert released == {
+        "summary": "[redacted] mentioned her asthma; [redacted] and Jon led the run.",
+        "format": "group",
     }

@@ -1,5 +1,6 @@
 """/mydata and /forget: a copy of everything at once, erasure that keeps others' records."""
 
+import asyncio
 import contextlib
 import io
 import json
@@ -314,3 +315,48 @@ async def test_every_database_connection_overwrites_deleted_content(services):
     async with services.sessions() as session:
         connection = await session.connection()
         assert (await connection.exec_driver_sql("PRAGMA secure_delete")).scalar() == 1
+
+
+async def test_the_centre_releases_what_a_mentor_wrote_about_a_mentee_with_others_redacted(
+    mentor, mentee, make_client, settings, monkeypatch, tmp_path, capsys
+):
+    from bot.cli import main
+
+    priya = make_client("Priya")
+    await invite_and_join(mentor, priya)
+    await mentor.send("/log")
+    await mentor.send("Jon, Priya, Ola")
+    await mentor.click("Today")
+    await mentor.click("1 h")
+    await mentor.click("In person")
+    await mentor.send("Shift handover checklist")
+    await mentor.send("Priya mentioned her asthma; Ola and Jon led the run.")
+    for _ in range(3):
+        await mentor.click("Skip")
+    await mentor.send("I was impatient with both of them today.")
+    await mentor.click("Reflection")
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    out = tmp_path / "released.json"
+    argv = ["privacy", "release", "--telegram-id", str(mentee.user.id), "--out", str(out)]
+    assert await asyncio.to_thread(main, argv) == 0
+    assert "read it" in capsys.readouterr().err.lower()
+    released = json.loads(out.read_text())
+    [portfolio] = released["portfolios"]
+    assert portfolio["mentor"] == "Anna" and portfolio["pseudonym"] == "Mentee A"
+    [entry] = portfolio["entries"]
+    assert entry["ref"] == "E-0001" and entry["written_by"] == "mentor"
+    assert (
+        entry["data"]["summary"]
+        == "[redacted] mentioned her asthma; [redacted] and Jon led the run."
+    )
+    dumped = json.dumps(released)
+    for other in ("Priya", "Ola", "Mentee B", "impatient"):
+        assert other not in dumped
+
+
+async def test_releasing_for_someone_unknown_says_so(settings, monkeypatch, capsys):
+    from bot.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    assert await asyncio.to_thread(main, ["privacy", "release", "--person", "99"]) == 2
+    assert "no person" in capsys.readouterr().err.lower()
