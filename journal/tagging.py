@@ -20,6 +20,7 @@ import yaml
 from rapidfuzz import fuzz, process
 
 from journal.frameworks.model import Criterion, Framework
+from journal.hours import hours_rule
 
 PRIORS_PATH = Path(__file__).with_name("tagging_priors.yaml")
 
@@ -40,6 +41,9 @@ FIELD_WEIGHTS = (1.0, 0.5, 0.3)  # criterion text, outcome text, unit title
 # mentorlog is a mentoring journal: an entry is about mentoring unless its words say otherwise,
 # so mentoring criteria win a tie with their coaching twins (ILM D3.06 over D3.03).
 CONTEXT = {"mentor": 0.3}
+# As for the hours a session counts toward (journal.hours): a framework's hours units that do
+# not name mentoring (ILM D3.03, D3.04: coaching) are another practice. Their criteria get the
+# kind prior and the hours bonus only from an entry whose words name that practice ("coaching").
 
 # Short on purpose: "own" (own practice) and "new" stay. "well" goes: the criteria only use it
 # in "as well as", so it would tie a mentor's "went well" to unrelated criteria.
@@ -175,10 +179,12 @@ class Tagger:
         docs: list[dict[str, float]] = []
         spelled: set[str] = set()
         seen: set[str] = set()
+        practice: list[frozenset[str]] = []  # per criterion: the words of its other practice
         for fw in frameworks:
             if fw.id in seen:
                 continue
             seen.add(fw.id)
+            other = _other_practices(fw)
             for unit in fw.units:
                 for outcome in unit.outcomes:
                     for c in outcome.criteria:
@@ -187,7 +193,9 @@ class Tagger:
                         spelled.update(w for t in texts for w in words(t))
                         self._criteria.append(c)
                         self._framework.append(fw.id)
+                        practice.append(other.get(unit.code, frozenset()))
         self._index = _Bm25(docs)
+        self._practice = practice
         self._spelled = tuple(sorted(spelled))
         self._fuzzy: dict[str, str | None] = {}
         # The same entry is ranked again on every tag tap: remember recent answers.
@@ -296,8 +304,10 @@ class Tagger:
             if self._framework[i] not in followed or c.id in exclude:
                 continue
             bm25 = sum(matches[i].values()) if i in matches else 0.0
-            score = W_TEXT * bm25 / (bm25 + TEXT_HALF) + W_PRIOR * (prior[i] if prior else 0.0)
-            if logged_time and self._hours[i]:
+            usual = self._usual(i, query)
+            score = W_TEXT * bm25 / (bm25 + TEXT_HALF)
+            score += W_PRIOR * (prior[i] if prior and usual else 0.0)
+            if logged_time and self._hours[i] and usual:
                 score += W_HOURS
             score *= self._factor[i]
             if score >= MIN_SCORE:
@@ -310,11 +320,17 @@ class Tagger:
             Suggestion(
                 self._criteria[i].id,
                 round(score, 3),
-                self._reason(i, kind, matches.get(i, {}), surface, prior, logged_time),
+                self._reason(
+                    i, kind, matches.get(i, {}), surface, prior, logged_time, self._usual(i, query)
+                ),
             )
             for score, i in ranked[:limit]
             if score >= floor
         )
+
+    def _usual(self, i: int, query: dict[str, float]) -> bool:
+        """Whether the entry is of criterion `i`'s practice: mentoring, or one its words name."""
+        return not self._practice[i] or not self._practice[i].isdisjoint(query)
 
     def _reason(
         self,
@@ -324,18 +340,32 @@ class Tagger:
         surface: dict[str, str],
         prior: list[float] | None,
         logged_time: bool,
+        usual: bool,
     ) -> str:
         parts: list[str] = []
         hours = self._hours[i]
-        if logged_time and hours:
+        if logged_time and hours and usual:
             parts.append(f"session time counts toward {hours.group(1)} hours")
-        if prior and prior[i] >= 0.3:
+        if prior and prior[i] >= 0.3 and usual:
             parts.append(f"usual for {kind.replace('_', ' ')} entries")
         top = sorted((t for t in matched if t in surface), key=lambda t: -matched[t])[:3]
         said = list(dict.fromkeys(surface[t] for t in top))
         if said:
             parts.append("mentions " + ", ".join(f"“{w}”" for w in said))
         return "; ".join(parts) or "closest text match"
+
+
+def _other_practices(framework: Framework) -> dict[str, frozenset[str]]:
+    """The hours units of a practice other than the default one (mentoring), by code, each with
+    the stems that name it: the words of its title no default unit's title has ('coach')."""
+    rule = hours_rule(framework)
+    defaults = {u.code for u in rule.defaults}
+    usual = {stem(w) for u in rule.defaults for w in words(u.title)}
+    return {
+        u.code: frozenset(stem(w) for w in words(u.title)) - usual
+        for u in rule.units
+        if u.code not in defaults
+    }
 
 
 def _key(text: str) -> str:

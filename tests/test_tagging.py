@@ -88,6 +88,19 @@ def test_session_without_duration_gets_no_hours_reason(tagger: Tagger) -> None:
     assert not any("counts toward" in s.reason for s in got)
 
 
+def test_a_mentoring_session_is_not_offered_the_coaching_units(tagger: Tagger) -> None:
+    # ILM D3.03/D3.04 are coaching practice, D3.06/D3.07 mentoring: a session is mentoring
+    # unless its words say coaching, as for the hours it counts toward (journal.hours).
+    text = (
+        "What was planned: Shift handover checklist What was covered: Went through the "
+        "handover checklist twice; he led the second run."
+    )
+    got = tagger.suggest("session", text, ["ilm"], duration_minutes=75)
+    units = {criterion_id.split("/")[0] for criterion_id in ids(got)}
+    assert {"ilm:D3.06", "ilm:D3.07"} <= units
+    assert not units & {"ilm:D3.03", "ilm:D3.04"}
+
+
 def test_coaching_session_suggests_coaching_hours(tagger: Tagger) -> None:
     got = tagger.suggest(
         "session", "coaching session w Sam, role play", ["ilm"], duration_minutes=60
