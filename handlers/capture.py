@@ -23,6 +23,7 @@ from handlers.flow import begin, resume
 from handlers.journal import save_answers
 from handlers.keyboards import keyboard
 from handlers.media import fetch_files, pending_from
+from handlers.replies import reply
 from handlers.tagging import followed, send_suggestions
 from journal.frameworks.registry import Registry
 from journal.parsing import InputError
@@ -52,12 +53,12 @@ async def start_evidence(
         stored = await fetch_files(bot, files, portfolio, pending)
     except FileTooBig as big:
         # The capture and any gap criterion are kept: a smaller file sent next takes its place.
-        await target.answer(texts.file_too_big(big.size))
+        await reply(target, texts.file_too_big(big.size))
         return
     except (TelegramAPIError, ClientError, OSError):
         # The capture is kept: the user can tap Evidence again, or send the file again.
         log.warning("fetching an attachment failed", exc_info=True)
-        await target.answer(texts.FILE_FAILED)
+        await reply(target, texts.FILE_FAILED)
         return
     answers = {"caption": pending["text"]} if pending.get("text") else {}
     await begin(
@@ -74,15 +75,15 @@ def build_router() -> Router:
         message: Message, state: FSMContext, person: Person | None, portfolio: Portfolio | None
     ) -> None:
         if person is None:
-            await message.answer(texts.NEEDS_START)
+            await reply(message, texts.NEEDS_START)
             return
         try:
             pending = pending_from(message)
         except InputError as err:
-            await message.answer(texts.escape(err.message))
+            await reply(message, texts.escape(err.message))
             return
         if portfolio is None or pending is None:
-            await message.answer(texts.HELP)
+            await reply(message, texts.HELP)
             return
         await state.set_state(CaptureState.choose)
         await state.set_data({"capture": pending})
@@ -94,7 +95,8 @@ def build_router() -> Router:
                 *choices,
                 (texts.CAPTURE_GOAL, CaptureCB(act="goal")),
             ]
-        await message.answer(
+        await reply(
+            message,
             texts.CAPTURE_ASK,
             reply_markup=keyboard(
                 [choices[:2], choices[2:], [(texts.CAPTURE_DISCARD, CaptureCB(act="discard"))]]
@@ -127,7 +129,7 @@ def build_router() -> Router:
         text = pending.get("text") or ""
         if act == "discard":
             await state.clear()
-            await target.answer(texts.CAPTURE_DISCARDED)
+            await reply(target, texts.CAPTURE_DISCARDED)
         elif act == "evidence":
             await start_evidence(target, state, sessions, portfolio, bot, files, pending, [])
         elif act == "session" and text:
@@ -148,7 +150,7 @@ def build_router() -> Router:
             await state.clear()
             await send_suggestions(target, entry, sessions, portfolio, registry, tagger)
         else:
-            await target.answer(texts.STALE_BUTTON)
+            await reply(target, texts.STALE_BUTTON)
 
     @router.callback_query(GapCB.filter())
     async def gap_chosen(
@@ -172,10 +174,11 @@ def build_router() -> Router:
             return
         await state.set_state(CaptureState.gap)
         await state.set_data({"gap": criterion.id})
-        await query.message.answer(
+        await reply(
+            query.message,
             texts.GAP_ASK.format(
                 code=texts.escape(short_code(criterion)), text=texts.escape(criterion.text)
-            )
+            ),
         )
 
     @router.message(StateFilter(CaptureState.gap), NotCommand())
@@ -191,10 +194,10 @@ def build_router() -> Router:
         try:
             pending = pending_from(message)
         except InputError as err:
-            await message.answer(texts.escape(err.message))
+            await reply(message, texts.escape(err.message))
             return
         if portfolio is None or not criterion_id or pending is None:
-            await message.answer(texts.PICK_FROM_BUTTONS)
+            await reply(message, texts.PICK_FROM_BUTTONS)
             return
         await start_evidence(
             message, state, sessions, portfolio, bot, files, pending, [criterion_id]

@@ -116,10 +116,10 @@ async def send_recent(
     async with sessions() as session:
         recent = await entry_repo.recent_entries(session, portfolio.id)
     if not recent:
-        await target.answer(texts.ENTRIES_NONE)
+        await reply(target, texts.ENTRIES_NONE)
         return
     rows: list[list[Button]] = [[(entry_title(e), EntryCB(e=e.id, act="open"))] for e in recent]
-    await target.answer(texts.ENTRIES_HEAD, reply_markup=keyboard(rows))
+    await reply(target, texts.ENTRIES_HEAD, reply_markup=keyboard(rows))
 
 
 def build_router() -> Router:
@@ -130,7 +130,7 @@ def build_router() -> Router:
         message: Message, sessions: async_sessionmaker[AsyncSession], portfolio: Portfolio | None
     ) -> None:
         if portfolio is None:
-            await message.answer(texts.NEEDS_PORTFOLIO)
+            await reply(message, texts.NEEDS_PORTFOLIO)
             return
         await send_recent(message, sessions, portfolio)
 
@@ -180,19 +180,21 @@ def build_router() -> Router:
         elif act in {"edit", "field", "save", "del", "undo"} and not may_change(
             entry.author_id, person.id
         ):
-            await target.answer(texts.NOT_AUTHOR)
+            await reply(target, texts.NOT_AUTHOR)
         elif act == "edit":
             fields = editable_fields(Kind(entry.kind))
             buttons = [(f.label, EntryCB(e=entry.id, act="field", v=f.key)) for f in fields]
-            await target.answer(
-                texts.EDIT_WHICH.format(ref=entry.ref), reply_markup=keyboard(chunked(buttons, 2))
+            await reply(
+                target,
+                texts.EDIT_WHICH.format(ref=entry.ref),
+                reply_markup=keyboard(chunked(buttons, 2)),
             )
         elif act == "field":
             field = next(
                 (f for f in editable_fields(Kind(entry.kind)) if f.key == callback_data.v), None
             )
             if field is None:
-                await target.answer(texts.EDIT_NOT_TEXT)
+                await reply(target, texts.EDIT_NOT_TEXT)
                 return
             if await resume(target, state, sessions, portfolio):
                 return
@@ -204,7 +206,7 @@ def build_router() -> Router:
             data = await state.get_data()
             waiting = await state.get_state() == EditState.value.state and "edit_value" in data
             if not waiting or data.get("edit_entry") != entry.id:
-                await target.answer(texts.STALE_BUTTON)
+                await reply(target, texts.STALE_BUTTON)
                 return
             await _save_edit(
                 target, state, sessions, portfolio, person, now, update_id, data["edit_value"]
@@ -222,13 +224,16 @@ def build_router() -> Router:
                 )
                 live.deleted_at = now if act == "del" else None
             if act == "del":
-                await target.answer(
+                await reply(
+                    target,
                     texts.ENTRY_DELETED.format(ref=entry.ref),
                     reply_markup=keyboard([[(texts.ENTRY_UNDO, EntryCB(e=entry.id, act="undo"))]]),
                 )
             else:
-                await target.answer(
-                    texts.ENTRY_RESTORED.format(ref=entry.ref), reply_markup=entry_keyboard(entry)
+                await reply(
+                    target,
+                    texts.ENTRY_RESTORED.format(ref=entry.ref),
+                    reply_markup=entry_keyboard(entry),
                 )
 
     @router.message(StateFilter(EditState.value), TypedText())
@@ -244,7 +249,7 @@ def build_router() -> Router:
         data = await state.get_data()
         if portfolio is None or person is None:
             await state.clear()
-            await message.answer(texts.NEEDS_PORTFOLIO)
+            await reply(message, texts.NEEDS_PORTFOLIO)
             return
         earlier = data.get("edit_value")
         try:
@@ -253,7 +258,7 @@ def build_router() -> Router:
             if len(value) > ANSWER_LIMIT:
                 raise InputError(texts.too_long(len(value), ANSWER_LIMIT))
         except InputError as err:
-            await message.answer(texts.escape(err.message))
+            await reply(message, texts.escape(err.message))
             return
         if earlier is None and not may_have_more(message.text or ""):
             await _save_edit(message, state, sessions, portfolio, person, now, update_id, value)
@@ -302,9 +307,10 @@ async def _save_edit(
         )
     await state.clear()
     if entry is None or revision is None:
-        await target.answer(texts.ENTRY_GONE)
+        await reply(target, texts.ENTRY_GONE)
         return
-    await target.answer(
+    await reply(
+        target,
         texts.EDITED.format(ref=entry.ref, number=revision.number),
         reply_markup=entry_keyboard(entry),
     )

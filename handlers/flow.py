@@ -373,7 +373,7 @@ def build_router(finish: Finish) -> Router:
         data = await state.get_data()
         if portfolio is None or data.get("flow") not in FLOWS or data.get("i") is None:
             await state.clear()
-            await message.answer(texts.NEEDS_PORTFOLIO)
+            await reply(message, texts.NEEDS_PORTFOLIO)
             return
         if key := _continued(data, message):
             await join_part(message, state, data, key, sessions, portfolio)
@@ -457,7 +457,7 @@ def build_router(finish: Finish) -> Router:
         data.pop("tail", None)  # a tap: what is typed next is not the rest of an answer
         if act == "c":
             await state.clear()
-            await target.answer(texts.CANCELLED)
+            await reply(target, texts.CANCELLED)
             return
         if act == "b":
             prev = data["i"] if holding else spec.previous(data["answers"], data["i"])

@@ -16,6 +16,7 @@ from handlers import texts
 from handlers.flow import begin, resume
 from handlers.flow import build_router as build_flow_router
 from handlers.flows import FLOWS
+from handlers.replies import reply
 from handlers.tagging import send_suggestions
 from journal.entries import Kind
 from journal.flow import draft_from
@@ -138,7 +139,7 @@ def build_router() -> Router:
         portfolio: Portfolio | None,
     ) -> None:
         if portfolio is None:
-            await message.answer(texts.NEEDS_PORTFOLIO)
+            await reply(message, texts.NEEDS_PORTFOLIO)
             return
         if await resume(message, state, sessions, portfolio):
             return
@@ -147,6 +148,6 @@ def build_router() -> Router:
     @router.message(Command("cancel"))
     async def cancel(message: Message, state: FSMContext) -> None:
         await state.clear()
-        await message.answer(texts.CANCELLED)
+        await reply(message, texts.CANCELLED)
 
     return router

@@ -16,6 +16,7 @@ from handlers.entries import send_recent
 from handlers.filters import IsCommand
 from handlers.flow import begin, resume
 from handlers.progress import send_progress
+from handlers.replies import reply
 from handlers.tagging import next_step_keyboard
 from journal.frameworks.registry import Registry
 from storage.files import FileStore
@@ -27,7 +28,7 @@ def build_router() -> Router:
 
     @router.message(Command("help"))
     async def help_(message: Message) -> None:
-        await message.answer(texts.HELP, reply_markup=next_step_keyboard())
+        await reply(message, texts.HELP, reply_markup=next_step_keyboard())
 
     @router.callback_query(MenuCB.filter())
     async def menu(
@@ -54,7 +55,7 @@ def build_router() -> Router:
 
     @router.message(IsCommand())
     async def unknown_command(message: Message) -> None:
-        await message.answer(f"{texts.UNKNOWN_COMMAND}\n\n{texts.HELP}")
+        await reply(message, f"{texts.UNKNOWN_COMMAND}\n\n{texts.HELP}")
 
     @router.callback_query()
     async def stale(query: CallbackQuery) -> None:
@@ -62,6 +63,6 @@ def build_router() -> Router:
 
     @router.message()
     async def anything_else(message: Message) -> None:
-        await message.answer(texts.PICK_FROM_BUTTONS)
+        await reply(message, texts.PICK_FROM_BUTTONS)
 
     return router

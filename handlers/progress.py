@@ -71,7 +71,7 @@ async def send_progress(
         snapshot = await load_snapshot(session, portfolio.id, files_root, now)
     frameworks = [f for f in (registry.get(i) for i in snapshot.framework_ids) if f]
     if not frameworks:
-        await target.answer(texts.PROGRESS_EMPTY)
+        await reply(target, texts.PROGRESS_EMPTY)
         return
     lines = [texts.PROGRESS_HEAD, *_hours_text(list(snapshot.entries), portfolio, registry)]
     refs = tagged_refs(snapshot.entries)
@@ -109,7 +109,7 @@ def build_router() -> Router:
         now: datetime,
     ) -> None:
         if portfolio is None:
-            await message.answer(texts.NEEDS_PORTFOLIO)
+            await reply(message, texts.NEEDS_PORTFOLIO)
             return
         await send_progress(message, sessions, portfolio, registry, files.root, now)
 

@@ -18,6 +18,7 @@ from handlers.filters import NotCommand, TypedText
 from handlers.flow import resume, typed_text
 from handlers.keyboards import Button, keyboard, timezone_keyboard
 from handlers.privacy import forget_conversation
+from handlers.replies import reply
 from handlers.tagging import next_step_keyboard
 from journal.frameworks.registry import Registry
 from journal.parsing import COMMON_TIMEZONES, InputError, parse_timezone
@@ -90,18 +91,18 @@ async def _join(
         await _ask_role(target, state, person_id, JOIN_MESSAGES[result])
         return
     if isinstance(result, JoinProblem):
-        await target.answer(JOIN_MESSAGES[result])
+        await reply(target, JOIN_MESSAGES[result])
         return
     role = result.membership.role
     mentor = texts.escape(result.mentor_name)
     if role == people.Role.MENTEE:
-        await target.answer(
-            texts.JOINED_MENTEE.format(mentor=mentor, alias=result.membership.pseudonym)
+        await reply(
+            target, texts.JOINED_MENTEE.format(mentor=mentor, alias=result.membership.pseudonym)
         )
     elif role == people.Role.SUPERVISOR:
-        await target.answer(texts.JOINED_SUPERVISOR.format(mentor=mentor))
+        await reply(target, texts.JOINED_SUPERVISOR.format(mentor=mentor))
     else:
-        await target.answer(texts.JOINED_ASSESSOR.format(mentor=mentor))
+        await reply(target, texts.JOINED_ASSESSOR.format(mentor=mentor))
 
 
 async def _ask_role(
@@ -110,7 +111,7 @@ async def _ask_role(
     """Mentor or invited: the buttons under `text` (the question, or why a link was refused)."""
     await state.set_state(Onboarding.role)
     await state.update_data(person=person_id)
-    await target.answer(text, reply_markup=_role_keyboard())
+    await reply(target, text, reply_markup=_role_keyboard())
 
 
 async def _after_timezone(
@@ -151,7 +152,7 @@ def build_router() -> Router:
         if person is None:
             await state.set_state(Onboarding.consent)
             await state.set_data({"invite": code})
-            await message.answer(texts.PRIVACY, reply_markup=_consent_keyboard())
+            await reply(message, texts.PRIVACY, reply_markup=_consent_keyboard())
             return
         if code:
             await _join(message, state, sessions, person.id, code, now, update_id)
@@ -163,14 +164,15 @@ def build_router() -> Router:
             # Joined by link (mentee, supervisor, assessor): their own journal is one tap away.
             await state.set_state(Onboarding.role)
             await state.set_data({"person": person.id})
-            await message.answer(
+            await reply(
+                message,
                 texts.MEMBER_START,
                 reply_markup=keyboard([[(texts.ROLE_MENTOR, StartCB(act="mentor"))]]),
             )
             return
         if await resume(message, state, sessions, portfolio):
             return
-        await message.answer(texts.ALREADY_SET_UP, reply_markup=next_step_keyboard())
+        await reply(message, texts.ALREADY_SET_UP, reply_markup=next_step_keyboard())
 
     @router.callback_query(StartCB.filter())
     async def tapped(
@@ -202,7 +204,7 @@ def build_router() -> Router:
         data = await state.get_data()
         if act == "decline":
             await forget_conversation(state, user.id)
-            await target.answer(texts.DECLINED)
+            await reply(target, texts.DECLINED)
         elif act == "agree":
             async with writing(sessions, update_id) as session:
                 person = await people.ensure_person(session, user.id, newcomer)
@@ -217,28 +219,28 @@ def build_router() -> Router:
                 if suggestion
                 else None
             )
-            await target.answer(texts.ASK_NAME, reply_markup=markup)
+            await reply(target, texts.ASK_NAME, reply_markup=markup)
         elif act == "usename":
             await state.set_state(Onboarding.timezone)
-            await target.answer(texts.ASK_TZ, reply_markup=_tz_keyboard())
+            await reply(target, texts.ASK_TZ, reply_markup=_tz_keyboard())
         elif act == "tz":
             index = int(callback_data.v) if callback_data.v.isdigit() else -1
             if not 0 <= index < len(COMMON_TIMEZONES):
-                await target.answer(texts.ASK_TZ, reply_markup=_tz_keyboard())
+                await reply(target, texts.ASK_TZ, reply_markup=_tz_keyboard())
                 return
             await _set_timezone(sessions, data["person"], COMMON_TIMEZONES[index][1])
             await _after_timezone(target, state, sessions, data["person"], now, update_id)
         elif act == "invited":
-            await target.answer(texts.INVITED_HOW)
+            await reply(target, texts.INVITED_HOW)
         elif act == "mentor":
             await state.set_state(Onboarding.frameworks)
             await state.update_data(fws=[])
-            await target.answer(
-                texts.ASK_FRAMEWORKS, reply_markup=_frameworks_keyboard(registry, [])
+            await reply(
+                target, texts.ASK_FRAMEWORKS, reply_markup=_frameworks_keyboard(registry, [])
             )
         elif act == "fw":
             if registry.get(callback_data.v) is None:
-                await target.answer(texts.STALE_BUTTON)
+                await reply(target, texts.STALE_BUTTON)
                 return
             chosen = list(data.get("fws", []))
             chosen = (
@@ -251,12 +253,14 @@ def build_router() -> Router:
             if isinstance(target, Message):
                 await target.edit_reply_markup(reply_markup=markup)
             else:
-                await target.answer(texts.ASK_FRAMEWORKS, reply_markup=markup)
+                await reply(target, texts.ASK_FRAMEWORKS, reply_markup=markup)
         elif act == "fwdone":
             chosen = [f for f in data.get("fws", []) if registry.get(f)]
             if not chosen:
-                await target.answer(
-                    texts.PICK_ONE_FRAMEWORK, reply_markup=_frameworks_keyboard(registry, [])
+                await reply(
+                    target,
+                    texts.PICK_ONE_FRAMEWORK,
+                    reply_markup=_frameworks_keyboard(registry, []),
                 )
                 return
             async with writing(sessions, update_id) as session:
@@ -269,7 +273,8 @@ def build_router() -> Router:
                 name = person.name
             await state.clear()
             titles = ", ".join(texts.escape(registry.get(f).title) for f in chosen)
-            await target.answer(
+            await reply(
+                target,
                 texts.WELCOME_MENTOR.format(name=texts.escape(name), frameworks=titles),
                 reply_markup=next_step_keyboard(),
             )
@@ -284,14 +289,14 @@ def build_router() -> Router:
         try:
             name = typed_text(message.text or "", limit=NAME_LIMIT)
         except InputError as err:
-            await message.answer(texts.escape(err.message))
+            await reply(message, texts.escape(err.message))
             return
         data = await state.get_data()
         async with writing(sessions, update_id) as session:
             person = await session.get(Person, data["person"])
             person.name = name
         await state.set_state(Onboarding.timezone)
-        await message.answer(texts.ASK_TZ, reply_markup=_tz_keyboard())
+        await reply(message, texts.ASK_TZ, reply_markup=_tz_keyboard())
 
     @router.message(StateFilter(Onboarding.timezone), TypedText())
     async def typed_timezone(
@@ -305,13 +310,13 @@ def build_router() -> Router:
         try:
             zone = parse_timezone(message.text or "")
         except InputError as err:
-            await message.answer(texts.escape(err.message), reply_markup=_tz_keyboard())
+            await reply(message, texts.escape(err.message), reply_markup=_tz_keyboard())
             return
         data = await state.get_data()
         await _set_timezone(sessions, data["person"], zone)
         # A typed place can be read wrongly: show what was understood (change it in /settings).
         local = now.astimezone(ZoneInfo(zone))
-        await message.answer(texts.TZ_SET.format(zone=zone, time=f"{local:%H:%M}"))
+        await reply(message, texts.TZ_SET.format(zone=zone, time=f"{local:%H:%M}"))
         await _after_timezone(message, state, sessions, data["person"], now, update_id)
 
     @router.message(StateFilter(Onboarding), NotCommand())
@@ -319,7 +324,7 @@ def build_router() -> Router:
         """Anything but the expected answer: ask the current step again, with its buttons."""
         current = await state.get_state()
         if current == Onboarding.name.state:
-            await message.answer(texts.ASK_NAME)
+            await reply(message, texts.ASK_NAME)
             return
         chosen = (await state.get_data()).get("fws", [])
         markups = {
@@ -328,7 +333,7 @@ def build_router() -> Router:
             Onboarding.role.state: _role_keyboard(),
             Onboarding.frameworks.state: _frameworks_keyboard(registry, chosen),
         }
-        await message.answer(texts.PICK_FROM_BUTTONS, reply_markup=markups.get(current))
+        await reply(message, texts.PICK_FROM_BUTTONS, reply_markup=markups.get(current))
 
     return router
 

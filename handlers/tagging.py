@@ -193,7 +193,7 @@ def build_router() -> Router:
                 await query.message.edit_reply_markup(reply_markup=markup)
             else:
                 # Too old to edit (over 48 hours): show the updated buttons afresh.
-                await query.message.answer(texts.SUGGESTED, reply_markup=markup)
+                await reply(query.message, texts.SUGGESTED, reply_markup=markup)
             return
         async with sessions() as session:
             entry = await entry_repo.entry_in_portfolio(
@@ -207,8 +207,10 @@ def build_router() -> Router:
             # Another button instead of typing the code: the next message is not a code.
             await state.clear()
         if act == "m":
-            await query.message.answer(
-                texts.PICK_UNIT, reply_markup=_unit_keyboard(entry, portfolio, registry)
+            await reply(
+                query.message,
+                texts.PICK_UNIT,
+                reply_markup=_unit_keyboard(entry, portfolio, registry),
             )
         elif act == "u":
             framework_id, _, index = callback_data.c.partition(".")
@@ -218,10 +220,11 @@ def build_router() -> Router:
                 else None
             )
             if markup is None:
-                await query.message.answer(texts.STALE_BUTTON)
+                await reply(query.message, texts.STALE_BUTTON)
                 return
             unit = registry.get(framework_id).units[int(index)]
-            await query.message.answer(
+            await reply(
+                query.message,
                 texts.PICK_CRITERION.format(unit=texts.escape(unit.code), ref=entry.ref),
                 reply_markup=markup,
             )
@@ -230,9 +233,10 @@ def build_router() -> Router:
                 return
             await state.set_state(TagState.code)
             await state.update_data(tag_entry=entry.id)
-            await query.message.answer(texts.ASK_CODE, reply_markup=_code_keyboard(entry.id))
+            await reply(query.message, texts.ASK_CODE, reply_markup=_code_keyboard(entry.id))
         else:
-            await query.message.answer(
+            await reply(
+                query.message,
                 texts.TAGS_DONE.format(
                     ref=entry.ref,
                     criteria=texts.count_of(
@@ -258,12 +262,13 @@ def build_router() -> Router:
         data = await state.get_data()
         if portfolio is None or person is None:
             await state.clear()
-            await message.answer(texts.NEEDS_PORTFOLIO)
+            await reply(message, texts.NEEDS_PORTFOLIO)
             return
         frameworks = [f for f in (registry.get(i) for i in followed(portfolio)) if f]
         found = parse_code((message.text or "")[:100], frameworks)
         if not found:
-            await message.answer(
+            await reply(
+                message,
                 texts.UNKNOWN_CODE.format(code=texts.escape((message.text or "")[:40])),
                 reply_markup=_code_keyboard(int(data.get("tag_entry", 0))),
             )
@@ -278,10 +283,11 @@ def build_router() -> Router:
                         await entry_repo.toggle_tag(session, entry, criterion_id, person.id, now)
         await state.clear()
         if entry is None:
-            await message.answer(texts.ENTRY_GONE, reply_markup=next_step_keyboard())
+            await reply(message, texts.ENTRY_GONE, reply_markup=next_step_keyboard())
             return
         codes = ", ".join(short_code(registry.criterion(c)) for c in found)
-        await message.answer(
+        await reply(
+            message,
             texts.TAGGED.format(ref=entry.ref, codes=texts.escape(codes)),
             reply_markup=suggestion_keyboard(entry, portfolio, registry, tagger),
         )

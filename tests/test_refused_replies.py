@@ -105,3 +105,18 @@ async def test_a_flood_wait_is_waited_out_and_the_question_sent_once_more(
     reply = await mentor.click("Jon")
     assert waited == [3]
     assert [m.text for m in reply.messages] == ["When?  (or type: 12 Nov, 12/11, yesterday)"]
+
+
+@pytest.mark.parametrize("command", ["/help", "/entries", "/start", "/cancel", "/progress"])
+async def test_every_reply_waits_out_a_flood_wait(mentor, monkeypatch, command):
+    waited: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waited.append(seconds)
+
+    monkeypatch.setattr(handlers.replies, "sleep", sleep)
+    mentor.session.refuse_next = lambda m: TelegramRetryAfter(
+        method=m, message="Too Many Requests: retry after 2", retry_after=2
+    )
+    reply = await mentor.send(command)
+    assert waited == [2] and len(reply.messages) == 1
