@@ -17,6 +17,7 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.api_retry import RetryUndecodable
 from bot.exporting import Exporter
 from bot.settings import Settings
 from handlers import (
@@ -86,6 +87,8 @@ def build_bot(settings: Settings, token: str | None = None) -> Bot:
         else AiohttpSession()
     )
     session.middleware(StateBeforeReply())
+    # A proxy's HTML error page instead of the Bot API's JSON: tried once more (bot.api_retry).
+    session.middleware(RetryUndecodable())
     return Bot(
         token=token or settings.token or "",
         session=session,

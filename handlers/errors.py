@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot, Router
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import AiogramError, ClientDecodeError
 from aiogram.types import ErrorEvent, Update
 from aiohttp import ClientError
 
+from bot.api_retry import answer_size
 from handlers import texts
 from storage.files import FileNotStored
 from storage.sqlite_inline import is_busy
@@ -36,7 +37,7 @@ async def _tell(bot: Bot, update: Update, text: str) -> None:
         return
     try:
         await bot.send_message(chat_id, text)
-    except (TelegramAPIError, ClientError, OSError) as error:
+    except (AiogramError, ClientError, OSError) as error:
         # Telegram is not answering either: nothing more to do for this update.
         log.warning(
             "update %s: the apology could not be sent (%s)", update.update_id, type(error).__name__
@@ -49,6 +50,10 @@ async def _database_busy(event: ErrorEvent) -> bool:
 
 async def _file_not_stored(event: ErrorEvent) -> bool:
     return isinstance(event.exception, FileNotStored)
+
+
+async def _undecodable(event: ErrorEvent) -> bool:
+    return isinstance(event.exception, ClientDecodeError)
 
 
 def build_router() -> Router:
@@ -72,5 +77,17 @@ def build_router() -> Router:
             "the disk is full" if full else f"errno {event.exception.args[0]}",
         )
         await _tell(bot, event.update, texts.DISK_FULL if full else texts.FILE_NOT_STORED)
+
+    @router.errors(_undecodable)
+    async def undecodable(event: ErrorEvent, bot: Bot) -> None:
+        # Twice not JSON (bot.api_retry tried once more); the state on disk is what it was
+        # before that call (storage.fsm writes it first), so /start shows where they were.
+        log.warning(
+            "update %s: the Bot API answered twice with something other than JSON "
+            "(%d characters); apologising",
+            event.update.update_id,
+            answer_size(event.exception),  # type: ignore[arg-type]
+        )
+        await _tell(bot, event.update, texts.API_TROUBLE)
 
     return router

@@ -142,6 +142,10 @@ DATABASE_BUSY = (
     "I couldn't save that just now: the journal was busy for a moment. Nothing is lost and "
     "you're still at the same step, so send it or tap the button again in a minute."
 )
+API_TROUBLE = (
+    "Sorry, Telegram didn't take my reply just now, so you may have missed it. What you sent "
+    "is kept: send /start to see where you were."
+)
 FILE_ADDED = "Added the file to this entry."
 
 ENTRIES_NONE = "Nothing logged yet. Start with /log."

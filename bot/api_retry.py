@@ -1,0 +1,48 @@
+"""Bot API answers that are not JSON (a proxy's HTML error page, say) are tried once more.
+
+aiogram raises ClientDecodeError for them, and its text holds the whole page: the log gets the
+method and the size only. A second failure goes on to the handler, whose update then gets an
+apology (`handlers.errors`). The call may have reached Telegram before the proxy failed, so a
+retry can repeat a message; one repeat is better than a user left without an answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiogram import Bot
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
+from aiogram.exceptions import ClientDecodeError
+from aiogram.methods import Response, TelegramMethod
+from aiogram.methods.base import TelegramType
+
+PAUSE_SECONDS = 0.5
+log = logging.getLogger(__name__)
+
+
+def answer_size(error: ClientDecodeError) -> int:
+    return len(error.data) if isinstance(error.data, str | bytes) else 0
+
+
+class RetryUndecodable(BaseRequestMiddleware):
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        try:
+            return await make_request(bot, method)
+        except ClientDecodeError as error:
+            log.warning(
+                "%s: the Bot API answered with something other than JSON (%d characters); "
+                "trying once more",
+                method.__api_method__,
+                answer_size(error),
+            )
+        await asyncio.sleep(PAUSE_SECONDS)
+        return await make_request(bot, method)

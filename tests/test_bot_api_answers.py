@@ -1,0 +1,116 @@
+"""A Bot API answer that is not JSON (a proxy's HTML error page) is tried once more; when the
+second one fails too the user gets an apology and their draft stays. Over a real aiohttp
+session to a fake Bot API on 127.0.0.1, whose first answers to sendMessage are HTML."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiogram import Bot, Dispatcher
+from aiogram.types import Chat, Message
+from aiohttp import web
+from sqlalchemy import select
+
+import bot.api_retry
+from bot.app import Services, build_bot
+from bot.settings import Settings
+from handlers import texts
+from storage.models import Entry
+from tests.botkit import FIXED_DATE, ChatClient
+from tests.fake_bot_api import FakeBotApi
+
+PAGE = "<html><body><h1>502 Bad Gateway</h1><p>nginx proxy-7f3a</p></body></html>"
+
+
+class HtmlFirst(FakeBotApi):
+    """Answers the next `html` calls of a method with the proxy's HTML page, then as usual."""
+
+    html: dict[str, int]
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        if self.html.get(method, 0) > 0:
+            self.html[method] -= 1
+            self.calls.append((method, {}))
+            return web.Response(status=502, text=PAGE, content_type="text/html")
+        return await super()._handle(request)
+
+
+@pytest.fixture
+async def api(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[HtmlFirst]:
+    monkeypatch.setattr(bot.api_retry, "PAUSE_SECONDS", 0.01)
+    server = HtmlFirst()
+    server.html = {}
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def real_bot(api: HtmlFirst, settings: Settings) -> AsyncIterator[Bot]:
+    # The offline bot's id (42), so that both see the same conversation state.
+    settings.telegram_api_base = api.base
+    made = build_bot(settings, token="42:TEST-token-not-real")
+    yield made
+    await made.session.close()
+
+
+async def _say(dp: Dispatcher, bot: Bot, client: ChatClient, text: str) -> None:
+    """What the user types, fed to the Dispatcher with the bot that talks to the fake API."""
+    message = Message(
+        message_id=900, date=FIXED_DATE, chat=client.chat, from_user=client.user, text=text
+    )
+    # The next update id of the offline client: the replay guard keeps ids in order per chat.
+    await dp.feed_update(bot, client.update(message=message))
+
+
+def _delivered(api: FakeBotApi, chat: Chat) -> list[str]:
+    return [m.get("text", "") for m in api.messages.get(chat.id, [])]
+
+
+def _logged(caplog: pytest.LogCaptureFixture) -> str:
+    return "\n".join(caplog.handler.format(r) for r in caplog.records)
+
+
+async def test_one_html_answer_is_tried_again_and_the_reply_arrives(
+    mentor: ChatClient, dp: Dispatcher, real_bot: Bot, api: HtmlFirst, caplog: Any
+) -> None:
+    api.html["sendMessage"] = 1
+    await _say(dp, real_bot, mentor, "/help")
+    assert _delivered(api, mentor.chat) == [texts.HELP]
+    assert [m for m, _ in api.calls].count("sendMessage") == 2
+    assert PAGE not in _logged(caplog)
+
+
+async def test_two_html_answers_bring_an_apology_and_the_draft_stays(
+    mentor: ChatClient,
+    mentee: ChatClient,
+    dp: Dispatcher,
+    real_bot: Bot,
+    api: HtmlFirst,
+    services: Services,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    await mentor.send("/log")
+    await mentor.click("Jon")
+    await mentor.click("Today")
+    api.html["sendMessage"] = 2
+    await _say(dp, real_bot, mentor, "50")
+    assert _delivered(api, mentor.chat) == [texts.API_TROUBLE]
+    logged = _logged(caplog)
+    assert PAGE not in logged and "proxy-7f3a" not in logged
+    # /start shows the unfinished session at the step after the duration, which is kept.
+    reply = await mentor.send("/start")
+    assert "unfinished session" in reply.text
+    await mentor.click("In person")
+    await mentor.send("Second observation")
+    await mentor.send("Looked at questioning techniques.")
+    for _ in range(3):
+        reply = await mentor.click("Skip")
+    assert "Saved as <b>E-0001</b>" in reply.text
+    async with services.sessions() as session:
+        assert (await session.scalar(select(Entry))).duration_minutes == 50
