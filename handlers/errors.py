@@ -14,7 +14,6 @@ from aiogram.exceptions import AiogramError, ClientDecodeError
 from aiogram.types import ErrorEvent, Update
 from aiohttp import ClientError
 
-from bot.api_retry import answer_size
 from handlers import texts
 from storage.files import FileNotStored
 from storage.sqlite_inline import is_busy
@@ -86,7 +85,7 @@ def build_router() -> Router:
             "update %s: the Bot API answered twice with something other than JSON "
             "(%d characters); apologising",
             event.update.update_id,
-            answer_size(event.exception),  # type: ignore[arg-type]
+            len(getattr(event.exception, "data", None) or ""),
         )
         await _tell(bot, event.update, texts.API_TROUBLE)
 
