@@ -19,12 +19,13 @@ from handlers import texts
 from handlers.callbacks import CaptureCB, GapCB
 from handlers.criteria import criterion_from_key, short_code
 from handlers.filters import NotCommand
-from handlers.flow import begin, resume
+from handlers.flow import begin, resume, typed_text
 from handlers.journal import save_answers
 from handlers.keyboards import keyboard
 from handlers.media import fetch_files, pending_from
 from handlers.replies import reply
 from handlers.tagging import followed, send_suggestions
+from journal.answers import ANSWER_LIMIT, continues, joined
 from journal.frameworks.registry import Registry
 from journal.parsing import InputError
 from journal.tagging import Tagger
@@ -66,6 +67,26 @@ async def start_evidence(
     )
 
 
+def _pending_of(message: Message) -> dict[str, Any] | None:
+    """What a message holds; a note may be as long as an answer in a flow."""
+    if message.text:
+        return {"file": None, "text": typed_text(message.text)}
+    return pending_from(message)
+
+
+def _continues(data: dict[str, Any], message: Message) -> bool:
+    """Whether a note is the next part of the one waiting for its choice."""
+    tail, earlier = data.get("tail"), data.get("capture") or {}
+    return bool(
+        message.text
+        and tail
+        and earlier.get("file") is None
+        and earlier.get("text")
+        and message.message_id > tail["message"]
+        and continues(tail["length"], datetime.fromisoformat(tail["at"]), message.date)
+    )
+
+
 def build_router() -> Router:
     router = Router(name="capture")
 
@@ -77,8 +98,17 @@ def build_router() -> Router:
         if person is None:
             await reply(message, texts.NEEDS_START)
             return
+        before = await state.get_state(), await state.get_data()
         try:
-            pending = pending_from(message)
+            pending = _pending_of(message)
+            if before[0] == CaptureState.choose.state and _continues(before[1], message):
+                # The rest of a long note Telegram's app sent in parts: one note.
+                whole = joined(before[1]["capture"]["text"], pending["text"])
+                if len(whole) > ANSWER_LIMIT:
+                    raise InputError(texts.too_long(len(whole), ANSWER_LIMIT))
+                pending, lead = {"file": None, "text": whole}, f"{texts.JOINED_PARTS}\n\n"
+            else:
+                lead = ""
         except InputError as err:
             await reply(message, texts.escape(err.message))
             return
@@ -86,7 +116,8 @@ def build_router() -> Router:
             await reply(message, texts.HELP)
             return
         await state.set_state(CaptureState.choose)
-        await state.set_data({"capture": pending})
+        tail = {"at": message.date.isoformat(), "length": len(message.text or "")}
+        await state.set_data({"capture": pending, "tail": {**tail, "message": message.message_id}})
         choices = [(texts.CAPTURE_EVIDENCE, CaptureCB(act="evidence"))]
         if pending["file"] is None:
             choices = [
@@ -95,13 +126,18 @@ def build_router() -> Router:
                 *choices,
                 (texts.CAPTURE_GOAL, CaptureCB(act="goal")),
             ]
-        await reply(
-            message,
-            texts.CAPTURE_ASK,
-            reply_markup=keyboard(
-                [choices[:2], choices[2:], [(texts.CAPTURE_DISCARD, CaptureCB(act="discard"))]]
-            ),
-        )
+        try:
+            await reply(
+                message,
+                lead + texts.CAPTURE_ASK,
+                reply_markup=keyboard(
+                    [choices[:2], choices[2:], [(texts.CAPTURE_DISCARD, CaptureCB(act="discard"))]]
+                ),
+            )
+        except TelegramAPIError:
+            await state.set_state(before[0])  # not shown: the note sent again is not a part
+            await state.set_data(before[1])
+            raise
 
     @router.callback_query(CaptureCB.filter())
     async def chosen(

@@ -145,3 +145,13 @@ async def test_a_long_edit_sent_as_two_messages_is_one_revision(mentor, mentee, 
         "Covered escalation paths.",
         joined(FIRST, REST),
     ]
+
+
+async def test_a_long_note_sent_in_two_parts_is_captured_whole(mentor, services):
+    reply = await mentor.send(FIRST)
+    assert "Save this as" in reply.text
+    reply = await send_at(mentor, REST, 1)
+    assert "added that to your last answer" in reply.text and "Reflection" in reply.buttons()
+    await mentor.click("Reflection")
+    [entry] = await saved(services)
+    assert entry.data["note"] == joined(FIRST, REST)
