@@ -13,6 +13,7 @@ line is always `xlsx_s=N pdf_s=N zip_s=N peak_mb=N`.
 from __future__ import annotations
 
 import argparse
+import functools
 import random
 import resource
 import string
@@ -25,6 +26,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # tests.snapshots builds the portfolio
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 
 from exports.bundle import build_bundle  # noqa: E402
 from exports.pdf import build_diary  # noqa: E402
@@ -62,7 +65,8 @@ def main() -> None:
         snapshot = large_snapshot(folder / "files", args.entries, args.attachments)
         xlsx_s, xlsx_cpu = timed(build_workbook, snapshot, folder / "portfolio.xlsx")
         pdf_s, pdf_cpu = timed(build_diary, snapshot, folder / "diary.pdf")
-        zip_s, zip_cpu = timed(build_bundle, snapshot, folder / "bundle.zip")
+        signed = functools.partial(build_bundle, key=Ed25519PrivateKey.generate())
+        zip_s, zip_cpu = timed(signed, snapshot, folder / "bundle.zip")
         sizes = {p.name: p.stat().st_size for p in folder.iterdir() if p.is_file()}
         long_s, _ = timed(build_diary, long_words_snapshot(snapshot), folder / "long.pdf")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux

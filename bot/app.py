@@ -75,7 +75,13 @@ def build_services(settings: Settings, clock: Callable[[], datetime] = utcnow) -
         registry=registry,
         tagger=Tagger(list(registry)),
         files=FileStore(settings.files_dir, download_limit=limit),
-        exporter=Exporter(sessions, registry, settings.files_dir, settings.exports_dir),
+        exporter=Exporter(
+            sessions,
+            registry,
+            settings.files_dir,
+            settings.exports_dir,
+            signing_key_file=settings.signing_key_file,
+        ),
         clock=clock,
     )
 

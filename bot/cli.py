@@ -95,13 +95,38 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
 
 def _verify(args: argparse.Namespace, settings: Settings) -> int:
     from exports.bundle import verify_bundle
+    from exports.signing import SigningKeyError, fingerprint, read_public_key
 
-    problems = verify_bundle(Path(args.bundle))
+    try:
+        key = read_public_key(Path(args.public_key or settings.signing_key_file))
+    except SigningKeyError as exc:
+        print(f"No key to check the signature with: {exc}.", file=sys.stderr)
+        if not args.public_key:
+            print(
+                "Give the centre's public key with --public-key FILE "
+                "(the centre prints it with `mentorlog keys public`).",
+                file=sys.stderr,
+            )
+        return 2
+    problems = verify_bundle(Path(args.bundle), key)
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
         return 1
-    print(f"{args.bundle}: intact")
+    print(f"{args.bundle}: intact, signed by the key {fingerprint(key)}")
+    return 0
+
+
+def _keys_public(args: argparse.Namespace, settings: Settings) -> int:
+    from exports.signing import SigningKeyError, fingerprint, load_or_create_key, public_pem
+
+    try:
+        key = load_or_create_key(settings.signing_key_file).public_key()
+    except SigningKeyError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    print(public_pem(key), end="")
+    print(f"{fingerprint(key)} (the key in {settings.signing_key_file})", file=sys.stderr)
     return 0
 
 
@@ -218,9 +243,18 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--out", required=True)
     exp.set_defaults(run=_export)
 
-    ver = commands.add_parser("verify", help="check an evidence bundle against its manifest")
+    ver = commands.add_parser("verify", help="check an evidence bundle and its signature")
     ver.add_argument("bundle")
+    ver.add_argument(
+        "--public-key", help="the centre's public key (PEM); default: the key of SIGNING_KEY_FILE"
+    )
     ver.set_defaults(run=_verify)
+
+    keys = commands.add_parser("keys", help="the centre's key that signs bundles")
+    key_cmds = keys.add_subparsers(dest="keys", required=True)
+    key_cmds.add_parser(
+        "public", help="print the public key for assessors (the key is made on first use)"
+    ).set_defaults(run=_keys_public)
 
     priv = commands.add_parser("privacy", help="a person's data and retention, for the centre")
     priv_cmds = priv.add_subparsers(dest="privacy", required=True)

@@ -292,6 +292,8 @@ async def run_demo(out: Path) -> list[Path]:
         files_dir=work / "files",
         frameworks_dir=work / "frameworks",
         exports_dir=work / "exports",
+        # The demo signs with a key of its own, never with the centre's.
+        signing_key_file=work / "signing_key.pem",
     )
     clock = FakeClock(START)
     services = build_services(settings, clock=clock)

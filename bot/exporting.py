@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 import shutil
 from collections.abc import Callable
@@ -10,10 +11,12 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from exports.bundle import build_bundle
 from exports.pdf import build_diary
+from exports.signing import load_or_create_key
 from exports.xlsx import build_workbook
 from journal.frameworks.registry import Registry
 from journal.snapshot import PortfolioSnapshot
@@ -27,11 +30,8 @@ class Format(StrEnum):
     ZIP = "zip"
 
 
-BUILDERS: dict[Format, Callable[[PortfolioSnapshot, Registry, Path], Path]] = {
-    Format.XLSX: build_workbook,
-    Format.PDF: build_diary,
-    Format.ZIP: build_bundle,
-}
+Builder = Callable[[PortfolioSnapshot, Registry, Path], Path]
+BUILDERS: dict[Format, Builder] = {Format.XLSX: build_workbook, Format.PDF: build_diary}
 NAMES = {Format.XLSX: "portfolio", Format.PDF: "diary", Format.ZIP: "bundle"}
 
 
@@ -48,11 +48,26 @@ class Exporter:
         registry: Registry,
         files_root: Path,
         out_dir: Path,
+        *,
+        signing_key_file: Path,
     ) -> None:
         self._sessions = sessions
         self._registry = registry
         self._files_root = files_root
         self._out_dir = out_dir
+        self._signing_key_file = signing_key_file
+        self._signing_key: Ed25519PrivateKey | None = None
+
+    def signing_key(self) -> Ed25519PrivateKey:
+        """The centre's key that signs bundles, read (or created) on the first bundle."""
+        if self._signing_key is None:
+            self._signing_key = load_or_create_key(self._signing_key_file)
+        return self._signing_key
+
+    def _builder(self, fmt: Format) -> Builder:
+        if fmt == Format.ZIP:
+            return functools.partial(build_bundle, key=self.signing_key())
+        return BUILDERS[fmt]
 
     async def forget(self, portfolio_id: int) -> None:
         """Delete every export file built for a portfolio (erasure)."""
@@ -73,4 +88,8 @@ class Exporter:
             folder.mkdir(parents=True, exist_ok=True)
             out = folder / file_name(snapshot.candidate, snapshot.framework_ids, fmt, now)
         out.parent.mkdir(parents=True, exist_ok=True)
-        return await asyncio.to_thread(BUILDERS[fmt], snapshot, self._registry, out)
+
+        def build() -> Path:  # the key file is read in the worker thread too
+            return self._builder(fmt)(snapshot, self._registry, out)
+
+        return await asyncio.to_thread(build)

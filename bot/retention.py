@@ -30,7 +30,13 @@ JOB_ID = "retention"
 
 def _exporter(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> Exporter:
     registry = load_registry(settings.frameworks_dir)
-    return Exporter(sessions, registry, settings.files_dir, settings.exports_dir)
+    return Exporter(
+        sessions,
+        registry,
+        settings.files_dir,
+        settings.exports_dir,
+        signing_key_file=settings.signing_key_file,
+    )
 
 
 async def _archive(

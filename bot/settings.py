@@ -19,6 +19,8 @@ class Settings(BaseSettings):
     files_dir: Path = Path("./data/files")
     frameworks_dir: Path = Path("./data/frameworks")
     exports_dir: Path = Path("./data/exports")
+    # The centre's Ed25519 key that signs bundles (exports.signing), created on first use.
+    signing_key_file: Path = Path("./data/signing_key.pem")
     default_timezone: str = "Europe/London"
     log_level: str = "INFO"
     telegram_api_base: str | None = None

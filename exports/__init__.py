@@ -2,7 +2,8 @@
 
 - `exports.xlsx.build_workbook(snapshot, registry, out_path)`: the mapped portfolio workbook;
 - `exports.pdf.build_diary(snapshot, registry, out_path)`: the mentoring diary;
-- `exports.bundle.build_bundle(snapshot, registry, out_path)` and `verify_bundle(path)`.
+- `exports.bundle.build_bundle(snapshot, registry, out_path, key=...)`, signed with the centre's
+  key (exports.signing), and `verify_bundle(path, public_key)`.
 
 Every builder applies the framework rules first (journal.portfolio_rules: an ST1379 portfolio
 is anonymised and leaves out reflective accounts) and shows the failed rule checks instead of

@@ -1,32 +1,52 @@
 """The evidence bundle (.zip): workbook, diary, every attachment by reference, and a manifest.
 
-manifest.json lists every other file of the bundle with its size and SHA-256, so that
-`verify_bundle` (and anyone with `sha256sum`) can tell a bundle is exactly as exported.
+manifest.json lists every other file of the bundle with its size and SHA-256, and
+manifest.sig is the centre's Ed25519 signature of it (exports.signing), so that
+`verify_bundle` can tell a bundle is exactly as the centre exported it: a changed file shows
+against the manifest, and a manifest rewritten to match no longer matches its signature.
 Files are streamed in chunks, hashed while they are written; formats that are compressed
 already (photos, video, audio, office files) are stored rather than deflated again.
+
+A bundle to verify may be hostile, so `verify_bundle` reads nothing it has not bounded first:
+members that climb out of the folder, links, encrypted members and compression methods the
+exporter never uses are refused before any is read; the manifest and signature are read up to
+a limit; a member is read only up to the size the signed manifest gives it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
+import stat
 import tempfile
 import zipfile
 import zlib
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import IO, Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from exports import ExportView, attachment_name, export_view, partial_file
 from exports.pdf import write_diary
+from exports.signing import signature_document, signature_problem
 from exports.xlsx import write_workbook
 from journal.frameworks.registry import Registry
 from journal.snapshot import PortfolioSnapshot
 
 MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
 WORKBOOK = "portfolio.xlsx"
 DIARY = "diary.pdf"
-FORMAT = "mentorlog-bundle/1"
+FORMAT = "mentorlog-bundle/2"  # 2: signed
 CHUNK = 1 << 20
+# Limits for reading a bundle to verify: far above what an export writes (a manifest of
+# 2,000 attachments is about 300 KB), far below what would exhaust a machine.
+MAX_MEMBERS = 100_000
+MAX_MANIFEST = 32 << 20
+MAX_SIGNATURE = 4 << 10
+WRITTEN_COMPRESSION = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflated"}
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 Stamp = tuple[int, int, int, int, int, int]  # a zip entry's date and time
 # Formats compressed already: deflating them again costs time and saves nothing.
 _IMAGES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic"}
@@ -35,8 +55,11 @@ _PACKAGES = {".zip", ".xlsx", ".docx", ".pptx", ".odt", ".ods"}
 COMPRESSED_ALREADY = frozenset(_IMAGES | _MEDIA | _PACKAGES)
 
 
-def build_bundle(snapshot: PortfolioSnapshot, registry: Registry, out_path: Path) -> Path:
-    """Build the workbook and the diary, then zip them with the attachments and a manifest."""
+def build_bundle(
+    snapshot: PortfolioSnapshot, registry: Registry, out_path: Path, *, key: Ed25519PrivateKey
+) -> Path:
+    """Build the workbook and the diary, then zip them with the attachments, a manifest and
+    the manifest's signature by the centre's `key`."""
     # The view, not the snapshot: attachments of entries the rules leave out stay out.
     view = export_view(snapshot, registry)
     t = snapshot.generated_at.timetuple()
@@ -61,8 +84,9 @@ def build_bundle(snapshot: PortfolioSnapshot, registry: Registry, out_path: Path
         diary = write_diary(view, Path(tmp) / DIARY)
         manifest["files"] += [_add(zf, workbook, WORKBOOK, stamp), _add(zf, diary, DIARY, stamp)]
         _add_attachments(zf, view, stamp, manifest)
-        text = json.dumps(manifest, ensure_ascii=False, indent=2)
-        zf.writestr(_info(MANIFEST, stamp), text.encode("utf-8"))
+        text = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
+        zf.writestr(_info(MANIFEST, stamp), text)
+        zf.writestr(_info(SIGNATURE, stamp), signature_document(key, MANIFEST, text))
     return Path(out_path)
 
 
@@ -102,49 +126,143 @@ def _add(zf: zipfile.ZipFile, source: Path, name: str, stamp: Stamp) -> dict[str
     return {"path": name, "size": size, "sha256": digest.hexdigest()}
 
 
-def _hash(stream: IO[bytes]) -> tuple[int, str]:
+def _hash(stream: IO[bytes], limit: int) -> tuple[int, str]:
+    """Size and SHA-256 of at most `limit` + 1 bytes: a member that inflates beyond what the
+    manifest says is known to differ without being inflated to the end."""
     digest = hashlib.sha256()
     size = 0
-    while chunk := stream.read(CHUNK):
+    while size <= limit and (chunk := stream.read(min(CHUNK, limit + 1 - size))):
         digest.update(chunk)
         size += len(chunk)
     return size, digest.hexdigest()
 
 
-def verify_bundle(path: Path) -> list[str]:
+def _read_capped(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes | None:
+    """The member's bytes, or None when it holds (or says it holds) more than `limit`."""
+    if info.file_size > limit:
+        return None
+    with zf.open(info) as member:
+        data = member.read(limit + 1)
+    return None if len(data) > limit else data
+
+
+def unsafe_name(name: str) -> str | None:
+    """Why a member's name could write outside the folder it is unpacked in; None if safe."""
+    if "\\" in name or "\x00" in name:
+        return "has a backslash or NUL in its name"
+    path = PurePosixPath(name)
+    if path.is_absolute() or re.match(r"^[A-Za-z]:", name):
+        return "is an absolute path"
+    if ".." in path.parts:
+        return "climbs out of the folder (..)"
+    return None
+
+
+def _member_problem(info: zipfile.ZipInfo) -> str | None:
+    """Why a member is refused before anything is read; None when it may be read."""
+    unsafe = unsafe_name(info.filename)
+    if unsafe:
+        return unsafe
+    mode = info.external_attr >> 16
+    if stat.S_ISLNK(mode):
+        return "is a symbolic link"
+    if info.flag_bits & 0x1:
+        return "is encrypted"
+    if info.compress_type not in WRITTEN_COMPRESSION:
+        return f"uses compression method {info.compress_type}, which bundles never use"
+    return None
+
+
+def verify_bundle(path: Path, public_key: Ed25519PublicKey) -> list[str]:
     """Problems with a bundle, each naming its file ("changed: ...", "missing: ...",
-    "added: ..."); an empty list when the bundle is exactly as exported."""
+    "added: ...", "refused: ..."); an empty list when the bundle is exactly as the holder of
+    `public_key` (the centre) exported it. Never raises for what the file holds."""
     try:
         zf = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile) as exc:
+    except (OSError, zipfile.BadZipFile, ValueError, EOFError, NotImplementedError) as exc:
         return [f"not a readable zip file: {exc}"]
     with zf:
-        names = [i.filename for i in zf.infolist() if not i.is_dir()]
-        if MANIFEST not in names:
-            return [f"missing: {MANIFEST}"]
         try:
-            manifest = json.loads(zf.read(MANIFEST))
-            listed = {f["path"]: f for f in manifest["files"]}
-        except (ValueError, KeyError, TypeError, zipfile.BadZipFile, zlib.error) as exc:
-            return [f"changed: {MANIFEST} is not a valid manifest ({exc})"]
-        problems = []
-        for name, expected in listed.items():
-            if name not in names:
-                problems.append(f"missing: {name}")
-                continue
-            try:
-                with zf.open(name) as member:
-                    size, digest = _hash(member)
-            except (zipfile.BadZipFile, zlib.error, OSError) as exc:
-                problems.append(f"changed: {name} (cannot be read: {exc})")
-                continue
-            if size != expected.get("size") or digest != expected.get("sha256"):
-                problems.append(f"changed: {name}")
-        seen: set[str] = set()
-        for name in names:
-            if name in seen:
-                problems.append(f"added: {name} (a second copy)")
-            elif name != MANIFEST and name not in listed:
-                problems.append(f"added: {name}")
-            seen.add(name)
-        return problems
+            return _verify(zf, public_key)
+        except Exception as exc:  # a hostile file is a finding to report, never a traceback
+            return [f"not a readable bundle: {type(exc).__name__}: {exc}"]
+
+
+def _verify(zf: zipfile.ZipFile, public_key: Ed25519PublicKey) -> list[str]:
+    infos = zf.infolist()
+    if len(infos) > MAX_MEMBERS:
+        return [f"refused: {len(infos)} members (a bundle has at most {MAX_MEMBERS})"]
+    refused = [
+        f"refused: {info.filename} {problem}"
+        for info in infos
+        if (problem := _member_problem(info))
+    ]
+    if refused:
+        return refused
+    members: dict[str, zipfile.ZipInfo] = {}
+    problems = []
+    for info in infos:
+        if info.filename in members:
+            problems.append(f"added: {info.filename} (a second copy)")
+        members.setdefault(info.filename, info)
+    for name in (MANIFEST, SIGNATURE):
+        if name not in members:
+            return [*problems, f"missing: {name}" + (" (not signed)" if name == SIGNATURE else "")]
+    if problems:
+        return problems  # which copy of the manifest or signature counts cannot be told
+    text = _read_capped(zf, members[MANIFEST], MAX_MANIFEST)
+    if text is None:
+        return [f"refused: {MANIFEST} is larger than {MAX_MANIFEST >> 20} MiB"]
+    signature = _read_capped(zf, members[SIGNATURE], MAX_SIGNATURE)
+    if signature is None:
+        return [f"refused: {SIGNATURE} is larger than {MAX_SIGNATURE >> 10} KiB"]
+    wrong = signature_problem(signature, MANIFEST, text, public_key)
+    if wrong:
+        return [f"changed: {MANIFEST} ({wrong})"]
+    try:
+        listed = _listed(json.loads(text))
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
+        return [f"changed: {MANIFEST} is not a valid manifest ({exc})"]
+    for required in (WORKBOOK, DIARY):
+        if required not in listed:
+            problems.append(f"missing from the manifest: {required}")
+    for name, (size, sha256) in listed.items():
+        info = members.get(name)
+        if info is None:
+            problems.append(f"missing: {name}")
+            continue
+        if info.file_size != size:
+            problems.append(f"changed: {name}")
+            continue
+        try:
+            with zf.open(info) as member:
+                found = _hash(member, size)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
+            problems.append(f"changed: {name} (cannot be read: {exc})")
+            continue
+        if found != (size, sha256):
+            problems.append(f"changed: {name}")
+    for name in members:
+        if name not in listed and name not in (MANIFEST, SIGNATURE):
+            problems.append(f"added: {name}")
+    return problems
+
+
+def _listed(manifest: Any) -> dict[str, tuple[int, str]]:
+    """path -> (size, sha256) of the files a manifest lists, its shape checked."""
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise ValueError(f"not a {FORMAT} manifest")
+    files = manifest["files"]
+    if not isinstance(files, list):
+        raise TypeError("files is not a list")
+    listed: dict[str, tuple[int, str]] = {}
+    for item in files:
+        path, size, sha256 = item["path"], item["size"], item["sha256"]
+        if not isinstance(path, str) or unsafe_name(path) or path in listed:
+            raise ValueError(f"an unusable or repeated path {path!r}")
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+            raise ValueError(f"{path}: size {size!r}")
+        if not isinstance(sha256, str) or not _SHA256.match(sha256):
+            raise ValueError(f"{path}: sha256 {sha256!r}")
+        listed[path] = (size, sha256)
+    return listed

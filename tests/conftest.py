@@ -42,6 +42,7 @@ def settings(tmp_path: Path, template_db: Path) -> Settings:
         files_dir=tmp_path / "files",
         frameworks_dir=tmp_path / "frameworks",
         exports_dir=tmp_path / "exports",
+        signing_key_file=tmp_path / "signing_key.pem",
         default_timezone="Europe/London",
     )
 

@@ -175,6 +175,7 @@ async def test_cli_export_writes_the_file_and_verify_catches_one_changed_byte(
     await log_session(mentor)
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
     monkeypatch.setenv("FILES_DIR", str(settings.files_dir))
+    monkeypatch.setenv("SIGNING_KEY_FILE", str(settings.signing_key_file))
     out = tmp_path / "b.zip"
     code = await asyncio.to_thread(
         main, ["export", "--portfolio", "1", "--format", "zip", "--out", str(out)]

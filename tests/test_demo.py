@@ -7,12 +7,14 @@ from pypdf import PdfReader
 
 from bot.demo import run_demo
 from exports.bundle import verify_bundle
+from exports.signing import read_public_key
 
 
 async def test_demo_writes_a_full_portfolio_without_token_or_network(tmp_path):
     written = await run_demo(tmp_path)
     assert [p.name for p in written] == ["portfolio.xlsx", "diary.pdf", "bundle.zip"]
-    assert verify_bundle(tmp_path / "bundle.zip") == []
+    demo_key = read_public_key(tmp_path / "demo-data" / "signing_key.pem")
+    assert verify_bundle(tmp_path / "bundle.zip", demo_key) == []
 
     db = sqlite3.connect(tmp_path / "demo-data" / "mentorlog.db")
     kinds = dict(db.execute("select kind, count(*) from entries group by kind").fetchall())

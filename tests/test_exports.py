@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from openpyxl import load_workbook
 from openpyxl.workbook import Workbook
 from pypdf import PdfReader
 
-from exports.bundle import MANIFEST, build_bundle, verify_bundle
+from exports.bundle import MANIFEST, SIGNATURE, build_bundle, verify_bundle
 from exports.pdf import _Writer, build_diary
 from exports.xlsx import build_workbook
 from journal.entries import Kind
@@ -27,6 +28,8 @@ from journal.snapshot import PortfolioSnapshot
 from tests.snapshots import FORMULA_TEXT, ilm_snapshot, session, st1379_snapshot
 
 REGISTRY: Registry = load_registry(None)
+KEY = Ed25519PrivateKey.generate()  # the centre's key in these tests
+PUBLIC = KEY.public_key()
 REAL_NAMES = re.compile(r"\b(jon|baker|ola|nowak)\b", re.IGNORECASE)
 SHEETS = [
     "Cover",
@@ -321,7 +324,7 @@ def test_a_diary_of_forty_sessions_of_3000_character_words_builds_in_seconds(fol
 
 @pytest.fixture()
 def bundle(ilm: PortfolioSnapshot, tmp_path: Path) -> Path:
-    return build_bundle(ilm, REGISTRY, tmp_path / "bundle.zip")
+    return build_bundle(ilm, REGISTRY, tmp_path / "bundle.zip", key=KEY)
 
 
 def rewrite(
@@ -342,10 +345,16 @@ def test_the_bundle_holds_both_files_every_attachment_and_a_manifest(bundle: Pat
     with zipfile.ZipFile(bundle) as zf:
         names = zf.namelist()
         manifest = json.loads(zf.read(MANIFEST))
-    assert names == ["portfolio.xlsx", "diary.pdf", "attachments/E-0016-1.jpg", MANIFEST]
-    assert [f["path"] for f in manifest["files"]] == names[:-1]
+    assert names == [
+        "portfolio.xlsx",
+        "diary.pdf",
+        "attachments/E-0016-1.jpg",
+        MANIFEST,
+        SIGNATURE,
+    ]
+    assert [f["path"] for f in manifest["files"]] == names[:-2]
     assert all(len(f["sha256"]) == 64 and f["size"] > 0 for f in manifest["files"])
-    assert verify_bundle(bundle) == []
+    assert verify_bundle(bundle, PUBLIC) == []
 
 
 def test_verify_bundle_names_a_file_with_one_changed_byte(bundle: Path, tmp_path: Path) -> None:
@@ -355,7 +364,7 @@ def test_verify_bundle_names_a_file_with_one_changed_byte(bundle: Path, tmp_path
     changed = rewrite(
         bundle, tmp_path / "changed.zip", {"attachments/E-0016-1.jpg": bytes(photo)}, {}
     )
-    assert verify_bundle(changed) == ["changed: attachments/E-0016-1.jpg"]
+    assert verify_bundle(changed, PUBLIC) == ["changed: attachments/E-0016-1.jpg"]
 
 
 def test_verify_bundle_names_a_file_whose_stored_bytes_were_flipped_in_place(bundle: Path) -> None:
@@ -365,21 +374,21 @@ def test_verify_bundle_names_a_file_whose_stored_bytes_were_flipped_in_place(bun
     raw = bytearray(bundle.read_bytes())
     raw[info.header_offset + 30 + len(info.filename.encode()) + 500] ^= 0xFF
     bundle.write_bytes(bytes(raw))
-    [problem] = verify_bundle(bundle)
+    [problem] = verify_bundle(bundle, PUBLIC)
     assert problem.startswith("changed: attachments/E-0016-1.jpg")
 
 
 def test_verify_bundle_names_a_missing_and_an_added_file(bundle: Path, tmp_path: Path) -> None:
     missing = rewrite(bundle, tmp_path / "missing.zip", {"diary.pdf": None}, {})
-    assert verify_bundle(missing) == ["missing: diary.pdf"]
+    assert verify_bundle(missing, PUBLIC) == ["missing: diary.pdf"]
     added = rewrite(bundle, tmp_path / "added.zip", {}, {"attachments/extra.jpg": b"x"})
-    assert verify_bundle(added) == ["added: attachments/extra.jpg"]
+    assert verify_bundle(added, PUBLIC) == ["added: attachments/extra.jpg"]
 
 
 def test_verify_bundle_reports_a_file_that_is_not_a_bundle(tmp_path: Path) -> None:
     junk = tmp_path / "junk.zip"
     junk.write_bytes(b"not a zip")
-    assert verify_bundle(junk)[0].startswith("not a readable zip file")
+    assert verify_bundle(junk, PUBLIC)[0].startswith("not a readable zip file")
 
 
 def test_a_missing_attachment_file_is_listed_in_the_manifest(
@@ -389,13 +398,13 @@ def test_a_missing_attachment_file_is_listed_in_the_manifest(
         replace(e, attachments=tuple(replace(a, path=tmp_path / "gone.jpg") for a in e.attachments))
         for e in ilm.entries
     )
-    path = build_bundle(replace(ilm, entries=entries), REGISTRY, tmp_path / "gone.zip")
+    path = build_bundle(replace(ilm, entries=entries), REGISTRY, tmp_path / "gone.zip", key=KEY)
     with zipfile.ZipFile(path) as zf:
         manifest = json.loads(zf.read(MANIFEST))
     assert manifest["not_included"] == [
         {"path": "attachments/E-0016-1.jpg", "reason": "the file is missing"}
     ]
-    assert verify_bundle(path) == []
+    assert verify_bundle(path, PUBLIC) == []
 
 
 def test_an_st1379_bundle_leaves_out_the_attachments_of_left_out_entries(
@@ -407,7 +416,7 @@ def test_an_st1379_bundle_leaves_out_the_attachments_of_left_out_entries(
     snapshot = replace(
         st1379, entries=tuple(with_photo if e is reflection else e for e in st1379.entries)
     )
-    with zipfile.ZipFile(build_bundle(snapshot, REGISTRY, tmp_path / "st.zip")) as zf:
+    with zipfile.ZipFile(build_bundle(snapshot, REGISTRY, tmp_path / "st.zip", key=KEY)) as zf:
         attachments = [n for n in zf.namelist() if n.startswith("attachments/")]
         manifest = json.loads(zf.read(MANIFEST))
     assert attachments == [f"attachments/{contract.ref}-1.pdf"]

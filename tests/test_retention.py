@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from bot.retention import add_retention_job, run_retention
 from bot.settings import Settings
 from exports.bundle import verify_bundle
+from exports.signing import read_public_key
 from journal.retention import (
     Activity,
     deleted_entry_past_retention,
@@ -179,7 +180,8 @@ async def test_with_an_archive_the_bundle_is_kept_there_before_the_erasure(
         services.sessions, retaining(settings, retention_archive_dir=archive), clock
     )
     [bundle] = archive.glob("*.zip")
-    assert done.archived == [bundle] and verify_bundle(bundle) == []
+    assert done.archived == [bundle]
+    assert verify_bundle(bundle, read_public_key(settings.signing_key_file)) == []
     assert await count(services, Portfolio) == 0
 
 
