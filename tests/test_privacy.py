@@ -1,14 +1,7 @@
 """/mydata and /forget: a copy of everything at once, erasure that keeps others' records."""
 
 import asyncio
-import contextlib
-import io
 import json
-import re
-import zipfile
-import zlib
-from collections.abc import Iterator
-from pathlib import Path
 
 from aiogram.methods import SendDocument
 from sqlalchemy import func, select
@@ -17,6 +10,7 @@ from handlers import texts
 from storage.models import Attachment, Entry, FsmRecord, Mark, Person, Portfolio, Prompt
 from storage.snapshots import load_snapshot
 from tests.conftest import invite_and_join, log_session
+from tests.raw_files import traces
 
 
 async def test_mydata_sends_a_machine_readable_copy_at_once(mentor, mentee):
@@ -245,28 +239,6 @@ async def test_a_decision_after_the_portfolio_was_erased_is_answered_plainly(
     assert "no longer exists" in reply.text
     reply = await ada.click("Not yet", criterion)
     assert reply.alerts == [texts.PORTFOLIO_GONE]
-
-
-def _readable(raw: bytes) -> Iterator[bytes]:
-    """The bytes of a file, and those inside it: zip members (xlsx, bundle), deflated streams."""
-    yield raw
-    if raw[:2] == b"PK":
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            for name in archive.namelist():
-                yield from _readable(archive.read(name))
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", raw, re.S):
-        with contextlib.suppress(zlib.error):
-            yield zlib.decompress(stream)
-
-
-def traces(root: Path, *needles: bytes) -> list[str]:
-    """Every file under `root` (database, WAL, exports, stored files) holding a needle."""
-    return sorted(
-        str(path.relative_to(root))
-        for path in root.rglob("*")
-        if path.is_file()
-        and any(needle in blob for blob in _readable(path.read_bytes()) for needle in needles)
-    )
 
 
 async def answer_feedback(mentee, bot, services, clock, line: str) -> None:
