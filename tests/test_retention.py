@@ -1,12 +1,13 @@
 """Retention: what a centre's period selects (no database), and the daily job that erases it."""
 
+import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.retention import add_retention_job, run_retention
 from bot.settings import Settings
@@ -19,7 +20,15 @@ from journal.retention import (
     person_past_retention,
     retention_period,
 )
-from storage.models import Attachment, Entry, FsmRecord, Person, Portfolio, Prompt
+from storage.models import (
+    Attachment,
+    Entry,
+    EntryRevision,
+    FsmRecord,
+    Person,
+    Portfolio,
+    Prompt,
+)
 from tests.botkit import onboard_mentor
 from tests.conftest import log_session
 
@@ -205,3 +214,33 @@ def test_an_empty_retention_setting_keeps_everything_and_zero_days_is_refused(mo
     monkeypatch.setenv("RETENTION_DAYS", "0")
     with pytest.raises(ValidationError):
         Settings(_env_file=None)
+
+
+async def test_the_centre_can_apply_retention_once_from_the_command_line(
+    mentor, mentee, services, settings, monkeypatch, capsys
+):
+    from bot.cli import main
+
+    await log_session(mentor)
+    old = datetime.now(UTC) - timedelta(days=800)
+    async with services.sessions() as session, session.begin():
+        for model, column in (
+            (Portfolio, "created_at"),
+            (Person, "created_at"),
+            (Entry, "recorded_at"),
+            (EntryRevision, "created_at"),
+        ):
+            await session.execute(update(model).values({column: old}))
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("FILES_DIR", str(settings.files_dir))
+    monkeypatch.setenv("EXPORTS_DIR", str(settings.exports_dir))
+    assert await asyncio.to_thread(main, ["privacy", "retention"]) == 2
+    assert "RETENTION_DAYS is not set" in capsys.readouterr().err
+    monkeypatch.setenv("RETENTION_DAYS", "365")
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        assert await asyncio.to_thread(main, ["privacy", "retention"]) == 0
+    finally:  # the command sets up logging as `mentorlog run` does
+        root.handlers[:], root.level = handlers, level
+    assert await count(services, Portfolio) == 0 and await count(services, Person) == 0
