@@ -117,7 +117,7 @@ def build_router() -> Router:
                 frameworks=", ".join(
                     texts.escape(f.title.split(" Certificate")[0]) for f in frameworks
                 ),
-                entries=c.entries,
+                entries=texts.count_of(c.entries, "entry", "entries"),
                 hours=format_minutes(c.minutes),
                 covered=c.tagged_criteria,
                 total=sum(len(f.criteria) for f in frameworks),

@@ -332,7 +332,7 @@ SETTINGS_SAVED = "Saved."
 CANDIDATES_NONE = (
     "Nobody has invited you to assess a portfolio yet. Ask the candidate for an assessor link."
 )
-CANDIDATE_LINE = "{name} · {frameworks} · {entries} entries · {hours} · {covered}/{total} criteria"
+CANDIDATE_LINE = "{name} · {frameworks} · {entries} · {hours} · {covered}/{total} criteria"
 OPEN = "Open"
 PORTFOLIO_MENU = "{name}: what would you like?"
 EXPORT_XLSX = "Portfolio .xlsx"

@@ -42,7 +42,7 @@ TZ_BAD_OFFSET = (
 TEXT_EMPTY = "I didn't get any {field} there. Type it and send it again."
 TEXT_TOO_LONG = (
     "That's {length:,} characters; the most I can keep here is {limit:,}. "
-    "Shorten it and send it again — your other answers are kept."
+    "Shorten it and send it again."
 )
 RATING_INVALID = "I need a rating from 1 to 5. Type a number such as 4, or send ⭐⭐⭐⭐."
 

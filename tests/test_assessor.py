@@ -31,7 +31,7 @@ def sent_document(reply):
 async def test_assessor_sees_the_candidate_with_headline_figures(mentor, assessor):
     await log_session(mentor)
     reply = await assessor.send("/candidates")
-    assert "Anna · ILM Level 3 · 1 entries · 1 h 15 · 0/55 criteria" in reply.text
+    assert "Anna · ILM Level 3 · 1 entry · 1 h 15 · 0/55 criteria" in reply.text
     reply = await assessor.click("Open")
     assert reply.buttons()[:3] == ["Portfolio .xlsx", "Diary .pdf", "Bundle .zip"]
 
