@@ -111,3 +111,44 @@ async def test_a_restart_in_the_middle_of_a_log_continues_where_the_mentor_was(r
     for _ in range(3):
         reply = await anna.click("Skip")
     assert "Saved as <b>E-0001</b>" in reply.text
+
+
+async def test_in_a_group_the_process_points_to_the_private_chat_and_shows_nothing(running, api):
+    anna = running.client("Anna", 777)
+    await onboard_mentor(anna)
+    group = {"id": -1001234567890, "type": "supergroup", "title": "Mentors of Leeds"}
+    update = anna.message_update("/mydata@mentorlog_test_bot")
+    update["message"]["chat"] = group
+    mark = len(api.calls)
+    await anna.feed(update)
+    said = [(m, p) for m, p in api.calls[mark:] if str(p.get("chat_id")) == str(group["id"])]
+    assert [m for m, _ in said] == ["sendMessage"]
+    assert "private chat" in said[0][1]["text"] and "Anna" not in said[0][1]["text"]
+
+
+def long_answer(n: int) -> str:
+    return f"Answer {n}: " + "we went through the handover checklist step by step & more " * 33
+
+
+async def test_a_long_entry_opens_in_parts_that_telegram_accepts(running, api):
+    anna = running.client("Anna", 777)
+    jon = running.client("Jon", 778)
+    await onboard_mentor(anna)
+    await invite_and_join(anna, jon)
+    await anna.send("/log")
+    await anna.click("Jon")
+    await anna.click("Today")
+    await anna.click("45 min")
+    await anna.click("In person")
+    for n in range(1, 5):
+        await anna.send(long_answer(n))
+    await anna.click("Skip")
+    await anna.send("/entries")
+    reply = await anna.click(lambda t: t.startswith("E-0001"))
+    # The fake Bot API refuses text over 4,096 characters as Telegram does: every part arrived.
+    assert len(reply.messages) >= 3
+    shown = " ".join(" ".join(m.text.split()) for m in reply.messages).replace("&amp;", "&")
+    for n in range(1, 5):
+        assert " ".join(long_answer(n).split()) in shown
+    reply = await anna.click("Edit")
+    assert "Which part of E-0001" in reply.text
