@@ -66,7 +66,9 @@ def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _export_async(settings: Settings, portfolio_id: int, fmt: str, out: Path) -> Path:
+async def _export_async(
+    settings: Settings, portfolio_id: int, fmt: str, out: Path, framework: str | None = None
+) -> Path:
     from bot.app import build_services
     from bot.exporting import Format
     from storage.migrate import upgrade_async
@@ -78,14 +80,18 @@ async def _export_async(settings: Settings, portfolio_id: int, fmt: str, out: Pa
         async with services.sessions() as session:
             if await session.get(Portfolio, portfolio_id) is None:
                 raise LookupError(f"There is no portfolio {portfolio_id}.")
-        return await services.exporter.build(portfolio_id, Format(fmt), services.clock(), out)
+        return await services.exporter.build(
+            portfolio_id, Format(fmt), services.clock(), out, framework=framework
+        )
     finally:
         await services.engine.dispose()
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        path = asyncio.run(_export_async(settings, args.portfolio, args.format, Path(args.out)))
+        path = asyncio.run(
+            _export_async(settings, args.portfolio, args.format, Path(args.out), args.framework)
+        )
     except LookupError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -241,6 +247,11 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--portfolio", type=int, required=True)
     exp.add_argument("--format", choices=["xlsx", "pdf", "zip"], required=True)
     exp.add_argument("--out", required=True)
+    exp.add_argument(
+        "--framework",
+        help="the qualification the export is for (ilm, st1379, ecomentor or a centre's id); "
+        "needed when the portfolio follows several",
+    )
     exp.set_defaults(run=_export)
 
     ver = commands.add_parser("verify", help="check an evidence bundle and its signature")

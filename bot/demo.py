@@ -5,7 +5,8 @@ EcoMentor qualification, mentors Jon and Ola for eight weeks: contracts, goals a
 about 25 sessions, reflections, the mentees' answers to their feedback prompts, a supervisor's
 confirmation of hours, photo and document evidence and an assessor's decisions and marks. Every
 step is a real Telegram update through the real Dispatcher, middlewares and handlers, over a
-fresh SQLite database; no token and no network. Then the three exports are written.
+fresh SQLite database; no token and no network. Then the three exports of each qualification
+are written.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from bot.offline import (
     FakeClock,
     invite_and_join,
     offline_bot,
-    onboard_mentor,
     starts_with,
 )
 from bot.prompter import Limiter, run_due_prompts
@@ -35,6 +35,8 @@ from bot.settings import Settings
 from storage.migrate import upgrade_async
 
 START = datetime(2026, 9, 28, 8, 0, tzinfo=UTC)
+CANDIDATE = "Anna Kowalska"
+DEMO_QUALIFICATIONS = ("ilm", "ecomentor")
 SESSIONS = [
     (
         "Jon",
@@ -312,7 +314,15 @@ async def _play(services: Services, clock: FakeClock, out: Path) -> list[Path]:
         for uid, name in ((501, "Anna"), (502, "Jon"), (503, "Ola"), (504, "Sam"), (505, "Ada"))
     }
     anna = people["Anna"]
-    await onboard_mentor(anna, ("ILM", "EcoMentor"))
+    # Anna types her full name (the exports name the candidate by it) instead of "Anna".
+    await anna.send("/start")
+    await anna.click("I agree")
+    await anna.send(CANDIDATE)
+    await anna.click("London")
+    await anna.click("Yes, I'm a mentor")
+    for prefix in ("ILM", "EcoMentor"):
+        await anna.click(starts_with(prefix))
+    await anna.click("Done")
     await invite_and_join(anna, people["Jon"], "Mentee")
     await invite_and_join(anna, people["Ola"], "Mentee")
     await invite_and_join(anna, people["Sam"], "Supervisor")
@@ -432,12 +442,13 @@ async def _play(services: Services, clock: FakeClock, out: Path) -> list[Path]:
     await ada.send("32")
     await ada.send("44")
 
+    # One set of files per qualification (ILM, EcoMentor), named as an assessor receives them:
+    # anna-kowalska-ilm-portfolio-<date>.xlsx, ...-diary-<date>.pdf, ...-bundle-<date>.zip.
     portfolio_id = 1
     written = []
-    for fmt, name in (
-        (Format.XLSX, "portfolio.xlsx"),
-        (Format.PDF, "diary.pdf"),
-        (Format.ZIP, "bundle.zip"),
-    ):
-        written.append(await services.exporter.build(portfolio_id, fmt, clock(), out / name))
+    for framework in DEMO_QUALIFICATIONS:
+        for fmt in (Format.XLSX, Format.PDF, Format.ZIP):
+            written.append(
+                await services.exporter.build(portfolio_id, fmt, clock(), out, framework=framework)
+            )
     return written

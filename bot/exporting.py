@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import re
 import shutil
 from collections.abc import Callable
 from datetime import datetime
@@ -14,11 +13,13 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from exports import export_file_name
 from exports.bundle import build_bundle
 from exports.pdf import build_diary
 from exports.signing import load_or_create_key
 from exports.xlsx import build_workbook
 from journal.frameworks.registry import Registry
+from journal.portfolio_rules import one_qualification
 from journal.snapshot import PortfolioSnapshot
 from storage.db import snapshot_session
 from storage.snapshots import load_snapshot
@@ -32,13 +33,38 @@ class Format(StrEnum):
 
 Builder = Callable[[PortfolioSnapshot, Registry, Path], Path]
 BUILDERS: dict[Format, Builder] = {Format.XLSX: build_workbook, Format.PDF: build_diary}
-NAMES = {Format.XLSX: "portfolio", Format.PDF: "diary", Format.ZIP: "bundle"}
 
 
-def file_name(candidate: str, framework_ids: tuple[str, ...], fmt: Format, day: datetime) -> str:
+class QualificationNeeded(LookupError):
+    """The portfolio follows several qualifications (or not the one asked): say which."""
+
+    def __init__(self, framework_ids: tuple[str, ...], asked: str | None) -> None:
+        self.framework_ids = framework_ids
+        self.asked = asked
+        choices = ", ".join(framework_ids)
+        if asked:
+            message = f"The portfolio does not follow {asked!r}; it follows: {choices}."
+        else:
+            message = f"The portfolio follows several qualifications; choose one of: {choices}."
+        super().__init__(message)
+
+
+def choose_qualification(framework_ids: tuple[str, ...], asked: str | None) -> str | None:
+    """The qualification an export is for: the one asked (by id, in any letter case), or the
+    portfolio's only one; None for a portfolio that follows none."""
+    if asked:
+        found = [f for f in framework_ids if f.casefold() == asked.strip().casefold()]
+        if not found:
+            raise QualificationNeeded(framework_ids, asked)
+        return found[0]
+    if len(framework_ids) > 1:
+        raise QualificationNeeded(framework_ids, None)
+    return framework_ids[0] if framework_ids else None
+
+
+def file_name(snapshot: PortfolioSnapshot, fmt: Format) -> str:
     """`anna-kowalska-ilm-portfolio-2026-11-22.xlsx`: what an assessor files it under."""
-    slug = re.sub(r"[^a-z0-9]+", "-", candidate.lower()).strip("-") or "candidate"
-    return f"{slug}-{'-'.join(framework_ids)}-{NAMES[fmt]}-{day:%Y-%m-%d}.{fmt.value}"
+    return export_file_name(snapshot, fmt.value)
 
 
 class Exporter:
@@ -78,15 +104,29 @@ class Exporter:
             return await load_snapshot(session, portfolio_id, self._files_root, now)
 
     async def build(
-        self, portfolio_id: int, fmt: str, now: datetime, out: Path | None = None
+        self,
+        portfolio_id: int,
+        fmt: str,
+        now: datetime,
+        out: Path | None = None,
+        framework: str | None = None,
     ) -> Path:
-        """Read the portfolio, then build in a worker thread so other chats keep being answered."""
+        """Read the portfolio, then build in a worker thread so other chats keep being answered.
+
+        Every export is for one qualification (`framework`, which a portfolio following only
+        one needs not name): its rules, anonymisation and sections, and its name in the file
+        name. QualificationNeeded when it is missing for several or not followed. `out` is
+        the file to write, or a folder to write it into under its export name."""
         fmt = Format(fmt)
         snapshot = await self.snapshot(portfolio_id, now)
+        chosen = choose_qualification(snapshot.framework_ids, framework)
+        if chosen is not None:
+            snapshot = one_qualification(snapshot, chosen)
         if out is None:
-            folder = self._out_dir / str(portfolio_id)
-            folder.mkdir(parents=True, exist_ok=True)
-            out = folder / file_name(snapshot.candidate, snapshot.framework_ids, fmt, now)
+            out = self._out_dir / str(portfolio_id)
+            out.mkdir(parents=True, exist_ok=True)
+        if out.is_dir():  # a folder: the file goes in under its export name
+            out = out / file_name(snapshot, fmt)
         out.parent.mkdir(parents=True, exist_ok=True)
 
         def build() -> Path:  # the key file is read in the worker thread too

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,6 +43,8 @@ TITLE_FIELDS: dict[str, tuple[str, ...]] = {
     Kind.EVIDENCE: ("caption",),
     Kind.CPD: ("activity", "learning"),
 }
+# What each export is called in its file name: anna-kowalska-ilm-portfolio-2026-11-22.xlsx.
+FILE_KINDS = {"xlsx": "portfolio", "pdf": "diary", "zip": "bundle"}
 DECISION_LABELS = {"met": "Met", "not_yet": "Not yet", "not yet": "Not yet"}
 _SAFE_SUFFIX = re.compile(r"^\.[a-z0-9]{1,8}$")
 
@@ -102,6 +105,23 @@ def confirmation_line(c: ConfirmationRecord) -> str:
     minutes = f", {format_minutes(c.minutes)}" if c.minutes else ""
     text = f": {c.text}" if c.text else ""
     return f"{c.supervisor}, {utc_time(c.confirmed_at)}{minutes}{text}"
+
+
+def name_slug(text: str) -> str:
+    """A name as a file name part: folded, accents dropped, runs of other signs as one "-"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"[\W_]+", "-", plain).strip("-")
+
+
+def export_file_name(snapshot: PortfolioSnapshot, suffix: str) -> str:
+    """`anna-kowalska-ilm-portfolio-2026-11-22.xlsx`: candidate (the name the export shows,
+    a pseudonym where that is all there is), qualification, file and date, so that the files of
+    several candidates and qualifications unpacked in one folder never overwrite each other."""
+    candidate = name_slug(snapshot.candidate) or "candidate"
+    qualification = "-".join(map(name_slug, snapshot.framework_ids)) or "portfolio"
+    kind = FILE_KINDS.get(suffix, suffix)
+    return f"{candidate}-{qualification}-{kind}-{snapshot.generated_at:%Y-%m-%d}.{suffix}"
 
 
 def export_view(snapshot: PortfolioSnapshot, registry: Registry) -> ExportView:

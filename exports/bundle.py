@@ -27,7 +27,7 @@ from typing import IO, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from exports import ExportView, attachment_name, export_view, partial_file
+from exports import ExportView, attachment_name, export_file_name, export_view, partial_file
 from exports.pdf import write_diary
 from exports.signing import signature_document, signature_problem
 from exports.xlsx import write_workbook
@@ -36,6 +36,8 @@ from journal.snapshot import PortfolioSnapshot
 
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
+# The names of the workbook and the diary in a bundle whose manifest does not name them; an
+# exported manifest names them ("workbook", "diary"): candidate, qualification and date.
 WORKBOOK = "portfolio.xlsx"
 DIARY = "diary.pdf"
 FORMAT = "mentorlog-bundle/2"  # 2: signed
@@ -55,6 +57,11 @@ _PACKAGES = {".zip", ".xlsx", ".docx", ".pptx", ".odt", ".ods"}
 COMPRESSED_ALREADY = frozenset(_IMAGES | _MEDIA | _PACKAGES)
 
 
+def member_names(snapshot: PortfolioSnapshot) -> tuple[str, str]:
+    """The workbook's and the diary's names in the bundle of `snapshot` (one qualification)."""
+    return export_file_name(snapshot, "xlsx"), export_file_name(snapshot, "pdf")
+
+
 def build_bundle(
     snapshot: PortfolioSnapshot, registry: Registry, out_path: Path, *, key: Ed25519PrivateKey
 ) -> Path:
@@ -64,8 +71,11 @@ def build_bundle(
     view = export_view(snapshot, registry)
     t = snapshot.generated_at.timetuple()
     stamp = (t.tm_year, t.tm_mon, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec)
+    workbook_name, diary_name = member_names(view.snapshot)
     manifest: dict[str, Any] = {
         "format": FORMAT,
+        "workbook": workbook_name,
+        "diary": diary_name,
         "portfolio_id": snapshot.portfolio_id,
         "candidate": view.snapshot.candidate,
         "frameworks": list(snapshot.framework_ids),
@@ -82,7 +92,10 @@ def build_bundle(
     ):
         workbook = write_workbook(view, Path(tmp) / WORKBOOK)
         diary = write_diary(view, Path(tmp) / DIARY)
-        manifest["files"] += [_add(zf, workbook, WORKBOOK, stamp), _add(zf, diary, DIARY, stamp)]
+        manifest["files"] += [
+            _add(zf, workbook, workbook_name, stamp),
+            _add(zf, diary, diary_name, stamp),
+        ]
         _add_attachments(zf, view, stamp, manifest)
         text = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
         zf.writestr(_info(MANIFEST, stamp), text)
@@ -220,10 +233,12 @@ def _verify(zf: zipfile.ZipFile, public_key: Ed25519PublicKey) -> list[str]:
     if wrong:
         return [f"changed: {MANIFEST} ({wrong})"]
     try:
-        listed = _listed(json.loads(text))
+        document = json.loads(text)
+        listed = _listed(document)
+        needed = _required(document)
     except (ValueError, KeyError, TypeError, RecursionError) as exc:
         return [f"changed: {MANIFEST} is not a valid manifest ({exc})"]
-    for required in (WORKBOOK, DIARY):
+    for required in needed:
         if required not in listed:
             problems.append(f"missing from the manifest: {required}")
     for name, (size, sha256) in listed.items():
@@ -246,6 +261,19 @@ def _verify(zf: zipfile.ZipFile, public_key: Ed25519PublicKey) -> list[str]:
         if name not in listed and name not in (MANIFEST, SIGNATURE):
             problems.append(f"added: {name}")
     return problems
+
+
+def _required(manifest: dict[str, Any]) -> tuple[str, str]:
+    """The workbook and the diary the (signed) manifest names, or the plain names."""
+    names = []
+    for key, default, suffix in (("workbook", WORKBOOK, ".xlsx"), ("diary", DIARY, ".pdf")):
+        name = manifest.get(key, default)
+        if not isinstance(name, str) or "/" in name or unsafe_name(name):
+            raise ValueError(f"an unusable {key} name {name!r}")
+        if not name.endswith(suffix):
+            raise ValueError(f"the {key} {name!r} is not a {suffix} file")
+        names.append(name)
+    return names[0], names[1]
 
 
 def _listed(manifest: Any) -> dict[str, tuple[int, str]]:

@@ -5,6 +5,7 @@ Assessors read and decide; nothing here can change evidence.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -44,8 +45,13 @@ UPLOAD_LIMIT = 50 * 1024 * 1024
 FORMATS = {"xlsx": texts.EXPORT_XLSX, "pdf": texts.EXPORT_PDF, "zip": texts.EXPORT_ZIP}
 
 
+DOWNLOAD_SEPARATOR = "|"  # "zip|ilm": the bundle of the ILM qualification
+
+
 class BuildsExports(Protocol):
-    async def build(self, portfolio_id: int, fmt: str, now: datetime) -> Path: ...
+    async def build(
+        self, portfolio_id: int, fmt: str, now: datetime, *, framework: str | None = None
+    ) -> Path: ...
 
     async def forget(self, portfolio_id: int) -> None: ...
 
@@ -63,26 +69,71 @@ async def send_export(
     fmt: str,
     now: datetime,
     upload_limit: int | None,
+    framework: str | None = None,
 ) -> None:
-    """Build one file (off the event loop) and send it; say plainly when it is too big."""
-    async with ChatActionSender.upload_document(bot=bot, chat_id=chat_id):
-        path = await exporter.build(portfolio_id, fmt, now)
+    """Build one file (off the event loop) and send it; say plainly when it is too big.
+
+    `framework` is the qualification it is for (None: the portfolio's only one)."""
+    try:
+        async with ChatActionSender.upload_document(bot=bot, chat_id=chat_id):
+            path = await exporter.build(portfolio_id, fmt, now, framework=framework)
+    except LookupError:  # a qualification the portfolio no longer follows, or none chosen
+        await bot.send_message(chat_id, texts.STALE_BUTTON)
+        return
     size = path.stat().st_size
     if upload_limit and size > upload_limit:
         await bot.send_message(
             chat_id,
             texts.EXPORT_TOO_BIG.format(
-                size=round(size / 1048576), portfolio=portfolio_id, fmt=fmt
+                size=round(size / 1048576),
+                portfolio=portfolio_id,
+                fmt=fmt,
+                framework=f" --framework {framework}" if framework else "",
             ),
         )
         return
     await bot.send_document(chat_id, FSInputFile(path, filename=path.name))
 
 
-def _menu(portfolio_id: int, framework_ids: tuple[str, ...]) -> InlineKeyboardMarkup:
-    rows: list[list[Button]] = [
-        [(label, AssessCB(p=portfolio_id, act="x", v=fmt)) for fmt, label in FORMATS.items()]
+def qualification_label(registry: Registry, framework_id: str) -> str:
+    """A qualification as a button names it: the first word of its title ("ILM", "ST1379")."""
+    framework = registry.get(framework_id)
+    words = framework.title.split() if framework else []
+    return words[0] if words and len(words[0]) <= 12 else framework_id
+
+
+def download_rows(
+    framework_ids: tuple[str, ...], registry: Registry, button: Callable[[str], Any]
+) -> list[list[Button]]:
+    """The three files' buttons: one row for a portfolio of one qualification, one row per
+    qualification ("ILM workbook", "ILM diary", "ILM bundle") when it follows several.
+    `button` makes the callback data from "xlsx" or "xlsx|ilm"."""
+    if len(framework_ids) <= 1:
+        return [[(label, button(fmt)) for fmt, label in FORMATS.items()]]
+    return [
+        [
+            (
+                texts.EXPORT_FOR.format(
+                    qualification=qualification_label(registry, fid), file=texts.EXPORT_FILES[fmt]
+                ),
+                button(f"{fmt}{DOWNLOAD_SEPARATOR}{fid}"),
+            )
+            for fmt in FORMATS
+        ]
+        for fid in framework_ids
     ]
+
+
+def download_choice(value: str) -> tuple[str, str | None] | None:
+    """("xlsx", "ilm") from "xlsx|ilm", ("xlsx", None) from "xlsx"; None if not a download."""
+    fmt, _, framework = value.partition(DOWNLOAD_SEPARATOR)
+    return (fmt, framework or None) if fmt in FORMATS else None
+
+
+def _menu(
+    portfolio_id: int, framework_ids: tuple[str, ...], registry: Registry
+) -> InlineKeyboardMarkup:
+    rows = download_rows(framework_ids, registry, lambda v: AssessCB(p=portfolio_id, act="x", v=v))
     more: list[Button] = [(texts.DECISIONS, AssessCB(p=portfolio_id, act="units"))]
     if "ilm" in framework_ids:
         more.append((texts.MARKS, AssessCB(p=portfolio_id, act="sheets")))
@@ -163,11 +214,12 @@ def build_router() -> Router:
                 mentor = await session.get(Person, portfolio.mentor_id)
             await target.answer(
                 texts.PORTFOLIO_MENU.format(name=texts.escape(mentor.name)),
-                reply_markup=_menu(pid, framework_ids),
+                reply_markup=_menu(pid, framework_ids, registry),
             )
-        elif act == "x" and value in FORMATS:
+        elif act == "x" and (choice := download_choice(value)):
+            fmt, framework = choice
             await target.answer(texts.EXPORT_BUILDING)
-            await send_export(bot, target.chat.id, exporter, pid, value, now, upload_limit)
+            await send_export(bot, target.chat.id, exporter, pid, fmt, now, upload_limit, framework)
         elif act == "units":
             rows = [
                 [(f"{u.code} {u.title}"[:48], AssessCB(p=pid, act="unit", v=f"{fw.id}.{n}"))]

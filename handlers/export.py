@@ -10,9 +10,10 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
-from handlers.assessor import FORMATS, BuildsExports, send_export
+from handlers.assessor import BuildsExports, download_choice, download_rows, send_export
 from handlers.callbacks import ExportCB
 from handlers.keyboards import keyboard
+from journal.frameworks.registry import Registry
 from storage import people
 from storage.models import Person, Portfolio
 
@@ -21,15 +22,19 @@ def build_router() -> Router:
     router = Router(name="export")
 
     @router.message(Command("export"))
-    async def export(message: Message, portfolio: Portfolio | None) -> None:
+    async def export(message: Message, portfolio: Portfolio | None, registry: Registry) -> None:
         if portfolio is None:
             await message.answer(texts.NEEDS_PORTFOLIO)
             return
+        framework_ids = tuple(pf.framework_id for pf in portfolio.frameworks)
         rows = [
-            [(label, ExportCB(fmt=fmt)) for fmt, label in FORMATS.items()],
+            *download_rows(framework_ids, registry, lambda v: ExportCB(fmt=v)),
             [(texts.SEND_TO_ASSESSOR, ExportCB(fmt="send"))],
         ]
-        await message.answer(texts.EXPORT_MENU, reply_markup=keyboard(rows))
+        menu = texts.EXPORT_MENU
+        if len(framework_ids) > 1:
+            menu = f"{menu}\n{texts.EXPORT_WHICH}"
+        await message.answer(menu, reply_markup=keyboard(rows))
 
     @router.callback_query(ExportCB.filter())
     async def chosen(
@@ -48,10 +53,13 @@ def build_router() -> Router:
             return
         await query.answer()
         chat_id = query.message.chat.id
-        if callback_data.fmt in FORMATS:
+        framework_ids = tuple(pf.framework_id for pf in portfolio.frameworks)
+        choice = download_choice(callback_data.fmt)
+        if choice is not None:
+            fmt, framework = choice
             await query.message.answer(texts.EXPORT_BUILDING)
             await send_export(
-                bot, chat_id, exporter, portfolio.id, callback_data.fmt, now, upload_limit
+                bot, chat_id, exporter, portfolio.id, fmt, now, upload_limit, framework
             )
             return
         async with sessions() as session:
@@ -65,7 +73,11 @@ def build_router() -> Router:
             await bot.send_message(
                 chat, texts.ASSESSOR_NOTICE.format(name=texts.escape(person.name))
             )
-            await send_export(bot, chat, exporter, portfolio.id, "zip", now, upload_limit)
+            # One bundle per qualification: each with its own rules and anonymisation.
+            for framework in framework_ids or (None,):
+                await send_export(
+                    bot, chat, exporter, portfolio.id, "zip", now, upload_limit, framework
+                )
         await query.message.answer(texts.SENT_TO_ASSESSOR.format(count=len(reachable)))
 
     return router

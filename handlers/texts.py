@@ -344,8 +344,13 @@ GRADES = "Grades"
 EXPORT_BUILDING = "Building it now…"
 EXPORT_TOO_BIG = (
     "That file is {size} MB, over Telegram's 50 MB limit for bots. "
-    "Your centre can export it with: mentorlog export --portfolio {portfolio} --format {fmt}"
+    "Your centre can export it with: "
+    "mentorlog export --portfolio {portfolio} --format {fmt}{framework}"
 )
+# A download button when the portfolio follows several qualifications: "ILM diary".
+EXPORT_FOR = "{qualification} {file}"
+EXPORT_FILES = {"xlsx": "workbook", "pdf": "diary", "zip": "bundle"}
+EXPORT_WHICH = "Each qualification has its own files (its own rules and sections):"
 NOT_ASSESSOR = "You're not an assessor of that portfolio."
 PORTFOLIO_GONE = "That portfolio no longer exists: its owner erased it, or it passed retention."
 DECIDE_UNIT = "Pick a unit to record decisions:"

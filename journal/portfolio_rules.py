@@ -304,6 +304,31 @@ def anonymise(snapshot: PortfolioSnapshot) -> PortfolioSnapshot:
     )
 
 
+def one_qualification(snapshot: PortfolioSnapshot, framework_id: str) -> PortfolioSnapshot:
+    """The snapshot as one qualification's export sees it: that framework only, its tags,
+    decisions, marks and targets. The rules of that framework alone then apply, so an ILM
+    export of a portfolio that also follows ST1379 keeps its reflections and names."""
+    if snapshot.framework_ids == (framework_id,):
+        return snapshot
+    prefix = f"{framework_id}:"
+
+    def ours(criterion_id: str) -> bool:
+        return criterion_id.startswith(prefix)
+
+    entries = tuple(
+        e if all(map(ours, e.tags)) else replace(e, tags=tuple(filter(ours, e.tags)))
+        for e in snapshot.entries
+    )
+    return replace(
+        snapshot,
+        framework_ids=(framework_id,),
+        entries=entries,
+        decisions=tuple(d for d in snapshot.decisions if ours(d.criterion_id)),
+        marks=tuple(m for m in snapshot.marks if m.framework_id == framework_id),
+        targets={k: v for k, v in snapshot.targets.items() if ours(k)},
+    )
+
+
 def apply_rules(snapshot: PortfolioSnapshot) -> PortfolioSnapshot:
     """The snapshot as an export shows it."""
     if ST1379 not in snapshot.framework_ids:

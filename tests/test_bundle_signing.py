@@ -17,12 +17,11 @@ from hypothesis import strategies as st
 
 from bot.cli import main
 from exports.bundle import (
-    DIARY,
     MANIFEST,
     MAX_MANIFEST,
     SIGNATURE,
-    WORKBOOK,
     build_bundle,
+    member_names,
     verify_bundle,
 )
 from exports.signing import (
@@ -39,6 +38,8 @@ from tests.snapshots import ilm_snapshot
 REGISTRY = load_registry(None)
 CENTRE = Ed25519PrivateKey.generate()
 PHOTO = "attachments/E-0016-1.jpg"
+# The workbook and diary in the bundle, named by candidate, qualification and date.
+WORKBOOK, DIARY = member_names(ilm_snapshot())
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,6 @@
 """The offline demo: a realistic mentor through the real handlers, then the three exports."""
 
+import re
 import sqlite3
 
 import openpyxl
@@ -12,9 +13,17 @@ from exports.signing import read_public_key
 
 async def test_demo_writes_a_full_portfolio_without_token_or_network(tmp_path):
     written = await run_demo(tmp_path)
-    assert [p.name for p in written] == ["portfolio.xlsx", "diary.pdf", "bundle.zip"]
+    # One workbook, diary and bundle per qualification, named by candidate, qualification, date.
+    names = [re.sub(r"\d{4}-\d{2}-\d{2}", "DATE", p.name) for p in written]
+    assert names == [
+        f"anna-kowalska-{q}-{kind}-DATE.{suffix}"
+        for q in ("ilm", "ecomentor")
+        for kind, suffix in (("portfolio", "xlsx"), ("diary", "pdf"), ("bundle", "zip"))
+    ]
+    workbook, diary_pdf, bundle = written[:3]
     demo_key = read_public_key(tmp_path / "demo-data" / "signing_key.pem")
-    assert verify_bundle(tmp_path / "bundle.zip", demo_key) == []
+    assert verify_bundle(bundle, demo_key) == []
+    assert verify_bundle(written[5], demo_key) == []
 
     db = sqlite3.connect(tmp_path / "demo-data" / "mentorlog.db")
     kinds = dict(db.execute("select kind, count(*) from entries group by kind").fetchall())
@@ -30,11 +39,11 @@ async def test_demo_writes_a_full_portfolio_without_token_or_network(tmp_path):
 
     cover = [
         r
-        for r in openpyxl.load_workbook(tmp_path / "portfolio.xlsx", read_only=True)[
-            "Cover"
-        ].iter_rows(values_only=True)
+        for r in openpyxl.load_workbook(workbook, read_only=True)["Cover"].iter_rows(
+            values_only=True
+        )
     ]
     assert ("Hours: ilm D3.07", "24 h of 20 h (reached)") in cover
-    diary = "\n".join(page.extract_text() for page in PdfReader(tmp_path / "diary.pdf").pages)
+    diary = "\n".join(page.extract_text() for page in PdfReader(diary_pdf).pages)
     assert "Planning and organising mentoring sessions" in diary
     assert "Reflections on the effectiveness of coaching activity" in diary

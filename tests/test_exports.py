@@ -346,8 +346,8 @@ def test_the_bundle_holds_both_files_every_attachment_and_a_manifest(bundle: Pat
         names = zf.namelist()
         manifest = json.loads(zf.read(MANIFEST))
     assert names == [
-        "portfolio.xlsx",
-        "diary.pdf",
+        "anna-kowalska-ilm-portfolio-2026-11-22.xlsx",
+        "anna-kowalska-ilm-diary-2026-11-22.pdf",
         "attachments/E-0016-1.jpg",
         MANIFEST,
         SIGNATURE,
@@ -379,8 +379,9 @@ def test_verify_bundle_names_a_file_whose_stored_bytes_were_flipped_in_place(bun
 
 
 def test_verify_bundle_names_a_missing_and_an_added_file(bundle: Path, tmp_path: Path) -> None:
-    missing = rewrite(bundle, tmp_path / "missing.zip", {"diary.pdf": None}, {})
-    assert verify_bundle(missing, PUBLIC) == ["missing: diary.pdf"]
+    diary = "anna-kowalska-ilm-diary-2026-11-22.pdf"
+    missing = rewrite(bundle, tmp_path / "missing.zip", {diary: None}, {})
+    assert verify_bundle(missing, PUBLIC) == [f"missing: {diary}"]
     added = rewrite(bundle, tmp_path / "added.zip", {}, {"attachments/extra.jpg": b"x"})
     assert verify_bundle(added, PUBLIC) == ["added: attachments/extra.jpg"]
 
