@@ -9,6 +9,7 @@ from __future__ import annotations
 import signal
 import sqlite3
 from collections.abc import AsyncIterator
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,29 @@ async def running(tmp_path: Path, api: FakeBotApi) -> AsyncIterator[RunningBot]:
     async with RunningBot(tmp_path, api, FEEDBACK_DELAY_MINUTES="0") as process:
         yield process
     assert process.problems() == []
+
+
+def move_back(db: Path, days: int) -> None:
+    """As if everything recorded so far happened `days` ago (the process is stopped)."""
+    stamps = {
+        "entries": ("recorded_at", "occurred_on"),
+        "portfolios": ("created_at",),
+        "memberships": ("joined_at",),
+    }
+    with sqlite3.connect(db) as conn:
+        for table, columns in stamps.items():
+            for column in columns:
+                read = f"SELECT rowid, {column} FROM {table}"  # noqa: S608 - our own names
+                write = f"UPDATE {table} SET {column} = ? WHERE rowid = ?"  # noqa: S608
+                for rowid, value in conn.execute(read).fetchall():
+                    conn.execute(write, (_shift(value, days), rowid))
+
+
+def _shift(value: str, days: int) -> str:
+    if len(value) == 10:
+        return (date.fromisoformat(value) - timedelta(days=days)).isoformat()
+    moved = datetime.fromisoformat(value) - timedelta(days=days)
+    return moved.isoformat(sep=" ")
 
 
 def prompt_states(db: Path) -> list[tuple[str, str]]:
@@ -152,3 +176,19 @@ async def test_a_long_entry_opens_in_parts_that_telegram_accepts(running, api):
         assert " ".join(long_answer(n).split()) in shown
     reply = await anna.click("Edit")
     assert "Which part of E-0001" in reply.text
+
+
+async def test_after_three_quiet_weeks_the_process_nudges_the_mentor_on_its_own(running, api):
+    anna = running.client("Anna", 777)
+    jon = running.client("Jon", 778)
+    await onboard_mentor(anna)
+    await invite_and_join(anna, jon)
+    await log_session(anna)
+    await running.stop()
+    move_back(running.db, days=22)
+
+    await running.start()  # reminders are planned at start, then every quarter of an hour
+    await anna.expect("Nothing logged for a week.")
+    await anna.expect("No session with Jon for three weeks.")
+    assert ("weekly", "sent") in prompt_states(running.db)
+    assert ("pair_quiet", "sent") in prompt_states(running.db)
