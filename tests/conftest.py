@@ -21,6 +21,7 @@ from tests.botkit import (
     offline_bot,
     onboard_mentor,
 )
+from tests.fake_bot_api import FakeBotApi
 
 
 @pytest.fixture(scope="session")
@@ -67,6 +68,15 @@ def dp(services: Services) -> Dispatcher:
 @pytest.fixture
 def bot() -> Bot:
     return offline_bot()
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    """The fake Bot API server on 127.0.0.1 that tests of the running process talk through."""
+    server = FakeBotApi()
+    await server.start()
+    yield server
+    await server.stop()
 
 
 ClientFactory = Callable[..., ChatClient]

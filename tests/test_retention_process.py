@@ -7,11 +7,8 @@ scheduler that dropped its coroutine could not hide behind a test that calls the
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-import pytest
 
 from bot.offline import invite_and_join, onboard_mentor
 from journal.entries import Kind
@@ -25,14 +22,6 @@ from tests.raw_files import traces
 from tests.running import RunningBot
 
 NEWCOMER = people.Newcomer(timezone="Europe/London", quiet_start="21:00", quiet_end="08:00")
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    server = FakeBotApi()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 async def seed_portfolio(url: str, telegram_id: int, name: str, when: datetime) -> int:

@@ -21,14 +21,6 @@ from tests.running import TOKEN, RunningBot
 
 
 @pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    server = FakeBotApi()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 async def running(tmp_path: Path, api: FakeBotApi) -> AsyncIterator[RunningBot]:
     # Feedback is asked for at once (the setting's default is two hours later).
     async with RunningBot(tmp_path, api, FEEDBACK_DELAY_MINUTES="0") as process:
