@@ -93,9 +93,37 @@ class SessionNotes:
         return frozenset(e.ref for found in self.feedback.values() for e in found)
 
 
+# What the bot asks a mentee after a session (handlers.texts FEEDBACK_ASK_ON,
+# RATING_PROMPT_HINT and FEEDBACK_LINE), for feedback recorded without its question.
+MENTEE_QUESTION = (
+    "How useful was your session with {mentor} on {day}? Tap 1 (not useful) to 5 (very "
+    "useful). One line on what helped or what you'd change? (optional)"
+)
+
+
+def feedback_giver(entry: EntryRecord) -> str:
+    """Who gave feedback as people read it: their name (or pseudonym) where the entry has
+    one, else where it came from ("Mentee", "Supervisor")."""
+    d = entry.data
+    name = as_text(d.get("from_name")) or ", ".join(entry.mentees)
+    if not name and as_text(d.get("source")) not in ("mentee", "") and entry.author:
+        name = entry.author
+    return name or as_text(d.get("source")).capitalize() or "Unknown"
+
+
+def feedback_question(entry: EntryRecord, about: EntryRecord | None, candidate: str) -> str:
+    """The question the feedback answers: as recorded, or the bot's after-session prompt."""
+    asked = as_text(entry.data.get("question"))
+    if asked:
+        return asked
+    if entry.data.get("source") == "mentee" and about is not None:
+        return MENTEE_QUESTION.format(mentor=candidate, day=day(about.occurred_on))
+    return ""
+
+
 def feedback_line(entry: EntryRecord) -> str:
     d = entry.data
-    who = as_text(d.get("from_name")) or as_text(d.get("source"))
+    who = feedback_giver(entry)
     rating = f", {d['rating']}/5" if d.get("rating") is not None else ""
     text = as_text(d.get("text"))
     return f"{entry.ref} {who}{rating}: {text}" if text else f"{entry.ref} {who}{rating}"

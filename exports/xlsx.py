@@ -21,7 +21,9 @@ from exports import (
     decision_label,
     entry_title,
     export_view,
+    feedback_giver,
     feedback_line,
+    feedback_question,
     framework_line,
     kind_label,
     partial_file,
@@ -29,7 +31,9 @@ from exports import (
     shown,
     utc_time,
 )
-from exports.safe_cells import CellMaker, Column, setup_print, write_table
+from exports.safe_cells import Column, setup_print
+from exports.sheets import Row, footer, set_height, styled_cells, write_sheet
+from exports.sizing import row_height
 from journal.coverage import coverage, tagged_refs
 from journal.entries import EVIDENCE_TYPES, GOAL_STATUSES, SESSION_FORMATS, SESSION_MODES, Kind
 from journal.frameworks.registry import Registry
@@ -45,78 +49,87 @@ from journal.hours import (
 from journal.portfolio_rules import Status
 from journal.snapshot import EntryRecord, PortfolioSnapshot
 
+# Column widths are in widths of "0". Each table prints one A4 page wide in landscape; the
+# columns an assessor reads come first and form the print area, the ones for filtering and
+# machines (ids, fingerprints) follow it. exports.sizing.print_scale keeps the printed
+# columns at 70 % scale or more (the criteria map at about 80 %).
 CRITERIA_COLUMNS = (
-    Column("Framework", 11),
     Column("Unit", 10),
-    Column("Outcome", 8),
-    Column("Criterion", 9),
-    Column("Criterion id", 18),
-    Column("Criterion text", 60),
-    Column("Assessment methods", 24),
-    Column("Mentor's claim: evidence refs", 30),
+    Column("Criterion", 10),
+    Column("Criterion text", 48),
+    Column("Assessment methods", 18),
+    Column("Mentor's claim: evidence refs", 18),
     Column("Evidence count", 9),
-    Column("Target", 7),
-    Column("Coverage", 14),
-    Column("Assessor decision", 11),
-    Column("Assessor comment", 40),
-    Column("Assessor", 18),
+    Column("Target", 8),
+    Column("Coverage", 12),
+    Column("Assessor decision", 10),
+    Column("Assessor comment", 26),
+    Column("Assessor", 14),
     Column("Decided (UTC)", 17),
+    Column("Framework", 11),
+    Column("Outcome", 9),
+    Column("Criterion id", 24),
 )
+CRITERIA_PRINTED = 11
 EVIDENCE_COLUMNS = (
-    Column("Ref", 9),
+    Column("Ref", 8),
     Column("Date", 11),
-    Column("Kind", 12),
-    Column("Title / caption", 50),
-    Column("Evidence type", 18),
-    Column("Mentees", 18),
+    Column("Kind", 11),
+    Column("Title / caption", 36),
+    Column("Evidence type", 13),
+    Column("Mentees", 14),
     Column("Duration (h)", 9, "hours"),
-    Column("Criteria claimed", 28),
-    Column("Attachments (in the bundle)", 28),
+    Column("Criteria claimed", 24),
+    Column("Attachments (in the bundle)", 26),
+    Column("Recorded (UTC)", 17),
+    Column("Author", 14),
     Column("SHA-256", 66),
     Column("Size (bytes)", 11),
-    Column("Recorded (UTC)", 17),
-    Column("Revision", 8),
-    Column("Author", 18),
+    Column("Revision", 9),
 )
+EVIDENCE_PRINTED = 11
 DIARY_COLUMNS = (
     Column("Date", 11),
-    Column("Ref", 9),
-    Column("Mentees", 18),
+    Column("Ref", 8),
+    Column("Mentees", 13),
     Column("Format", 11),
     Column("Mode", 10),
     Column("Duration (h)", 9, "hours"),
-    Column("Planned", 36),
-    Column("Covered", 44),
-    Column("Mentee's progress", 36),
-    Column("Next steps", 30),
-    Column("Reflection", 36),
-    Column("Feedback", 36),
-    Column("Supervisor confirmation", 30),
-    Column("Criteria claimed", 26),
+    Column("Planned", 18),
+    Column("Covered", 22),
+    Column("Mentee's progress", 18),
+    Column("Next steps", 18),
+    Column("Reflection", 20),
+    Column("Feedback", 22),
+    Column("Supervisor confirmation", 18),
+    Column("Criteria claimed", 24),
 )
+DIARY_PRINTED = 13  # the criteria claimed are printed in the evidence index
 GOAL_COLUMNS = (
-    Column("Goal", 9),
-    Column("Owner", 16),
-    Column("Goal statement", 44),
-    Column("Measure of success", 30),
+    Column("Goal", 8),
+    Column("Owner", 14),
+    Column("Goal statement", 34),
+    Column("Measure of success", 26),
     Column("Target date", 11),
     Column("Status", 10),
     Column("Reviewed on", 11),
-    Column("Review ref", 9),
-    Column("Progress", 36),
-    Column("Note", 30),
-    Column("Status after review", 12),
+    Column("Review ref", 8),
+    Column("Progress", 28),
+    Column("Note", 22),
+    Column("Status after review", 11),
 )
 FEEDBACK_COLUMNS = (
-    Column("Ref", 9),
+    Column("Ref", 8),
     Column("Date", 11),
-    Column("From", 12),
-    Column("Name", 18),
-    Column("About", 9),
+    Column("From", 11),
+    Column("Name", 16),
+    Column("About", 8),
+    Column("Question asked", 30),
     Column("Rating (1-5)", 8),
-    Column("Feedback", 60),
-    Column("Criteria claimed", 26),
+    Column("Feedback", 50),
+    Column("Criteria claimed", 22),
 )
+COVER_WIDTHS = (30, 70)
 
 
 def build_workbook(snapshot: PortfolioSnapshot, registry: Registry, out_path: Path) -> Path:
@@ -128,27 +141,61 @@ def write_workbook(view: ExportView, out_path: Path) -> Path:
     wb = Workbook(write_only=True)
     wb.properties.creator = "mentorlog"
     wb.properties.title = f"Portfolio of evidence: {view.snapshot.candidate}"
+    page = {"candidate": view.snapshot.candidate, "qualification": qualification_name(view)}
     _cover(wb, view)
-    write_table(wb, "Criteria map", CRITERIA_COLUMNS, _criteria_rows(view))
-    write_table(wb, "Evidence index", EVIDENCE_COLUMNS, _evidence_rows(view))
-    write_table(wb, "Mentoring diary", DIARY_COLUMNS, _diary_rows(view))
-    write_table(wb, "Goals", GOAL_COLUMNS, _goal_rows(view.snapshot))
-    write_table(wb, "Feedback", FEEDBACK_COLUMNS, _feedback_rows(view))
-    write_table(wb, "Hours", *_hours_table(view))
+    write_sheet(
+        wb,
+        "Criteria map",
+        CRITERIA_COLUMNS,
+        _criteria_rows(view),
+        printed=CRITERIA_PRINTED,
+        **page,
+    )
+    write_sheet(
+        wb,
+        "Evidence index",
+        EVIDENCE_COLUMNS,
+        _evidence_rows(view),
+        printed=EVIDENCE_PRINTED,
+        **page,
+    )
+    write_sheet(
+        wb, "Mentoring diary", DIARY_COLUMNS, _diary_rows(view), printed=DIARY_PRINTED, **page
+    )
+    write_sheet(wb, "Goals", GOAL_COLUMNS, _goal_rows(view.snapshot), **page)
+    write_sheet(wb, "Feedback", FEEDBACK_COLUMNS, _feedback_rows(view), **page)
+    write_sheet(wb, "Hours", *_hours_table(view), **page)
     with partial_file(out_path) as partial:
         wb.save(partial)
     return Path(out_path)
 
 
+def qualification_name(view: ExportView) -> str:
+    return "; ".join(f.title for f in view.frameworks) or "no qualification"
+
+
 def _cover(wb: Workbook, view: ExportView) -> None:
+    """The summary an assessor reads first, printed on A4 portrait; numbers as text, to the
+    left beside their labels, and every row as tall as its wrapped text."""
     ws = wb.create_sheet("Cover")
-    ws.column_dimensions["A"].width = 30
-    ws.column_dimensions["B"].width = 100
+    for letter, width in zip("AB", COVER_WIDTHS, strict=True):
+        ws.column_dimensions[letter].width = width
     setup_print(ws, title_rows=None)
-    cells = CellMaker(ws)
+    ws.page_setup.orientation = "portrait"
+    footer(ws, view.snapshot.candidate, qualification_name(view))
+    cells = styled_cells(ws)
+    rows = 0
     for label, value, heading in cover_rows(view):
-        style = "header" if heading else "text"
-        ws.append([cells.text(label, style) if label else None, cells.make(value, "text")])
+        rows += 1
+        text = "" if value is None else str(value)
+        style = RAG_STYLE.get(label, "text") if not heading else "header"
+        set_height(ws, rows, row_height([label, text], COVER_WIDTHS, bold=heading))
+        ws.append([cells.text(label, style) if label else None, cells.text(text) if text else None])
+    ws.print_area = f"A1:B{rows}"
+
+
+# Cover labels of checks, coloured as the criteria map is.
+RAG_STYLE = {"Failed": "red", "To check": "amber", "Passed": "green"}
 
 
 STATUS_LABELS = {Status.FAILED: "Failed", Status.CHECK: "To check", Status.PASSED: "Passed"}
@@ -221,21 +268,25 @@ def _assessment(view: ExportView) -> Iterator[CoverRow]:
         yield from ((label, text, False) for label, text in lines)
 
 
-def _criteria_rows(view: ExportView) -> Iterator[list[Any]]:
+COVERAGE_COLUMN = 7  # index of "Coverage" in CRITERIA_COLUMNS, filled red/amber/green
+
+
+def _criteria_rows(view: ExportView) -> Iterator[Row]:
+    """One row per criterion, a page break before each unit but the first."""
     refs = tagged_refs(view.snapshot.entries)
     for framework in view.frameworks:
+        unit = None
         for row in coverage(view.snapshot, framework, refs):
             c, decision = row.criterion, row.decision
             if row.covered:
-                status = "Covered"
+                status, colour = "Covered", "green"
+            elif row.count:
+                status, colour = f"Partly ({row.count} of {row.target})", "amber"
             else:
-                status = f"Partly ({row.count} of {row.target})" if row.count else "No evidence"
-            yield [
-                framework.id,
+                status, colour = "No evidence", "red"
+            values = [
                 c.unit_code,
-                c.outcome_code,
                 c.code,
-                c.id,
                 c.text,
                 "; ".join(c.methods),
                 ", ".join(row.refs),
@@ -246,7 +297,13 @@ def _criteria_rows(view: ExportView) -> Iterator[list[Any]]:
                 decision.comment if decision else None,
                 decision.assessor if decision else None,
                 decision.decided_at if decision else None,
+                framework.id,
+                c.outcome_code,
+                c.id,
             ]
+            new_unit = unit is not None and c.unit_code != unit
+            unit = c.unit_code
+            yield Row(values, {COVERAGE_COLUMN: colour}, break_before=new_unit)
 
 
 def _evidence_rows(view: ExportView) -> Iterator[list[Any]]:
@@ -262,11 +319,11 @@ def _evidence_rows(view: ExportView) -> Iterator[list[Any]]:
             _hours(entry),
             "\n".join(entry.tags),
             "\n".join(attachment_name(a, i) for i, a in enumerate(files, 1)),
+            entry.recorded_at,
+            entry.author,
             "\n".join(a.sha256 for a in files),
             "\n".join(str(a.size) for a in files),
-            entry.recorded_at,
             entry.revision,
-            entry.author,
         ]
 
 
@@ -316,16 +373,19 @@ def _goal_rows(snapshot: PortfolioSnapshot) -> Iterator[list[Any]]:
 
 
 def _feedback_rows(view: ExportView) -> Iterator[list[Any]]:
+    by_ref = {e.ref: e for e in view.snapshot.entries}
     for e in view.entries_in_order:
         if e.kind != Kind.FEEDBACK:
             continue
         d = e.data
+        about = by_ref.get(as_text(d.get("about_ref")))
         yield [
             e.ref,
             e.occurred_on,
             as_text(d.get("source")).capitalize(),
-            as_text(d.get("from_name")),
+            feedback_giver(e),
             as_text(d.get("about_ref")),
+            feedback_question(e, about, view.snapshot.candidate),
             d.get("rating"),
             as_text(d.get("text")),
             "\n".join(e.tags),
