@@ -48,6 +48,7 @@ TAGS = frozenset(
 )
 _ENTITY = re.compile(r"&(#[0-9]{1,7}|#x[0-9a-fA-F]{1,6}|lt|gt|amp|quot);")
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)([^<>]*)>")
+_SPECIAL = re.compile(r"[<&]")
 
 
 class Refused(ValueError):
@@ -64,38 +65,40 @@ def plain_text(text: str, parse_mode: str | None) -> str:
         return text
     out: list[str] = []
     open_tags: list[str] = []
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "<":
-            match = _TAG.match(text, i)
-            if match is None:
-                raise Refused(f"can't parse entities: unclosed start tag at byte offset {i}")
-            closing, name = match.group(1) == "/", match.group(2).lower()
-            if closing:
-                if not open_tags or open_tags[-1] != name:
-                    expected = f'"</{open_tags[-1]}>"' if open_tags else "no end tag"
-                    raise Refused(
-                        f"can't parse entities: unmatched end tag at byte offset {i}, "
-                        f'expected {expected}, found "</{name}>"'
-                    )
-                open_tags.pop()
-            elif name not in TAGS:
+    done = 0
+    for special in _SPECIAL.finditer(text):
+        i = special.start()
+        if i < done:
+            continue
+        out.append(text[done:i])
+        if text[i] == "&":
+            entity = _ENTITY.match(text, i)
+            out.append(html.unescape(entity.group(0)) if entity else "&")
+            done = entity.end() if entity else i + 1
+            continue
+        match = _TAG.match(text, i)
+        if match is None:
+            raise Refused(f"can't parse entities: unclosed start tag at byte offset {i}")
+        closing, name = match.group(1) == "/", match.group(2).lower()
+        if closing:
+            if not open_tags or open_tags[-1] != name:
+                expected = f'"</{open_tags[-1]}>"' if open_tags else "no end tag"
                 raise Refused(
-                    f'can\'t parse entities: unsupported start tag "{name}" at byte offset {i}'
+                    f"can't parse entities: unmatched end tag at byte offset {i}, "
+                    f'expected {expected}, found "</{name}>"'
                 )
-            else:
-                open_tags.append(name)
-            i = match.end()
-        elif ch == "&" and (entity := _ENTITY.match(text, i)):
-            out.append(html.unescape(entity.group(0)))
-            i = entity.end()
+            open_tags.pop()
+        elif name not in TAGS:
+            raise Refused(
+                f'can\'t parse entities: unsupported start tag "{name}" at byte offset {i}'
+            )
         else:
-            out.append(ch)
-            i += 1
+            open_tags.append(name)
+        done = match.end()
+    out.append(text[done:])
     if open_tags:
         last = open_tags[-1]
-        raise Refused(f'can\'t parse entities: can\'t find end tag corresponding to "{last}"')
+        raise Refused(f"can't parse entities: can't find end tag corresponding to \"{last}\"")
     return "".join(out)
 
 
