@@ -32,18 +32,29 @@ from exports import (
     ExportView,
     SessionNotes,
     as_text,
+    attachment_name,
     confirmation_line,
     day,
     export_view,
+    feedback_giver,
     feedback_line,
-    framework_line,
+    feedback_question,
     kind_label,
     partial_file,
-    period_text,
     shown,
     utc_time,
 )
-from journal.entries import FIELDS, GOAL_STATUSES, SESSION_FORMATS, SESSION_MODES, Field, Kind
+from exports.summary import RAG_RGB, MapUnit, summary
+from exports.xlsx import DECLARATION
+from journal.entries import (
+    EVIDENCE_TYPES,
+    FIELDS,
+    GOAL_STATUSES,
+    SESSION_FORMATS,
+    SESSION_MODES,
+    Field,
+    Kind,
+)
 from journal.frameworks.model import Framework, Unit
 from journal.frameworks.registry import Registry
 from journal.hours import (
@@ -51,12 +62,10 @@ from journal.hours import (
     format_hours,
     format_minutes,
     hours_rule,
-    progress_text,
     unit_hours,
     units_in_use,
 )
-from journal.portfolio_rules import Status
-from journal.snapshot import EntryRecord, GoalRecord, PortfolioSnapshot
+from journal.snapshot import ConfirmationRecord, EntryRecord, GoalRecord, PortfolioSnapshot
 
 FONT_DIR = Path(__file__).parent / "fonts"
 FONT = "DejaVuSans"
@@ -89,6 +98,7 @@ class _Writer:
         self.seen: dict[str, set[str]] = {style: set() for style in self.fonts}
         self.widths: dict[tuple[str, str], float] = {}
         self.wrapped: dict[tuple[str, str, float, float], list[str]] = {}
+        self.toc: list[tuple[int, str, int]] = []  # (level, title, page) for the contents
 
     def close(self) -> None:
         """Close the font files (fpdf2 does on output; a writer never output must itself)."""
@@ -217,8 +227,80 @@ class _Writer:
         self.room(size * 0.48 + 14)  # never a heading alone at the foot of a page
         self.pdf.y += size * 0.3
         self.pdf.start_section(self.clean(text)[:120], level=level)
+        self.toc.append((level, text, self.pdf.page))
         self.paragraph(text, "B", size)
         self.pdf.y += 1.2
+
+    def block(self, title: str, fields: Sequence[tuple[str, str]]) -> None:
+        """An entry: its title and fields kept on one page. The block is measured first
+        and starts a new page when it would not fit; only a block taller than a whole page
+        runs on over pages (line by line, never a line cut)."""
+        fields = [(label, value.strip()) for label, value in fields if value and value.strip()]
+        title_lines = self.wrap(title, "B", BODY + 0.5, self.pdf.epw)
+        height = len(title_lines) * (BODY + 0.5) * 0.48 + 0.8 + 2.5
+        for label, value in fields:
+            labels = self.wrap(label, "B", BODY - 1, LABEL_WIDTH - 2)
+            values = self.wrap(value, "", BODY, self.pdf.epw - LABEL_WIDTH)
+            height += max(len(labels), len(values)) * LINE
+        page_room = self.pdf.h - BOTTOM - TOP
+        if height <= page_room:
+            self.room(height)
+        else:
+            self.room(LINE * 4)
+        self.lines(title_lines, MARGIN, "B", BODY + 0.5, (BODY + 0.5) * 0.48)
+        self.gap(0.8)
+        for label, value in fields:
+            self.field(label, value)
+        self.gap()
+
+    def contents(self, page: int) -> None:
+        """The contents on the page kept for them, once every section's page is known."""
+        pdf, last, y = self.pdf, self.pdf.page, self.pdf.y
+        pdf.page, pdf.y = page, TOP
+        self.paragraph("Contents", "B", 14)
+        self.gap(2)
+        for level, title, at in self.toc:
+            indent = 6.0 * level
+            text = self.wrap(title, "B" if level == 0 else "", BODY, pdf.epw - 20 - indent)[0]
+            if pdf.y > pdf.h - BOTTOM - LINE:
+                break  # the contents fill one page; the outline lists every section
+            self.draw(MARGIN + indent, pdf.y, text, "B" if level == 0 else "", BODY)
+            number = str(at)
+            self.draw(pdf.w - MARGIN - self.width(number, "", BODY), pdf.y, number, "", BODY)
+            pdf.y += LINE
+        pdf.page, pdf.y = last, y
+
+    def rag_map(self, units: Sequence[MapUnit]) -> None:
+        """The criteria as coloured cells, one row per unit: a picture instead of a wall of
+        codes. Green: enough evidence, amber: some, red: none."""
+        pdf = self.pdf
+        cell_w, cell_h, label_w, size = 11.0, 5.0, 22.0, 6.0
+        per_row = int((pdf.epw - label_w) // (cell_w + 0.8))
+        for unit in units:
+            rows = [unit.cells[i : i + per_row] for i in range(0, len(unit.cells), per_row)]
+            self.room(len(rows) * (cell_h + 0.8) + 1)
+            self.draw(MARGIN, pdf.y + 0.6, unit.unit[:14], "B", BODY - 1.5)
+            for row in rows:
+                x = MARGIN + label_w
+                for code, colour in row:
+                    pdf.set_fill_color(*RAG_RGB[colour])
+                    pdf.rect(x, pdf.y, cell_w, cell_h, style="F")
+                    pdf.set_fill_color(0)  # the text drawn next is black
+                    label = self.wrap(code, "", size, cell_w - 1)[0]
+                    tx = x + (cell_w - self.width(label, "", size)) / 2
+                    self.draw(tx, pdf.y + 1.1, label, "", size)
+                    x += cell_w + 0.8
+                pdf.y += cell_h + 0.8
+            pdf.y += 0.6
+        self.gap(1)
+        x = MARGIN
+        for colour, text in (("green", "enough evidence"), ("amber", "some"), ("red", "none")):
+            pdf.set_fill_color(*RAG_RGB[colour])
+            pdf.rect(x, pdf.y, 4, 3.2, style="F")
+            pdf.set_fill_color(0)
+            self.draw(x + 5, pdf.y + 0.1, text, "", BODY - 2)
+            x += 6 + self.width(text, "", BODY - 2) + 6
+        pdf.y += LINE
 
     def field(self, label: str, value: str) -> None:
         value = value.strip()
@@ -250,45 +332,92 @@ class _Part:
     goals: tuple[GoalRecord, ...]
 
 
+# Under the first heading (planning and undertaking) and the second (reflecting): the kinds.
+PLANNING_KINDS = frozenset({Kind.CONTRACT, Kind.SESSION, Kind.EVIDENCE})
+REFLECTING_KINDS = frozenset({Kind.REFLECTION, Kind.SUPERVISION, Kind.FEEDBACK, Kind.CPD})
+SIGNATORIES = ("Candidate", "Supervisor", "Assessor", "Internal quality assurer")
+
+
 def build_diary(snapshot: PortfolioSnapshot, registry: Registry, out_path: Path) -> Path:
     """Write the mentoring diary to `out_path`."""
     return write_diary(export_view(snapshot, registry), out_path)
 
 
 def write_diary(view: ExportView, out_path: Path) -> Path:
+    """Summary first, then the contents, each unit's part under its task headings with every
+    entry in date order, the entries no unit holds, and the declarations and signatures."""
     names = "; ".join(f.title for f in view.frameworks) or "no framework"
     writer = _Writer(f"Mentoring diary · {view.snapshot.candidate} · {names}")
     writer.pdf.set_title(f"Mentoring diary: {view.snapshot.candidate}")
     writer.new_page()
     _front(writer, view)
+    writer.new_page()
+    contents_page = writer.pdf.page
     notes = SessionNotes.of(view)
+    words = _criteria_words(view)
+    shown_refs: set[str] = set()
     for part in _parts(view):
-        _write_part(writer, part, notes)
+        _write_part(writer, part, notes, words, shown_refs)
+    rest = tuple(
+        e
+        for e in view.entries_in_order
+        if e.ref not in shown_refs
+        and e.ref not in notes.placed_feedback
+        and e.kind not in (Kind.GOAL, Kind.GOAL_REVIEW)
+    )
+    if rest or notes.loose_confirmations:
+        writer.new_page()
+        writer.heading("Other entries, in date order", 14, 0)
+        for e in rest:
+            _write_entry(writer, e, view, words)
+        for c in notes.loose_confirmations:
+            _write_confirmation(writer, c)
+    _signatures(writer, view)
+    writer.contents(contents_page)
     writer.number_pages()
     with partial_file(out_path) as partial:
         writer.pdf.output(str(partial))
     return Path(out_path)
 
 
+def _criteria_words(view: ExportView) -> dict[str, str]:
+    """criterion id -> "D3.06 2.1 Plan mentoring sessions ..." (its code and its words)."""
+    return {c.id: f"{c.unit_code} {c.code} {c.text}" for fw in view.frameworks for c in fw.criteria}
+
+
+def _criteria(e: EntryRecord, words: dict[str, str]) -> tuple[str, str]:
+    return "Criteria", "\n".join(words.get(t, t) for t in e.tags)
+
+
 def _front(w: _Writer, view: ExportView) -> None:
-    s = view.snapshot
-    w.paragraph("Mentoring diary", "B", 18)
+    """The summary an assessor reads first."""
+    s, found = view.snapshot, summary(view)
+    w.paragraph("Mentoring diary: summary", "B", 18)
     w.gap(2)
-    w.field("Candidate", s.candidate)
-    w.field("Frameworks", "\n".join(framework_line(f) for f in view.frameworks))
-    w.field("Period", period_text(s))
+    w.field("Candidate", found.candidate)
+    w.field("Centre", found.centre)
+    w.field("Qualification", "\n".join(found.qualifications))
+    w.field("Period", found.period)
     w.field("Generated", utc_time(s.generated_at))
     if s.anonymised:
         w.field("Anonymised", "Mentees appear as Mentee A, Mentee B ...")
-    for fw in view.frameworks:
-        for unit in units_in_use(unit_hours(s, fw), fw):
-            w.field(f"Hours {unit.unit_code}", progress_text(unit))
-    failed = [c for c in view.checks if c.status != Status.PASSED]
-    if failed:
+    w.field("Hours", "\n".join(h.text for h in found.hours))
+    w.field("Coverage", "\n".join(u.text for u in found.units))
+    if found.failed:
         w.gap()
-        w.paragraph("Checks still open", "B", BODY + 1)
-        for check in failed:
-            w.paragraph(f"• {check.framework_id}: {check.message}", indent=3)
+        w.paragraph("Checks that failed, and what to do", "B", BODY + 1)
+        for check, todo in found.failed:
+            w.paragraph(f"• {check.message}. What to do: {todo}.", indent=3)
+    if found.to_check:
+        w.gap()
+        w.paragraph("For a person to check", "B", BODY + 1)
+        for check in found.to_check:
+            w.paragraph(f"• {check.message}", indent=3)
+    if found.map:
+        w.gap()
+        w.paragraph("Criteria map", "B", BODY + 1)
+        w.gap(1)
+        w.rag_map(found.map)
 
 
 def _parts(view: ExportView) -> list[_Part]:
@@ -309,9 +438,8 @@ def _parts(view: ExportView) -> list[_Part]:
             )
             parts.append(_unit_part(fw, unit, hours[unit.code], tuple(members[unit.code]), goals))
     if not parts:
-        parts.append(
-            _Part("Mentoring sessions", "", DEFAULT_HEADINGS, None, entries, view.snapshot.goals)
-        )
+        title = "Mentoring diary entries"
+        parts.append(_Part(title, "", DEFAULT_HEADINGS, None, entries, view.snapshot.goals))
     return parts
 
 
@@ -330,33 +458,38 @@ def _unit_part(
     return _Part(f"{unit.code} {unit.title}", subtitle, headings, hours, entries, goals)
 
 
-def _write_part(w: _Writer, part: _Part, notes: SessionNotes) -> None:
+def _write_part(
+    w: _Writer, part: _Part, notes: SessionNotes, words: dict[str, str], shown_refs: set[str]
+) -> None:
+    planning = [e for e in part.entries if e.kind in PLANNING_KINDS]
+    reflecting = [
+        e
+        for e in part.entries
+        if e.kind in REFLECTING_KINDS
+        and not (e.kind == Kind.FEEDBACK and e.ref in notes.placed_feedback)
+    ]
     w.new_page()
     w.heading(part.title, 14, 0)
     if part.subtitle:
         w.paragraph(part.subtitle)
-    planning, reflecting = part.headings
-    w.heading(planning, 12, 1)
-    for e in part.entries:
-        if e.kind == Kind.CONTRACT:
-            _write_entry(w, e)
-    for g in part.goals:
-        _write_goal(w, g)
-    for e in part.entries:
-        if e.kind == Kind.SESSION:
-            _write_session(w, e, part.hours, notes)
-    w.heading(reflecting, 12, 1)
-    w.paragraph(_summary(part))
+    first, second = part.headings
+    if planning or part.goals:
+        w.heading(first, 12, 1)
+        for g in part.goals:
+            _write_goal(w, g)
+            shown_refs.add(g.ref)
+        for e in planning:
+            if e.kind == Kind.SESSION:
+                _write_session(w, e, part.hours, notes, words)
+            else:
+                _write_entry(w, e, None, words)
+            shown_refs.add(e.ref)
+    w.heading(second, 12, 1)
+    w.paragraph(_summary(part))  # the hours so far: never a heading over nothing
     w.gap()
-    for e in part.entries:
-        if e.kind in (Kind.REFLECTION, Kind.SUPERVISION) or (
-            e.kind == Kind.FEEDBACK and e.ref not in notes.placed_feedback
-        ):
-            _write_entry(w, e)
-    for c in notes.loose_confirmations:
-        _block_title(w, f"Supervisor confirmation · {day(c.confirmed_at.date())}")
-        w.field("Confirmed", confirmation_line(c))
-        w.gap()
+    for e in reflecting:
+        _write_entry(w, e, None, words)
+        shown_refs.add(e.ref)
 
 
 def _summary(part: _Part) -> str:
@@ -382,47 +515,90 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _block_title(w: _Writer, text: str) -> None:
-    w.room(LINE * 4)  # keep a block's title with its first lines
-    w.paragraph(text, "B", BODY + 0.5)
-    w.gap(0.8)
-
-
 def _write_session(
-    w: _Writer, e: EntryRecord, hours: UnitHours | None, notes: SessionNotes
+    w: _Writer,
+    e: EntryRecord,
+    hours: UnitHours | None,
+    notes: SessionNotes,
+    words: dict[str, str],
 ) -> None:
     duration = format_minutes(e.duration_minutes or 0)
-    title = f"{e.ref} · {day(e.occurred_on)} · {duration}"
+    title = f"Session · {e.ref} · {day(e.occurred_on)} · {duration}"
     if hours is not None:
         running = hours.running_at(e.ref) or 0
         reached = " (minimum reached)" if running >= hours.minimum_minutes else ""
         minimum = format_hours(hours.min_hours)
         title += f" · running {format_minutes(running)} of {minimum}{reached}"
-    _block_title(w, title)
     d = e.data
-    how = [
-        shown(SESSION_FORMATS, d.get("format")),
-        shown(SESSION_MODES, d.get("mode")),
-    ]
-    w.field("Mentees", " · ".join(x for x in (", ".join(e.mentees), *how) if x))
-    w.field("Planned", as_text(d.get("plan")))
-    w.field("Covered", as_text(d.get("summary")))
-    w.field("Progress", as_text(d.get("progress")))
-    w.field("Next steps", as_text(d.get("next_steps")))
-    w.field("Reflection", as_text(d.get("reflection")))
-    w.field("Feedback", "\n".join(map(feedback_line, notes.feedback.get(e.ref, ()))))
-    w.field("Confirmed", "\n".join(map(confirmation_line, notes.confirmations.get(e.ref, ()))))
-    w.field("Criteria", ", ".join(e.tags))
-    w.gap()
+    how = [shown(SESSION_FORMATS, d.get("format")), shown(SESSION_MODES, d.get("mode"))]
+    feedback = notes.feedback.get(e.ref, ())
+    w.block(
+        title,
+        [
+            ("Mentees", " · ".join(x for x in (", ".join(e.mentees), *how) if x)),
+            ("Planned", as_text(d.get("plan"))),
+            ("Covered", as_text(d.get("summary"))),
+            ("Progress", as_text(d.get("progress"))),
+            ("Next steps", as_text(d.get("next_steps"))),
+            ("Reflection", as_text(d.get("reflection"))),
+            (
+                "Question asked",
+                feedback_question(feedback[0], e, w_candidate(w)) if feedback else "",
+            ),
+            ("Feedback", "\n".join(map(feedback_line, feedback))),
+            ("Confirmed", "\n".join(map(confirmation_line, notes.confirmations.get(e.ref, ())))),
+            _criteria(e, words),
+        ],
+    )
 
 
-def _write_entry(w: _Writer, e: EntryRecord) -> None:
-    _block_title(w, f"{kind_label(e.kind)} · {e.ref} · {day(e.occurred_on)}")
+def w_candidate(w: _Writer) -> str:
+    """The candidate's name, as the running head carries it."""
+    return w.running_head.split(" · ")[1] if " · " in w.running_head else ""
+
+
+def _attachment_lines(e: EntryRecord) -> str:
+    return "\n".join(
+        f"{attachment_name(a, i)} ({a.kind}, {a.size:,} bytes, SHA-256 {a.sha256[:16]}…)"
+        for i, a in enumerate(e.attachments, 1)
+    )
+
+
+def _write_entry(
+    w: _Writer, e: EntryRecord, view: ExportView | None, words: dict[str, str]
+) -> None:
+    """Any entry as a block: its kind, reference and date, its fields, files and criteria."""
+    d = e.data
+    label = kind_label(e.kind)
+    fields: list[tuple[str, str]] = []
+    if e.kind == Kind.EVIDENCE:
+        label = EVIDENCE_TYPES.get(as_text(d.get("evidence_type")), label)
+        fields.append(("Caption", as_text(d.get("caption"))))
+        if d.get("from_name"):
+            fields.append(("From", as_text(d.get("from_name"))))
+    elif e.kind == Kind.FEEDBACK:
+        fields.append(("From", feedback_giver(e)))
+        fields.append(("Question asked", feedback_question(e, None, w_candidate(w))))
+        rating = d.get("rating")
+        fields.append(("Rating", f"{rating}/5" if rating is not None else ""))
+        fields.append(("Feedback", as_text(d.get("text"))))
+        fields.append(("About", as_text(d.get("about_ref"))))
+    else:
+        fields += [(f.label, shown_value(e, f)) for f in _fields(e.kind)]
     if e.mentees:
-        w.field("Mentees", ", ".join(e.mentees))
-    for f in _fields(e.kind):
-        w.field(f.label, as_text(e.data.get(f.key)))
-    w.gap()
+        fields.insert(0, ("Mentees", ", ".join(e.mentees)))
+    fields.append(("Files", _attachment_lines(e)))
+    fields.append(_criteria(e, words))
+    w.block(f"{label} · {e.ref} · {day(e.occurred_on)}", fields)
+
+
+def shown_value(e: EntryRecord, f: Field) -> str:
+    return as_text(e.data.get(f.key))
+
+
+def _write_confirmation(w: _Writer, c: ConfirmationRecord) -> None:
+    what = "Witness testimony" if c.kind == "testimony" else "Supervisor confirmation"
+    w.block(f"{what} · {day(c.confirmed_at.date())}", [("Confirmed", confirmation_line(c))])
 
 
 def _fields(kind: str) -> tuple[Field, ...]:
@@ -433,13 +609,53 @@ def _fields(kind: str) -> tuple[Field, ...]:
 
 
 def _write_goal(w: _Writer, g: GoalRecord) -> None:
-    _block_title(w, f"Goal · {g.ref} · {g.owner}")
-    w.field("Goal", g.statement)
-    w.field("Measure", g.measure or "")
-    w.field("Target date", day(g.target_date))
-    w.field("Status", shown(GOAL_STATUSES, g.status))
+    fields = [
+        ("Goal", g.statement),
+        ("Measure", g.measure or ""),
+        ("Target date", day(g.target_date)),
+        ("Status", shown(GOAL_STATUSES, g.status)),
+    ]
     for r in g.reviews:
         note = f" ({r.note})" if r.note else ""
         status = shown(GOAL_STATUSES, r.status)
-        w.field(f"Review {day(r.reviewed_on)}", f"{r.progress}{note} · {status}")
-    w.gap()
+        fields.append((f"Review {r.ref} {day(r.reviewed_on)}", f"{r.progress}{note} · {status}"))
+    w.block(f"Goal · {g.ref} · {g.owner}", fields)
+
+
+def _latest(view: ExportView) -> dict[str, tuple[str, str]]:
+    """Signatory -> (names, date) where the portfolio records them."""
+    s = view.snapshot
+    found: dict[str, tuple[str, str]] = {"Candidate": (s.candidate, "")}
+    if s.confirmations:
+        last = max(s.confirmations, key=lambda c: c.confirmed_at)
+        names = ", ".join(dict.fromkeys(c.supervisor for c in s.confirmations))
+        found["Supervisor"] = (names, f"last confirmation {utc_time(last.confirmed_at)}")
+    decided = [(d.assessor, d.decided_at) for d in s.decisions] + [
+        (m.assessor, m.decided_at) for m in s.marks
+    ]
+    if decided:
+        names = ", ".join(dict.fromkeys(name for name, _ in decided))
+        found["Assessor"] = (names, f"last decision {utc_time(max(t for _, t in decided))}")
+    return found
+
+
+def _signatures(w: _Writer, view: ExportView) -> None:
+    """The candidate's declaration, then a block to sign for each signatory."""
+    w.new_page()
+    w.heading("Declarations and signatures", 14, 0)
+    w.block(
+        "Candidate's declaration of authenticity",
+        [("Declaration", f"{view.snapshot.candidate}: {DECLARATION}")],
+    )
+    recorded = _latest(view)
+    for who in SIGNATORIES:
+        name, when = recorded.get(who, ("", ""))
+        w.block(
+            f"{who}",
+            [
+                ("Name", name or "…………………………………………"),
+                ("Recorded", when),
+                ("Signature", "…………………………………………"),
+                ("Date", "…………………………………………"),
+            ],
+        )
