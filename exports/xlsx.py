@@ -34,6 +34,7 @@ from exports import (
 from exports.safe_cells import Column, setup_print
 from exports.sheets import Row, footer, set_height, styled_cells, write_sheet
 from exports.sizing import row_height
+from exports.summary import summary, what_to_do
 from journal.coverage import coverage, tagged_refs
 from journal.entries import EVIDENCE_TYPES, GOAL_STATUSES, SESSION_FORMATS, SESSION_MODES, Kind
 from journal.frameworks.registry import Registry
@@ -195,7 +196,14 @@ def _cover(wb: Workbook, view: ExportView) -> None:
 
 
 # Cover labels of checks, coloured as the criteria map is.
-RAG_STYLE = {"Failed": "red", "To check": "amber", "Passed": "green"}
+RAG_STYLE = {
+    "Failed": "red",
+    "To check": "amber",
+    "Passed": "green",
+    "Coverage Red": "red",
+    "Coverage Amber": "amber",
+    "Coverage Green": "green",
+}
 
 
 STATUS_LABELS = {Status.FAILED: "Failed", Status.CHECK: "To check", Status.PASSED: "Passed"}
@@ -210,8 +218,10 @@ CoverRow = tuple[str, Any, bool]
 def cover_rows(view: ExportView) -> Iterator[CoverRow]:
     """(label, value, is_heading) rows of the cover sheet."""
     s = view.snapshot
-    yield "Portfolio of evidence", None, True
+    found = summary(view)
+    yield "Portfolio of evidence: summary", None, True
     yield "Candidate", s.candidate, False
+    yield "Centre", found.centre, False
     yield "Frameworks", "\n".join(framework_line(f) for f in view.frameworks), False
     yield "Period", period_text(s), False
     yield "Generated", utc_time(s.generated_at), False
@@ -223,7 +233,8 @@ def cover_rows(view: ExportView) -> Iterator[CoverRow]:
     yield "Rule checks", None, True
     order = {Status.FAILED: 0, Status.CHECK: 1, Status.PASSED: 2}
     for check in sorted(view.checks, key=lambda c: order[c.status]):
-        yield STATUS_LABELS[check.status], f"{check.framework_id}: {check.message}", False
+        todo = f"\nWhat to do: {what_to_do(check)}" if check.status == Status.FAILED else ""
+        yield STATUS_LABELS[check.status], f"{check.framework_id}: {check.message}{todo}", False
     if not view.checks:
         yield "Passed", "no framework rules apply", False
     yield from _assessment(view)
@@ -257,6 +268,13 @@ def _totals(view: ExportView) -> Iterator[CoverRow]:
         )
         for unit in units_in_use(unit_hours(s, fw), fw):
             yield (f"Hours: {fw.id} {unit.unit_code}", progress_text(unit), False)
+            confirmed = format_minutes(unit.confirmed_minutes)
+            yield (f"Confirmed: {fw.id} {unit.unit_code}", f"{confirmed} by the supervisor", False)
+    yield "", None, False
+    yield "Coverage per unit", None, True
+    for line in summary(view).units:
+        colour = "Green" if line.evidenced == line.total else "Amber" if line.evidenced else "Red"
+        yield f"Coverage {colour}", line.text, False
 
 
 def _assessment(view: ExportView) -> Iterator[CoverRow]:

@@ -146,3 +146,20 @@ def test_libreoffice_prints_every_reference_and_criterion_code_whole(
     assert sorted(refs - words) == []
     assert sorted(c for c in codes if c not in words and c not in text) == []
     assert "Page 1 of" in text and "Anna Kowalska" in text
+
+
+def test_the_cover_is_a_summary_with_coverage_per_unit_in_colour(tmp_path: Path) -> None:
+    from exports.xlsx import build_workbook
+    from journal.frameworks.registry import load_registry
+    from tests.snapshots import ilm_snapshot
+
+    path = build_workbook(ilm_snapshot(), load_registry(None), tmp_path / "c.xlsx")
+    ws = load_workbook(path)["Cover"]
+    rows = {r[0].value: r for r in ws.iter_rows() if r[0].value}
+    assert rows["Centre"][1].value == "not recorded"
+    assert rows["Confirmed: ilm D3.06"][1].value == "1 h 15 by the supervisor"
+    coverage = [r for r in ws.iter_rows() if str(r[0].value).startswith("Coverage ") and r[1].value]
+    assert any(re.match(r"D3\.06: \d+ of 8 criteria evidenced", r[1].value) for r in coverage)
+    assert {r[0].fill.fgColor.rgb for r in coverage} <= {"00F4C7C3", "00FCE8B2", "00B7E1CD"}
+    failed = rows["Failed"][1].value
+    assert "What to do: log more sessions tagged to this unit" in failed
