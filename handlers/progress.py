@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from pathlib import Path
 
 from aiogram import Router
 from aiogram.filters import Command
-from aiogram.types import Message
+from aiogram.types import BufferedInputFile, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from exports import export_view
+from exports.picture import progress_png
+from exports.summary import summary
 from handlers import texts
 from handlers.callbacks import GapCB, MenuCB
 from handlers.criteria import criterion_key, short_code
@@ -19,7 +23,7 @@ from journal.bars import bar
 from journal.coverage import biggest_gaps, coverage, tagged_refs, unit_counts
 from journal.frameworks.registry import Registry
 from journal.hours import format_minutes, unit_hours, units_in_use
-from journal.snapshot import EntryRecord
+from journal.snapshot import EntryRecord, PortfolioSnapshot
 from journal.textnorm import shorten
 from storage import entries as entry_repo
 from storage.db import snapshot_session
@@ -94,6 +98,20 @@ async def send_progress(
         [(texts.MENU_LOG, MenuCB(act="log")), (texts.MENU_ENTRIES, MenuCB(act="entries"))]
     )
     await reply(target, "\n".join(lines), reply_markup=keyboard(buttons))
+    # The hours and the red/amber/green criteria map as a picture under the text.
+    png = await asyncio.to_thread(_picture, snapshot, registry)
+    await target.answer_photo(BufferedInputFile(png, filename="progress.png"))
+
+
+def _picture(snapshot: PortfolioSnapshot, registry: Registry) -> bytes:
+    found = summary(export_view(snapshot, registry))
+    hours = [
+        (f"{fw.id} {u.unit_code}", u.minutes, u.confirmed_minutes, u.minimum_minutes)
+        for fw in (registry.get(i) for i in snapshot.framework_ids)
+        if fw
+        for u in units_in_use(unit_hours(snapshot, fw), fw)
+    ]
+    return progress_png(found, hours)
 
 
 def build_router() -> Router:
