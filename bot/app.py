@@ -37,7 +37,7 @@ from handlers import (
 )
 from handlers import prompts as prompt_handlers
 from handlers.assessor import UPLOAD_LIMIT
-from handlers.context import ReplayGuard, Who
+from handlers.context import ReplayGuard, SeenUpdates, Who
 from handlers.filters import PrivateChatsOnly
 from journal.clock import utcnow
 from journal.frameworks.registry import Registry, load_registry
@@ -107,6 +107,7 @@ def build_dispatcher(
     *,
     storage: BaseStorage | None = None,
     isolation: BaseEventIsolation | None = None,
+    seen: SeenUpdates | None = None,
 ) -> Dispatcher:
     dp = Dispatcher(
         storage=storage or DatabaseStorage(services.sessions, services.clock),
@@ -126,7 +127,7 @@ def build_dispatcher(
     dp["exporter"] = services.exporter
     dp["upload_limit"] = None if services.settings.telegram_api_base else UPLOAD_LIMIT
     people = PeopleCache(services.sessions, enabled=is_sqlite(services.settings.database_url))
-    guard, who = ReplayGuard(services.clock), Who(people, services.clock)
+    guard, who = ReplayGuard(services.clock, seen), Who(people, services.clock)
     private = PrivateChatsOnly()  # first: nothing is read or written for a group
     for observer in (dp.message, dp.callback_query):
         observer.outer_middleware(private)

@@ -29,6 +29,13 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_host: str = "127.0.0.1"
     webhook_port: int = 8080
+    # Scale-out (README "Scale-out"): webhook workers started by one `mentorlog run`, on ports
+    # WEBHOOK_PORT, WEBHOOK_PORT+1, ...; the send budget all processes share (in Redis).
+    workers: int = Field(default=1, ge=1, le=64)
+    send_per_second: float = Field(default=30, gt=0)
+    send_per_chat_seconds: float = Field(default=1.0, ge=0)
+    # A chat's Redis lock expires this long after its worker stopped renewing it (died).
+    redis_lock_seconds: float = Field(default=10, gt=0)
     quiet_start: str = DEFAULT_QUIET[0]
     quiet_end: str = DEFAULT_QUIET[1]
     # Days a portfolio is kept after its last activity (journal.retention); unset: kept.

@@ -4,12 +4,22 @@ aiogram's SimpleRequestHandler answers a body that is not JSON with 500 and a tr
 log, and accepts any JSON with 200, to fail later in a task whose error carries the body (what
 people wrote) into the log. Here the body is read, parsed and checked as an Update before it is
 accepted: anything else gets 400 and one log line with its size. Updates are logged by id only.
+
+An update is acknowledged (200) only once it is handled: aiogram's default answers first and
+handles in the background, so an update in hand when the worker dies would be gone (Telegram
+does not send an acknowledged update again). Here a worker killed mid-update leaves the proxy
+or Telegram without an answer, the update comes again (to another worker behind the proxy),
+and the update claim (`storage.uow.writing`) and the replay guard keep it handled once.
+
+`/healthz` answers while the process lives; `/readyz` while it takes updates (database and
+Redis answer, not shutting down), for the proxy and the orchestrator.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -48,9 +58,11 @@ class CheckedRequestHandler(SimpleRequestHandler):
             task = asyncio.create_task(self._feed(bot, update))
             self._background_feed_update_tasks.add(task)
             task.add_done_callback(self._background_feed_update_tasks.discard)
-            return web.json_response({}, dumps=bot.session.json_dumps)
-        result = await self.dispatcher.feed_webhook_update(bot, update, **self.data)
-        return web.Response(body=self._build_response_writer(bot=bot, result=result))
+        else:
+            # Not feed_webhook_update: after 55 s it answers and goes on in the background.
+            # An error escaping the handlers is a 500: the update comes again.
+            await self._feed(bot, update)
+        return web.json_response({}, dumps=bot.session.json_dumps, headers=self.headers)
 
     __call__ = handle
 
@@ -59,12 +71,51 @@ class CheckedRequestHandler(SimpleRequestHandler):
         if isinstance(result, TelegramMethod):
             await self.dispatcher.silent_call_request(bot=bot, result=result)
 
+    headers: dict[str, str] = {}  # noqa: RUF012 - set per instance by webhook_app
 
-def webhook_app(dp: Dispatcher, bot: Bot, secret: str) -> web.Application:
-    """An aiohttp application serving the webhook at WEBHOOK_PATH, for requests with `secret`."""
+
+Ready = Callable[[], Awaitable[bool]]
+
+
+async def _always() -> bool:
+    return True
+
+
+def webhook_app(
+    dp: Dispatcher,
+    bot: Bot,
+    secret: str,
+    *,
+    worker: str | None = None,
+    ready: Ready = _always,
+    background: bool = False,
+) -> web.Application:
+    """An aiohttp application serving the webhook at WEBHOOK_PATH, for requests with `secret`,
+    answering only once the update is handled (`background=False`), with /healthz and /readyz.
+
+    `worker` names the process in an `X-Mentorlog-Worker` header of every answer (which worker
+    behind the proxy took an update shows in the proxy's log and in tests)."""
     app = web.Application()
-    CheckedRequestHandler(dispatcher=dp, bot=bot, secret_token=secret).register(
-        app, path=WEBHOOK_PATH
+    handler = CheckedRequestHandler(
+        dispatcher=dp, bot=bot, secret_token=secret, handle_in_background=background
     )
+    handler.headers = {"X-Mentorlog-Worker": worker} if worker else {}
+    handler.register(app, path=WEBHOOK_PATH)
+
+    async def healthz(_: web.Request) -> web.Response:
+        return web.Response(text="ok", headers=handler.headers)
+
+    async def readyz(_: web.Request) -> web.Response:
+        try:
+            ok = await asyncio.wait_for(ready(), 5)
+        except Exception:  # a database or Redis that does not answer is "not ready"
+            ok = False
+        status = 200 if ok else 503
+        return web.Response(
+            text="ready" if ok else "not ready", status=status, headers=handler.headers
+        )
+
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
     setup_application(app, dp, bot=bot)
     return app

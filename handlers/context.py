@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from aiogram import BaseMiddleware
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.storage.base import StorageKey
 from aiogram.types import TelegramObject, Update, User
 
 from journal.prompting import local_day
@@ -19,11 +20,21 @@ from storage.uow import AlreadyHandled
 Clock = Callable[[], datetime]
 
 
+class SeenUpdates(Protocol):
+    """Where the last update of each chat is kept when the state is not in the database
+    (`storage.redis_state.RedisSeen` with Redis storage)."""
+
+    async def last(self, key: StorageKey) -> tuple[int | None, datetime | None]: ...
+
+    async def record(self, key: StorageKey, update_id: int, at: datetime) -> None: ...
+
+
 class ReplayGuard(BaseMiddleware):
     """Drops an update Telegram sent again, and one whose writes were already committed."""
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, seen: SeenUpdates | None = None) -> None:
         self._clock = clock
+        self._seen = seen
 
     async def __call__(
         self,
@@ -36,7 +47,15 @@ class ReplayGuard(BaseMiddleware):
         state: FSMContext | None = data.get("state")
         storage = state.storage if state is not None else None
         if not isinstance(storage, DatabaseStorage):
-            return await self._handle(handler, event, data, update_id)
+            if self._seen is None or state is None or update_id is None:
+                return await self._handle(handler, event, data, update_id)
+            # Runs inside the chat's lock (event isolation): a copy of this update handled by
+            # another worker meanwhile has been recorded by the time this one gets here.
+            if already_seen(update_id, *await self._seen.last(state.key), self._clock()):
+                return None
+            result = await self._handle(handler, event, data, update_id)
+            await self._seen.record(state.key, update_id, self._clock())
+            return result
         if update_id is not None and already_seen(
             update_id, *await storage.last_seen(state.key), self._clock()
         ):

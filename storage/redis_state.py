@@ -1,0 +1,86 @@
+"""Conversation state in Redis when several processes serve one bot (README "Scale-out").
+
+- `ChatLocks`: aiogram's event isolation over Redis, one lock per chat, so two workers never
+  handle updates of one chat at once. aiogram's own `RedisEventIsolation` holds a lock for a
+  fixed 60 s: a worker killed while holding one would stall that chat for a minute. Here the
+  lock lives `lock_seconds` and is renewed while its update is being handled, so a dead
+  worker's lock expires within `lock_seconds` and a long export keeps its lock.
+- `RedisSeen`: the last update id each chat saw, and when, for `handlers.context.ReplayGuard`
+  (`journal.updates.already_seen`): with the database storage that record sits beside the
+  state; with Redis storage it sits beside it in Redis.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+from aiogram.fsm.storage.base import BaseEventIsolation, StorageKey
+from aiogram.fsm.storage.redis import DefaultKeyBuilder, KeyBuilder
+from redis.asyncio import Redis
+from redis.exceptions import LockError
+
+from journal.updates import REPLAYABLE_FOR
+
+
+class ChatLocks(BaseEventIsolation):
+    def __init__(
+        self,
+        redis: Redis,
+        lock_seconds: float = 10,
+        key_builder: KeyBuilder | None = None,
+    ) -> None:
+        self.redis = redis
+        self.lock_seconds = lock_seconds
+        self.key_builder = key_builder or DefaultKeyBuilder()
+
+    @asynccontextmanager
+    async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
+        lock = self.redis.lock(
+            name=self.key_builder.build(key, "lock"), timeout=self.lock_seconds, sleep=0.02
+        )
+        await lock.acquire()
+        renewer = asyncio.create_task(self._renew(lock))
+        try:
+            yield None
+        finally:
+            renewer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewer
+            # Expired (the loop stalled longer than lock_seconds) or Redis gone: nothing to free.
+            with contextlib.suppress(LockError, ConnectionError, OSError):
+                await lock.release()
+
+    async def _renew(self, lock: object) -> None:
+        while True:
+            await asyncio.sleep(self.lock_seconds / 3)
+            with contextlib.suppress(LockError, ConnectionError, OSError):
+                await lock.reacquire()  # type: ignore[attr-defined]
+
+    async def close(self) -> None:
+        pass
+
+
+class RedisSeen:
+    """Last update id and time per chat (see `journal.updates`), kept 24 hours."""
+
+    def __init__(self, redis: Redis, prefix: str = "mentorlog:seen") -> None:
+        self._redis = redis
+        self._prefix = prefix
+        self._ttl = int(REPLAYABLE_FOR.total_seconds())
+
+    def _key(self, key: StorageKey) -> str:
+        return f"{self._prefix}:{key.bot_id}:{key.chat_id}:{key.user_id}"
+
+    async def last(self, key: StorageKey) -> tuple[int | None, datetime | None]:
+        raw = await self._redis.get(self._key(key))
+        if not raw:
+            return None, None
+        update_id, at = raw.decode().split(" ")
+        return int(update_id), datetime.fromtimestamp(float(at), UTC)
+
+    async def record(self, key: StorageKey, update_id: int, at: datetime) -> None:
+        await self._redis.set(self._key(key), f"{update_id} {at.timestamp()}", ex=self._ttl)

@@ -1,0 +1,162 @@
+"""Scale-out with real servers: two webhook workers behind nginx, Redis state, PostgreSQL data.
+
+Skipped, naming what is missing, where `.ci/run` could not provide the servers
+(`tests.webhook_running.missing_servers`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import signal
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.offline import invite_and_join, onboard_mentor
+from tests.conftest import log_session
+from tests.fake_bot_api import FakeBotApi
+from tests.webhook_running import (
+    Nginx,
+    RedisServer,
+    WebhookBot,
+    free_ports,
+    missing_servers,
+    reset_postgres,
+)
+
+MISSING = missing_servers()
+pytestmark = pytest.mark.skipif(bool(MISSING), reason="needs " + ", ".join(MISSING))
+WORKERS = 2
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    server = FakeBotApi()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def redis_server(tmp_path: Path) -> AsyncIterator[RedisServer]:
+    server = await RedisServer(tmp_path / "redis").start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def deployment(
+    tmp_path: Path, api: FakeBotApi, redis_server: RedisServer
+) -> AsyncIterator[tuple[WebhookBot, Nginx]]:
+    url = os.environ["MENTORLOG_TEST_SCALE_POSTGRES_URL"]
+    await reset_postgres(url)
+    base = free_ports(WORKERS)
+    nginx = await Nginx(tmp_path / "nginx", [base + i for i in range(WORKERS)]).start()
+    bot = WebhookBot(
+        tmp_path,
+        api,
+        database_url=url,
+        redis_url=redis_server.url,
+        workers=WORKERS,
+        base_port=base,
+        nginx_url=nginx.url,
+        FEEDBACK_DELAY_MINUTES="0",
+    )
+    try:
+        async with bot:
+            yield bot, nginx
+    finally:
+        await nginx.stop()
+    assert bot.problems() == [], bot.output[-8000:]
+
+
+async def _pg(sql: str) -> list:
+    import asyncpg
+
+    url = os.environ["MENTORLOG_TEST_SCALE_POSTGRES_URL"].replace("+asyncpg", "")
+    connection = await asyncpg.connect(url)
+    try:
+        return await connection.fetch(sql)
+    finally:
+        await connection.close()
+
+
+async def test_a_conversation_through_the_proxy_moves_between_workers_and_the_draft_continues(
+    deployment, api
+):
+    bot, _ = deployment
+    anna = bot.webhook_client("Anna", 777)
+    jon = bot.webhook_client("Jon", 778)
+    await onboard_mentor(anna)
+    await invite_and_join(anna, jon)
+    start = len(anna.workers_seen)
+    await log_session(anna)
+    assert "Saved as <b>E-0001</b>" in anna.last.text
+
+    # The /log steps of one chat were taken by different workers one after another.
+    steps = anna.workers_seen[start:]
+    assert set(steps) == {"0", "1"}
+    assert sum(a != b for a, b in itertools.pairwise(steps)) >= len(steps) // 2
+    # The feedback prompt goes out from a worker's scheduler, the answer comes back.
+    prompt = await jon.expect("How useful was today's session with Anna")
+    await jon.tap(prompt, "4")
+    reply = await jon.send("Doing it for real was better than reading the checklist.")
+    assert reply.text == "Sent to Anna. Thank you."
+    await anna.expect("Jon rated E-0001")
+    assert await _pg("SELECT count(*) FROM entries WHERE kind = 'session'") == [(1,)]
+
+
+async def test_the_worker_holding_an_update_is_killed_and_the_update_is_handled_once(
+    deployment, api
+):
+    import asyncpg
+
+    bot, _ = deployment
+    anna = bot.webhook_client("Anna", 777)
+    jon = bot.webhook_client("Jon", 778)
+    await onboard_mentor(anna)
+    await invite_and_join(anna, jon)
+    await anna.send("/log")
+    await anna.click("Jon")
+    await anna.click("Today")
+    await anna.send("1h15")
+    await anna.click("In person")
+    await anna.send("Shift handover checklist")
+    await anna.send("Went through the checklist twice; he led the second run.")
+    await anna.click("Skip")
+    await anna.click("Skip")
+
+    # Hold every update claim: the worker taking the last Skip (which saves) waits inside its
+    # transaction, with the update in hand and nothing acknowledged.
+    url = os.environ["MENTORLOG_TEST_SCALE_POSTGRES_URL"].replace("+asyncpg", "")
+    holder = await asyncpg.connect(url)
+    transaction = holder.transaction()
+    await transaction.start()
+    await holder.execute("LOCK TABLE processed_updates IN ACCESS EXCLUSIVE MODE")
+    mark = len(api.calls)
+    saving = asyncio.create_task(anna.click("Skip"))
+    update_id = api._last_update_id + 1
+    pid = await bot.wait_for(lambda: bot.worker_pid(update_id), "a worker taking the update")
+    await asyncio.sleep(0.3)
+    assert not saving.done()
+    os.kill(pid, signal.SIGKILL)
+    # The proxy hands the same update to the other worker (it waits for the dead one's chat
+    # lock to expire, then for the claim).
+    await bot.wait_for(lambda: len(set(bot.takers(update_id))) == 2, "the update taken again")
+    await transaction.commit()
+    await holder.close()
+    reply = await asyncio.wait_for(saving, 30)
+
+    assert "Saved as <b>E-0001</b>" in reply.text
+    assert await _pg("SELECT count(*) FROM entries") == [(1,)]
+    claims = await _pg(f"SELECT count(*) FROM processed_updates WHERE update_id={update_id:d}")  # noqa: S608
+    assert claims == [(1,)]
+    saved = [p for m, p in api.calls[mark:] if "Saved as" in str(p.get("text", ""))]
+    assert len(saved) == 1
+    # The supervisor started the killed worker again; the conversation goes on.
+    await bot.wait_for(lambda: bot.serving() >= WORKERS + 1, "the killed worker back")
+    reply = await anna.send("/entries")
+    assert any(b.startswith("E-0001") for b in reply.buttons())
