@@ -23,6 +23,15 @@ from handlers.callbacks import AssessCB
 from handlers.criteria import criterion_from_key, criterion_key, short_code
 from handlers.filters import TypedText
 from handlers.keyboards import Button, chunked, keyboard
+from journal.assessment import (
+    MET,
+    NOT_YET,
+    OUTCOMES,
+    CriterionDecisions,
+    decision_problem,
+    decision_trail,
+    trail_text,
+)
 from journal.coverage import latest_decisions, tagged_refs
 from journal.frameworks.registry import Registry
 from journal.grading import (
@@ -238,26 +247,38 @@ def build_router() -> Router:
             async with snapshot_session(sessions) as session:
                 snapshot = await load_snapshot(session, pid, files_root, now)
             refs = ", ".join(tagged_refs(snapshot.entries).get(criterion.id, ())) or "none yet"
+            trail = decision_trail(snapshot.decisions).get(criterion.id, ())
+            history = (
+                texts.DECISION_NOW.format(
+                    trail=texts.escape(
+                        trail_text(CriterionDecisions(criterion.id, trail[-1], trail[:-1]))
+                    )
+                )
+                if trail
+                else ""
+            )
             await target.answer(
                 texts.DECIDE_ONE.format(
                     code=texts.escape(short_code(criterion)),
                     text=texts.escape(criterion.text),
                     refs=refs,
-                ),
-                reply_markup=keyboard(
-                    [
-                        [
-                            (texts.MET, AssessCB(p=pid, act="dec", v=f"met|{value}")),
-                            (texts.NOT_YET, AssessCB(p=pid, act="dec", v=f"not_yet|{value}")),
-                        ]
-                    ]
-                ),
+                )
+                + history,
+                reply_markup=_decide_keyboard(pid, value),
             )
         elif act == "dec":
             outcome, _, key = value.partition("|")
             criterion = criterion_from_key(registry, key, framework_ids)
-            if outcome not in {"met", "not_yet"} or criterion is None:
+            if outcome not in OUTCOMES or criterion is None:
                 await target.answer(texts.STALE_BUTTON)
+                return
+            async with snapshot_session(sessions) as session:
+                snapshot = await load_snapshot(session, pid, files_root, now)
+            problem = decision_problem(outcome, tagged_refs(snapshot.entries).get(criterion.id, ()))
+            if problem:
+                await target.answer(
+                    texts.escape(problem), reply_markup=_decide_keyboard(pid, key, met=False)
+                )
                 return
             await state.set_state(AssessState.comment)
             await state.set_data({"p": pid, "criterion": criterion.id, "outcome": outcome})
@@ -410,6 +431,12 @@ def build_router() -> Router:
     return router
 
 
+def _decide_keyboard(pid: int, key: str, *, met: bool = True) -> InlineKeyboardMarkup:
+    buttons = [(texts.MET, AssessCB(p=pid, act="dec", v=f"{MET}|{key}"))] if met else []
+    buttons.append((texts.NOT_YET, AssessCB(p=pid, act="dec", v=f"{NOT_YET}|{key}")))
+    return keyboard([buttons])
+
+
 async def _refusal(sessions: async_sessionmaker[AsyncSession], portfolio_id: int) -> str:
     """Why an assessor's tap or answer is refused: the portfolio is gone, or not theirs."""
     async with sessions() as session:
@@ -488,6 +515,15 @@ async def _save_decision(
     if allowed is None:
         await state.clear()
         await target.answer(await _refusal(sessions, data["p"]))
+        return
+    async with snapshot_session(sessions) as session:
+        snapshot = await load_snapshot(session, data["p"], files_root, now)
+    problem = decision_problem(
+        data["outcome"], tagged_refs(snapshot.entries).get(data["criterion"], ())
+    )
+    if problem:  # the evidence went between the tap and the comment
+        await state.clear()
+        await target.answer(texts.escape(problem))
         return
     async with writing(sessions, update_id) as session:
         assessment.record_decision(

@@ -26,7 +26,7 @@ from journal.frameworks.registry import Registry
 from journal.tagging import Tagger, parse_code
 from journal.textnorm import shorten
 from storage import entries as entry_repo
-from storage.models import Entry, Person, Portfolio
+from storage.models import TAG_BY_RULE, Entry, Person, Portfolio
 from storage.uow import writing
 
 LABEL_CHARS = 48
@@ -57,7 +57,9 @@ def _tag_button(registry: Registry, entry: Entry, criterion: Criterion, tagged: 
 def suggestion_keyboard(
     entry: Entry, portfolio: Portfolio, registry: Registry, tagger: Tagger
 ) -> InlineKeyboardMarkup:
-    tagged = {t.criterion_id for t in entry.tags}
+    # A tag the bot added by rule shows unticked until the mentor taps it to confirm it.
+    tagged = {t.criterion_id for t in entry.tags if t.source != TAG_BY_RULE}
+    by_rule = [t.criterion_id for t in entry.tags if t.source == TAG_BY_RULE]
     suggested = [
         s.criterion_id
         for s in tagger.suggest(
@@ -68,6 +70,7 @@ def suggestion_keyboard(
         )
     ]
     shown = [*[t for t in tagged if t not in suggested], *suggested]
+    shown += [t for t in by_rule if t not in shown]
     criteria = [c for c in (registry.criterion(cid) for cid in shown) if c is not None]
     rows: list[list[Button]] = [[_tag_button(registry, entry, c, tagged)] for c in criteria]
     rows.append(

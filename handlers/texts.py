@@ -356,6 +356,7 @@ PORTFOLIO_GONE = "That portfolio no longer exists: its owner erased it, or it pa
 DECIDE_UNIT = "Pick a unit to record decisions:"
 DECIDE_CRITERIA = "{unit}: ✓ met · ✗ not yet · (n) pieces of evidence. Tap a criterion."
 DECIDE_ONE = "{code} {text}\nEvidence: {refs}\nMet or not yet?"
+DECISION_NOW = "\n\nNow: {trail}"
 MET = "Met"
 NOT_YET = "Not yet"
 DECISION_COMMENT = "Add a comment for the candidate (or Skip)."

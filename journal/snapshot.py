@@ -29,9 +29,11 @@ class EntryRecord:
     data: dict[str, Any]
     mentees: tuple[str, ...] = ()
     duration_minutes: int | None = None
-    tags: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()  # the mentor's claims: tags they made or confirmed
     attachments: tuple[AttachmentRecord, ...] = ()
     revision: int = 1
+    # Tags the bot added by rule (feedback to the feedback criteria): shown apart, never claims.
+    auto_tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from journal.prompting import (
 from storage import people
 from storage.entries import create_entry, revise_entry, toggle_tag
 from storage.models import (
+    TAG_BY_RULE,
     Confirmation,
     Entry,
     Person,
@@ -117,7 +118,7 @@ async def _feedback_entry(
     )
     # The tag is the mentor's claim, made for them by rule; the assessor still decides.
     for criterion_id in _feedback_tags(portfolio, registry):
-        await toggle_tag(session, entry, criterion_id, mentor.id, now)
+        await toggle_tag(session, entry, criterion_id, mentor.id, now, source=TAG_BY_RULE)
     return entry
 
 

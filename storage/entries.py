@@ -13,6 +13,8 @@ from sqlalchemy.orm import joinedload, raiseload
 from journal.entries import OPEN_GOAL_STATUSES, Kind, format_ref
 from journal.snapshot import EntryRecord
 from storage.models import (
+    TAG_BY_MENTOR,
+    TAG_BY_RULE,
     Attachment,
     Entry,
     EntryMentee,
@@ -216,14 +218,27 @@ async def session_records(session: AsyncSession, portfolio_id: int) -> list[Entr
 
 
 async def toggle_tag(
-    session: AsyncSession, entry: Entry, criterion_id: str, person_id: int, now: datetime
+    session: AsyncSession,
+    entry: Entry,
+    criterion_id: str,
+    person_id: int,
+    now: datetime,
+    source: str = TAG_BY_MENTOR,
 ) -> bool:
-    """Confirm a tag, or remove it if it was confirmed: untagging is one tap. True if now tagged."""
+    """Confirm a tag, or remove it if it was confirmed: untagging is one tap. True if now tagged.
+
+    A tag the bot added by rule (`source` "rule") is confirmed by the tap, not removed; `source`
+    "rule" adds such a tag (it is then shown apart and is not the mentor's claim)."""
     existing = next((t for t in entry.tags if t.criterion_id == criterion_id), None)
+    if existing is not None and existing.source == TAG_BY_RULE and source != TAG_BY_RULE:
+        existing.source, existing.tagged_by, existing.tagged_at = TAG_BY_MENTOR, person_id, now
+        return True
     if existing is not None:
         entry.tags.remove(existing)
         return False
-    entry.tags.append(Tag(criterion_id=criterion_id, tagged_by=person_id, tagged_at=now))
+    entry.tags.append(
+        Tag(criterion_id=criterion_id, tagged_by=person_id, tagged_at=now, source=source)
+    )
     return True
 
 

@@ -184,6 +184,10 @@ class EntryMentee(Base):
     )
 
 
+TAG_BY_MENTOR = "mentor"
+TAG_BY_RULE = "rule"
+
+
 class Tag(Base):
     """A mentor's claim that an entry evidences a criterion; the assessor decides separately."""
 
@@ -195,6 +199,10 @@ class Tag(Base):
     criterion_id: Mapped[str] = mapped_column(String(64), index=True)
     tagged_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     tagged_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # "mentor": made or confirmed by the mentor (a claim); "rule": added by the bot by rule.
+    source: Mapped[str] = mapped_column(
+        String(8), default=TAG_BY_MENTOR, server_default=TAG_BY_MENTOR
+    )
 
 
 class Attachment(Base):

@@ -19,7 +19,17 @@ from journal.snapshot import (
     MarkRecord,
     PortfolioSnapshot,
 )
-from storage.models import Confirmation, Decision, Entry, Goal, Mark, Membership, Person, Portfolio
+from storage.models import (
+    TAG_BY_RULE,
+    Confirmation,
+    Decision,
+    Entry,
+    Goal,
+    Mark,
+    Membership,
+    Person,
+    Portfolio,
+)
 from storage.people import Role
 
 
@@ -65,7 +75,8 @@ async def load_snapshot(
             )
             + tuple(e.data.get("mentee_names", [])),
             duration_minutes=e.duration_minutes,
-            tags=tuple(t.criterion_id for t in e.tags),
+            tags=tuple(t.criterion_id for t in e.tags if t.source != TAG_BY_RULE),
+            auto_tags=tuple(t.criterion_id for t in e.tags if t.source == TAG_BY_RULE),
             attachments=tuple(
                 AttachmentRecord(
                     entry_ref=e.ref,
