@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,8 @@ class FakeBotApi:
     # Scripted answers for a method, taken one per call: (HTTP status, extra fields).
     script: dict[str, deque[tuple[int, dict[str, Any]]]] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
+    # When each call of `calls` arrived (time.monotonic()), for the send-budget tests.
+    call_times: list[float] = field(default_factory=list)
     port: int = 0
     _runner: web.AppRunner | None = None
     _last_update_id: int = 0
@@ -65,7 +68,12 @@ class FakeBotApi:
                 k: (v if isinstance(v, str) else v.file.read())
                 for k, v in (await request.post()).items()
             }
+            # A file goes as its own part, named by "attach://<part>" in its field.
+            for k, v in list(payload.items()):
+                if isinstance(v, str) and v.startswith("attach://"):
+                    payload[k] = payload.pop(v.removeprefix("attach://"), v)
         self.calls.append((method, payload))
+        self.call_times.append(time.monotonic())
         scripted = self.script.get(method)
         if scripted:
             status, extra = scripted.popleft()
@@ -104,6 +112,10 @@ class FakeBotApi:
         if method == "sendDocument":
             bot_api_rules.check_caption(payload.get("caption"), payload.get("parse_mode"))
             return self._message(payload, document={"file_id": "sent", "file_unique_id": "sent"})
+        if method == "sendPhoto":
+            bot_api_rules.check_caption(payload.get("caption"), payload.get("parse_mode"))
+            size = {"file_id": "sent", "file_unique_id": "sent", "width": 1, "height": 1}
+            return self._message(payload, photo=[size])
         if method == "getFile":
             file_id = str(payload["file_id"])
             return {"file_id": file_id, "file_unique_id": file_id, "file_path": file_id}

@@ -184,3 +184,15 @@ async def test_after_three_quiet_weeks_the_process_nudges_the_mentor_on_its_own(
     await anna.expect("No session with Jon for three weeks.")
     assert ("weekly", "sent") in prompt_states(running.db)
     assert ("pair_quiet", "sent") in prompt_states(running.db)
+
+
+async def test_progress_through_the_process_sends_its_text_and_the_picture(running, api):
+    anna = running.client("Anna", 777)
+    jon = running.client("Jon", 778)
+    await onboard_mentor(anna)
+    await invite_and_join(anna, jon)
+    await log_session(anna)
+    reply = await anna.send("/progress")
+    assert "ILM D3.06: 1 h 15 of 6 h" in reply.text
+    [photo] = [p for m, p in api.calls if m == "sendPhoto"]
+    assert photo["photo"][:8] == b"\x89PNG\r\n\x1a\n"
