@@ -45,6 +45,7 @@ FIELDS: dict[Kind, tuple[Field, ...]] = {
         Field("measure", "Measure of success"),
         Field("target_date", "Target date"),
         Field("status", "Status", optional=False),
+        Field("agreed", "How it was agreed with the supervisor"),
     ),
     Kind.GOAL_REVIEW: (
         Field("goal_ref", "Goal", optional=False),
@@ -57,6 +58,12 @@ FIELDS: dict[Kind, tuple[Field, ...]] = {
         Field("differently", "What I would do differently"),
         Field("learner_progress", "How the learner progressed"),
         Field("impact", "Impact on the learner's performance"),
+        Field("model", "Model used to assess the impact"),
+        Field("summary", "Overall summary"),
+        Field("strengths", "Strengths and weaknesses shown"),
+        Field("skills", "Skills still to improve, and how"),
+        Field("future", "The process, and using mentoring in future"),
+        Field("cpd_plan", "Plan for continuing development"),
         Field("note", "Reflection"),
     ),
     Kind.FEEDBACK: (
@@ -69,6 +76,8 @@ FIELDS: dict[Kind, tuple[Field, ...]] = {
     Kind.SUPERVISION: (
         Field("discussion", "What was discussed", optional=False),
         Field("actions", "Agreed actions"),
+        Field("plan", "Plan agreed for the supervised hours"),
+        Field("improvements", "Areas for improvement identified"),
     ),
     Kind.CONTRACT: (
         Field("boundaries", "Boundaries"),
@@ -77,6 +86,10 @@ FIELDS: dict[Kind, tuple[Field, ...]] = {
         Field("activities", "Planned activities"),
         Field("resources", "Resources"),
         Field("timeline", "Timeline"),
+        Field("environment", "Safe environment"),
+        Field("needs", "Learning needs and styles"),
+        Field("goals_agreed", "How the goals were agreed"),
+        Field("benefits", "Benefits to learners and the organisation"),
     ),
     Kind.EVIDENCE: (
         Field("caption", "Caption", optional=False),

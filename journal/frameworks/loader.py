@@ -20,7 +20,18 @@ from typing import Any
 
 import yaml
 
-from journal.frameworks.model import Criterion, Framework, Outcome, Unit, criterion_id
+from journal.entries import FIELDS, Kind
+from journal.frameworks.model import (
+    Criterion,
+    Framework,
+    Outcome,
+    Task,
+    TaskElement,
+    TaskHeading,
+    Unit,
+    criterion_id,
+)
+from journal.tasks import STARTS
 
 MAX_FILE_BYTES = 1 << 20  # the built-in frameworks are 18 to 44 KB
 MAX_DEPTH = 32  # the built-in frameworks nest 9 levels deep
@@ -28,7 +39,23 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 BOM = "\ufeff"
 _ID = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$")
-_TOP_KEYS = {"id", "title", "version", "source", "criterion_ids", "notes", "units", "extra"}
+_TOP_KEYS = {
+    "id",
+    "title",
+    "version",
+    "source",
+    "criterion_ids",
+    "notes",
+    "units",
+    "extra",
+    "tasks",
+}
+# What an element's evidence rule may say; a task may give any of them as its elements' default.
+_RULE_KEYS = {"kinds", "fields", "each", "tagged", "flow"}
+_TASK_KEYS = {"code", "title", "unit", "text", "source", "headings", *_RULE_KEYS}
+_HEADING_KEYS = {"title", "lead", "elements"}
+_ELEMENT_KEYS = {"code", "text", "short", "lead", "criteria", "section", *_RULE_KEYS}
+SHORT_CHARS = 80  # an element's short text is read in the chat ("D3.06 still needs: ...")
 _UNIT_KEYS = {
     "code",
     "title",
@@ -40,7 +67,7 @@ _UNIT_KEYS = {
     "outcomes",
 }
 _OUTCOME_KEYS = {"code", "text", "criteria"}
-_CRITERION_KEYS = {"code", "text", "methods"}
+_CRITERION_KEYS = {"code", "text", "methods", "methods_source"}
 CSV_COLUMNS = (
     "framework",
     "title",
@@ -53,6 +80,8 @@ CSV_COLUMNS = (
     "criterion_text",
     "methods",
 )
+# Optional columns that put the row's criterion under an element of an assessed task.
+CSV_TASK_COLUMNS = ("task", "task_title", "task_heading", "task_element", "element_kinds")
 
 
 class FrameworkError(ValueError):
@@ -277,6 +306,7 @@ def _build_framework(data: Any, source: str) -> Framework:
     if not isinstance(extra, dict):
         raise chk.fail(top, "extra must be a mapping", "extra")
     _check_extra(chk, extra, unit_codes, {c.code for u in units for c in u.criteria})
+    tasks = _build_tasks(chk, top, fw_id, style, units, extra)
     return Framework(
         id=fw_id,
         title=chk.text(top, "title", "the framework"),
@@ -286,6 +316,167 @@ def _build_framework(data: Any, source: str) -> Framework:
         source=chk.optional_text(top, "source", "the framework"),
         notes=tuple(chk.texts(top, "notes", "the framework")),
         extra=_plain(extra),
+        tasks=tasks,
+    )
+
+
+def _build_tasks(
+    chk: _Checker, top: dict[str, Any], fw_id: str, style: str, units: list[Unit], extra: Any
+) -> tuple[Task, ...]:
+    """The assessed tasks (`tasks:`), each element pointing at criteria, kinds and fields
+    that exist, and at a mark-sheet section of its unit when the unit has a mark sheet."""
+    tasks: list[Task] = []
+    codes: set[str] = set()
+    for node in chk.mappings(top, "tasks", "the framework", "a task"):
+        node = chk.mapping(node, "a task", _TASK_KEYS)
+        code = chk.code(node, "a task")
+        if code in codes:
+            raise chk.fail(node, f"duplicate task code '{code}'", "code")
+        codes.add(code)
+        what = f"task {code}"
+        unit = chk.optional_text(node, "unit", what)
+        if unit is not None and unit not in {u.code for u in units}:
+            raise chk.fail(node, f"{what} is for unknown unit '{unit}'", "unit")
+        defaults = {k: node[k] for k in _RULE_KEYS if k in node}
+        sections = _sheet_sections(extra, unit)
+        headings: list[TaskHeading] = []
+        element_codes: set[str] = set()
+        for h_node in chk.items(node, "headings", what):
+            h_node = chk.mapping(h_node, f"a heading of {what}", _HEADING_KEYS)
+            title = chk.text(h_node, "title", f"a heading of {what}")
+            h_what = f"heading '{title}' of {what}"
+            elements = []
+            for e_node in chk.items(h_node, "elements", h_what):
+                element = _build_element(chk, e_node, defaults, fw_id, style, unit, sections, what)
+                if element.code in element_codes:
+                    raise chk.fail(e_node, f"duplicate element code '{element.code}' in {what}")
+                element_codes.add(element.code)
+                elements.append(element)
+            headings.append(
+                TaskHeading(
+                    title=title,
+                    elements=tuple(elements),
+                    lead=chk.optional_text(h_node, "lead", h_what),
+                )
+            )
+        tasks.append(
+            Task(
+                code=code,
+                title=chk.text(node, "title", what),
+                headings=tuple(headings),
+                unit=unit,
+                text=chk.optional_text(node, "text", what),
+                source=chk.optional_text(node, "source", what),
+            )
+        )
+    return tuple(tasks)
+
+
+def _sheet_sections(extra: Any, unit: str | None) -> set[str]:
+    """The section titles of the mark sheet(s) of `unit` (a sheet names its unit or units)."""
+    found: set[str] = set()
+    if unit is None or not isinstance(extra, dict):
+        return found
+    for sheet in extra.get("mark_sheets") or []:
+        if not isinstance(sheet, dict):
+            continue
+        named = sheet.get("units") if isinstance(sheet.get("units"), list) else [sheet.get("unit")]
+        if unit in named:
+            found |= {
+                str(s.get("title")) for s in sheet.get("sections") or [] if isinstance(s, dict)
+            }
+    return found
+
+
+def _build_element(
+    chk: _Checker,
+    node: Any,
+    defaults: dict[str, Any],
+    fw_id: str,
+    style: str,
+    unit: str | None,
+    sections: set[str],
+    task: str,
+) -> TaskElement:
+    node = chk.mapping(node, f"an element of {task}", _ELEMENT_KEYS)
+    code = chk.code(node, f"an element of {task}")
+    what = f"element {code} of {task}"
+    rule = _Map({**defaults, **{k: node[k] for k in _RULE_KEYS if k in node}})
+    rule.line = node.line
+    # A rule given on the task is reported at the element's line.
+    rule.key_lines = {k: node.line_of(k) if k in node else node.line for k in rule}
+    kinds = chk.texts(rule, "kinds", what)
+    if not kinds:
+        raise chk.fail(node, f"{what} names no entry kinds that can evidence it (kinds)")
+    known = {k.value for k in Kind}
+    for kind in kinds:
+        if kind not in known:
+            raise chk.fail(
+                rule, f"{what}: unknown entry kind '{kind}' ({', '.join(sorted(known))})", "kinds"
+            )
+    kind_fields = {f.key for k in kinds for f in FIELDS[Kind(k)]}
+    fields = chk.texts(rule, "fields", what)
+    for name in fields:
+        if name not in kind_fields:
+            raise chk.fail(
+                rule, f"{what}: no kind of {', '.join(kinds)} has a field '{name}'", "fields"
+            )
+    each = []
+    for condition in chk.mappings(rule, "each", what, "a condition"):
+        pairs = []
+        for key, values in condition.items():
+            if key not in kind_fields:
+                raise chk.fail(
+                    condition, f"{what}: no kind of {', '.join(kinds)} has a field '{key}'"
+                )
+            listed = values if isinstance(values, list) else [values]
+            if not listed or not all(_is_text(v) for v in listed):
+                raise chk.fail(condition, f"{what}: '{key}' must be a value or a list of values")
+            pairs.append((str(key), tuple(str(v) for v in listed)))
+        each.append(tuple(pairs))
+    tagged = rule.get("tagged", False)
+    if not isinstance(tagged, bool):
+        raise chk.fail(rule, f"{what}: tagged must be true or false", "tagged")
+    flow = chk.optional_text(rule, "flow", what)
+    if flow is not None and flow not in STARTS:
+        raise chk.fail(rule, f"{what}: unknown flow '{flow}' ({', '.join(sorted(STARTS))})", "flow")
+    criteria = []
+    for ref in chk.texts(node, "criteria", what):
+        crit_unit, _, crit_code = ref.rpartition("/")
+        crit_unit = crit_unit or unit
+        if crit_unit is None:
+            raise chk.fail(
+                node, f"{what}: criterion '{ref}' needs its unit (UNIT/CODE)", "criteria"
+            )
+        crit_id = criterion_id(fw_id, style, crit_unit, crit_code)
+        if crit_id not in chk.criterion_ids:
+            raise chk.fail(node, f"{what} names unknown criterion '{ref}'", "criteria")
+        criteria.append(crit_id)
+    if tagged and not criteria:
+        raise chk.fail(node, f"{what} is evidenced only by a tag but names no criteria")
+    section = chk.optional_text(node, "section", what)
+    if section is not None and sections and section not in sections:
+        raise chk.fail(
+            node, f"{what}: no mark-sheet section '{section}' for unit {unit}", "section"
+        )
+    text = chk.text(node, "text", what)
+    short = chk.optional_text(node, "short", what) or text
+    if len(short) > SHORT_CHARS:
+        if "short" in node:
+            raise chk.fail(node, f"{what}: short is longer than {SHORT_CHARS} characters", "short")
+        short = short[: SHORT_CHARS - 1].rsplit(" ", 1)[0] + "…"
+    return TaskElement(
+        code=code,
+        text=text,
+        short=short,
+        criteria=tuple(criteria),
+        section=section,
+        kinds=tuple(kinds),
+        fields=tuple(fields),
+        each=tuple(each) or ((),),
+        tagged=tagged,
+        flow=flow,
+        lead=chk.optional_text(node, "lead", what),
     )
 
 
@@ -341,6 +532,7 @@ def _build_criterion(
         unit_code=unit,
         outcome_code=outcome,
         methods=tuple(chk.texts(node, "methods", f"criterion {crit_id}")),
+        methods_source=chk.optional_text(node, "methods_source", f"criterion {crit_id}"),
     )
 
 
@@ -407,6 +599,8 @@ def _parse_rows(reader: csv.DictReader[str], source: str) -> Framework:
     top.line = 2
     units: dict[str, _Map] = {}
     outcomes: dict[tuple[str, str], _Map] = {}
+    tasks: dict[str, _Map] = {}
+    headings: dict[tuple[str, str], _Map] = {}
     for row in reader:
         line = reader.line_num
         values = {k: (v or "").strip() for k, v in row.items() if k}
@@ -441,9 +635,48 @@ def _parse_rows(reader: csv.DictReader[str], source: str) -> Framework:
         outcomes[outcome_key]["criteria"].append(
             _row_map(line, code=values["criterion"], text=values["criterion_text"], methods=methods)
         )
+        if values.get("task_element"):
+            _task_row(values, line, source, tasks, headings)
     top["id"] = top.pop("framework", None)
     top["units"] = _List(units.values())
+    if tasks:
+        top["tasks"] = _List(tasks.values())
     return build_framework(top, source)
+
+
+def _task_row(
+    values: dict[str, str],
+    line: int,
+    source: str,
+    tasks: dict[str, _Map],
+    headings: dict[tuple[str, str], _Map],
+) -> None:
+    """A row with a task_element: the row's criterion is the element's, under its heading."""
+    code = values.get("task", "")
+    if not code:
+        raise FrameworkError(source, line, "the row has a task_element but no task")
+    if code not in tasks:
+        if not values.get("task_title"):
+            raise FrameworkError(
+                source, line, f"unknown task '{code}': give its task_title on its first row"
+            )
+        tasks[code] = _row_map(line, code=code, title=values["task_title"], headings=_List())
+    heading_title = values.get("task_heading") or tasks[code]["title"]
+    if (code, heading_title) not in headings:
+        heading = _row_map(line, title=heading_title, elements=_List())
+        headings[(code, heading_title)] = heading
+        tasks[code]["headings"].append(heading)
+    kinds = [k.strip() for k in values.get("element_kinds", "").split(";") if k.strip()]
+    criterion = f"{values['unit']}/{values['criterion']}"
+    headings[(code, heading_title)]["elements"].append(
+        _row_map(
+            line,
+            code=f"{values['unit']}_{values['criterion']}",
+            text=values["task_element"],
+            criteria=_List([criterion]),
+            kinds=_List(kinds),
+        )
+    )
 
 
 def _row_map(line: int, **values: Any) -> _Map:

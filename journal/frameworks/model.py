@@ -19,6 +19,8 @@ class Criterion:
     unit_code: str
     outcome_code: str
     methods: tuple[str, ...] = ()
+    # Where the methods were read: "Annex 2", "Annex 3", "section 2.1 layout" (EcoMentor).
+    methods_source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,54 @@ class Unit:
 
 
 @dataclass(frozen=True, slots=True)
+class TaskElement:
+    """What one heading of an assessed task asks for (the seed's bullet, word for word), the
+    criteria and mark-sheet section it serves, and which entries can evidence it.
+
+    An entry evidences the element when its kind is in `kinds`, its data matches one of the
+    `each` conditions, and: one of `fields` is filled (any entry of the kind when `fields` is
+    empty), or it carries a confirmed tag on one of `criteria`. With `tagged`, only the tag
+    counts. With several `each` conditions, every one needs an entry (feedback from a mentee,
+    the supervisor and a stakeholder)."""
+
+    code: str
+    text: str
+    short: str
+    criteria: tuple[str, ...] = ()
+    section: str | None = None
+    kinds: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()
+    each: tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] = ((),)
+    tagged: bool = False
+    flow: str | None = None
+    lead: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TaskHeading:
+    title: str
+    elements: tuple[TaskElement, ...]
+    lead: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """An assessed task of a framework (ILM D3.06 Mentoring Diary, EcoMentor's practical
+    assessment): the headings its write-up uses and the elements each asks for."""
+
+    code: str
+    title: str
+    headings: tuple[TaskHeading, ...]
+    unit: str | None = None
+    text: str | None = None
+    source: str | None = None
+
+    @property
+    def elements(self) -> tuple[TaskElement, ...]:
+        return tuple(e for h in self.headings for e in h.elements)
+
+
+@dataclass(frozen=True, slots=True)
 class Framework:
     id: str
     title: str
@@ -54,6 +104,11 @@ class Framework:
     source: str | None = None
     notes: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    tasks: tuple[Task, ...] = ()
+
+    def task(self, code: str) -> Task | None:
+        wanted = code.strip().upper()
+        return next((t for t in self.tasks if t.code.upper() == wanted), None)
 
     @property
     def criteria(self) -> tuple[Criterion, ...]:
@@ -89,6 +144,11 @@ class Framework:
                                     "code": c.code,
                                     "text": c.text,
                                     **({"methods": list(c.methods)} if c.methods else {}),
+                                    **(
+                                        {"methods_source": c.methods_source}
+                                        if c.methods_source
+                                        else {}
+                                    ),
                                 }
                                 for c in o.criteria
                             ],
@@ -99,5 +159,44 @@ class Framework:
                 for u in self.units
             ],
         }
+        if self.tasks:
+            data["tasks"] = [_task_dict(t) for t in self.tasks]
         data.update(self.extra)
         return data
+
+
+def _task_dict(task: Task) -> dict[str, Any]:
+    return {
+        "code": task.code,
+        "title": task.title,
+        **({"unit": task.unit} if task.unit else {}),
+        **({"text": task.text} if task.text else {}),
+        **({"source": task.source} if task.source else {}),
+        "headings": [
+            {
+                "title": h.title,
+                **({"lead": h.lead} if h.lead else {}),
+                "elements": [
+                    {
+                        "code": e.code,
+                        "text": e.text,
+                        "short": e.short,
+                        **({"lead": e.lead} if e.lead else {}),
+                        "criteria": list(e.criteria),
+                        **({"section": e.section} if e.section else {}),
+                        "kinds": list(e.kinds),
+                        **({"fields": list(e.fields)} if e.fields else {}),
+                        **(
+                            {"each": [{k: list(v) for k, v in c} for c in e.each]}
+                            if e.each != ((),)
+                            else {}
+                        ),
+                        **({"tagged": True} if e.tagged else {}),
+                        **({"flow": e.flow} if e.flow else {}),
+                    }
+                    for e in h.elements
+                ],
+            }
+            for h in task.headings
+        ],
+    }
