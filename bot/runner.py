@@ -109,9 +109,8 @@ async def run(settings: Settings, *, worker: int | None = None) -> None:
         await supervise(settings)
         return
     services, bot, dp, storage = await _prepare(settings, upgrade=worker is None)
-    scheduler = build_scheduler(
-        bot, services.sessions, services.clock, limiter=_send_budget(settings)
-    )
+    budget = _send_budget(settings)
+    scheduler = build_scheduler(bot, services.sessions, services.clock, limiter=budget)
     if worker in (None, 0):
         from bot.retention import add_retention_job  # the daily retention job (RETENTION_DAYS)
 
@@ -127,6 +126,8 @@ async def run(settings: Settings, *, worker: int | None = None) -> None:
             await dp.start_polling(bot)
     finally:
         await _drain(scheduler)
+        if close := getattr(budget, "close", None):
+            await close()
         await bot.session.close()
         await dp.storage.close()
         await services.engine.dispose()

@@ -53,7 +53,7 @@ def missing_servers() -> list[str]:
         missing.append("nginx")
     try:
         import asyncpg  # noqa: F401
-        import limits  # noqa: F401
+        import pyrate_limiter  # noqa: F401
         import redis  # noqa: F401
     except ImportError as err:
         missing.append(f"the scale extra ({err.name}; pip install -e '.[scale]')")
