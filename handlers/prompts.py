@@ -14,7 +14,7 @@ from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -300,6 +300,13 @@ async def _save_settings(
     return person
 
 
+def _asked(message: Message | InaccessibleMessage) -> str | None:
+    """The question of the prompt the mentee tapped, as they read it (its first line; the
+    second is the hint about the buttons)."""
+    text = getattr(message, "text", None)
+    return text.split("\n", 1)[0] if text else None
+
+
 # --- Router ---------------------------------------------------------------------------------
 
 
@@ -338,6 +345,7 @@ def build_router() -> Router:
                     registry=registry,
                     today=today,
                     now=now,
+                    question=_asked(query.message),
                 )
         if isinstance(found, Refusal):
             await query.answer(REFUSALS[found], show_alert=True)
@@ -381,9 +389,7 @@ def build_router() -> Router:
                 elif act == "n":
                     answered = await answers.dispute_hours(session, found, person, now)
                 else:
-                    answered = answers.Answered(
-                        (await answers.mentor_of(session, found)).name
-                    )
+                    answered = answers.Answered((await answers.mentor_of(session, found)).name)
         if isinstance(found, Refusal):
             await query.answer(REFUSALS[found], show_alert=True)
             return

@@ -131,8 +131,10 @@ async def record_rating(
     registry: Registry,
     today: date,
     now: datetime,
+    question: str | None = None,
 ) -> Answered:
-    """The mentee's rating becomes a feedback entry at once; the optional line follows."""
+    """The mentee's rating becomes a feedback entry at once; the optional line follows.
+    `question` is what the mentee was asked, as they read it; the exports show it."""
     _mark_answered(prompt, now)
     portfolio, mentor, about = await _context(session, prompt)
     membership = await people.membership(session, portfolio.id, mentee.id, {Role.MENTEE})
@@ -145,7 +147,7 @@ async def record_rating(
         registry=registry,
         today=today,
         now=now,
-        data={"source": "mentee", "rating": rating},
+        data={"source": "mentee", "rating": rating, **({"question": question} if question else {})},
         mentee_ids=[membership.id] if membership else [],
     )
     notice = await schedule_notice(

@@ -156,10 +156,15 @@ class FakeBotApi:
         self.messages.setdefault(int(payload["chat_id"]), []).append(message)
         return message
 
-    def _store(self, payload: dict[str, Any]) -> dict[str, Any]:
+    @staticmethod
+    def _shown(payload: dict[str, Any]) -> str:
+        """The text as Telegram keeps it: parsed, without the markup (entities aside)."""
         bot_api_rules.check_text(payload.get("text"), payload.get("parse_mode"))
+        return bot_api_rules.plain_text(payload.get("text", ""), payload.get("parse_mode"))
+
+    def _store(self, payload: dict[str, Any]) -> dict[str, Any]:
         markup = self._markup(payload)
-        fields: dict[str, Any] = {"text": payload.get("text", "")}
+        fields: dict[str, Any] = {"text": self._shown(payload)}
         if markup:
             fields["reply_markup"] = markup
         return self._message(payload, **fields)
@@ -172,8 +177,7 @@ class FakeBotApi:
         if found is None:
             raise bot_api_rules.Refused("message to edit not found")
         if text:
-            bot_api_rules.check_text(payload.get("text"), payload.get("parse_mode"))
-            found["text"] = payload.get("text", "")
+            found["text"] = self._shown(payload)
         markup = self._markup(payload)
         if markup:
             found["reply_markup"] = markup

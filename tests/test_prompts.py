@@ -172,7 +172,8 @@ async def test_rating_and_a_line_become_tagged_feedback_and_the_mentor_is_told(
     mentor, mentee, services, clock, outbox
 ):
     prompt = await prompted(mentor, mentee, services, clock, outbox)
-    reply = await mentee.press(buttons(prompt)["4"])
+    shown = mentee._message(text=prompt.text, from_user=BOT_USER)
+    reply = await mentee.press(buttons(prompt)["4"], shown)
     assert "One line on what helped or what you'd change? (optional)" in reply.text
     assert reply.buttons() == ["Skip"]
     reply = await mentee.send("Doing it for real was better than reading the checklist.")
@@ -183,6 +184,7 @@ async def test_rating_and_a_line_become_tagged_feedback_and_the_mentor_is_told(
     assert feedback.data == {
         "source": "mentee",
         "rating": 4,
+        "question": "How useful was today's session with Anna (Shift handover checklist)?",
         "about_ref": "E-0001",
         "text": "Doing it for real was better than reading the checklist.",
     }

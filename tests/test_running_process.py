@@ -6,6 +6,7 @@ scheduler that drops its job's coroutine cannot hide behind a test that calls th
 
 from __future__ import annotations
 
+import json
 import signal
 import sqlite3
 from collections.abc import AsyncIterator
@@ -84,6 +85,10 @@ async def test_a_mentees_feedback_prompt_leaves_the_process_and_the_mentor_hears
     notice = await anna.expect("Jon rated E-0001")
     assert "Doing it for real was better than reading the checklist." in notice["text"]
     assert ("feedback", "answered") in prompt_states(running.db)
+    with sqlite3.connect(running.db) as conn:
+        [(data,)] = conn.execute("SELECT data FROM entries WHERE kind = 'feedback'").fetchall()
+    # The exports show the question as the mentee read it.
+    assert json.loads(data)["question"].startswith("How useful was today's session with Anna")
 
 
 async def test_a_supervisors_request_leaves_the_process_and_the_confirmation_comes_back(
