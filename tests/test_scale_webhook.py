@@ -160,3 +160,51 @@ async def test_the_worker_holding_an_update_is_killed_and_the_update_is_handled_
     await bot.wait_for(lambda: bot.serving() >= WORKERS + 1, "the killed worker back")
     reply = await anna.send("/entries")
     assert any(b.startswith("E-0001") for b in reply.buttons())
+
+
+async def test_health_and_readiness_and_a_graceful_stop_finishes_the_update_in_hand(
+    deployment, api
+):
+    import aiohttp
+    import asyncpg
+
+    bot, _ = deployment
+    async with aiohttp.ClientSession() as http:
+        for port in (bot.base_port, bot.base_port + 1):
+            for path in ("/healthz", "/readyz"):
+                async with http.get(f"http://127.0.0.1:{port}{path}") as response:
+                    assert response.status == 200, path
+    anna = bot.webhook_client("Anna", 777)
+    await anna.send("/start")
+    await anna.click("I agree")
+
+    url = os.environ["MENTORLOG_TEST_SCALE_POSTGRES_URL"].replace("+asyncpg", "")
+    holder = await asyncpg.connect(url)
+    transaction = holder.transaction()
+    await transaction.start()
+    await holder.execute("LOCK TABLE people IN ACCESS EXCLUSIVE MODE")
+    # Every update reads who is writing: this one waits, in hand, while the bot is told to stop.
+    naming = asyncio.create_task(anna.click(lambda t: t.startswith("Use “")))
+    update_id = api._last_update_id + 1
+    await bot.wait_for(lambda: bot.worker_pid(update_id), "a worker taking the update")
+    assert bot.process is not None
+    bot.process.send_signal(signal.SIGTERM)
+    await bot.wait_for(lambda: "finishing the updates in hand" in bot.output, "the stop")
+    async with aiohttp.ClientSession() as http:
+        ports = (bot.base_port, bot.base_port + 1)
+        statuses = []
+        for port in ports:
+            try:
+                async with http.get(f"http://127.0.0.1:{port}/readyz") as response:
+                    statuses.append(response.status)
+            except aiohttp.ClientError:
+                statuses.append(None)  # stopped listening: also not taking updates
+        assert 200 not in statuses
+    await asyncio.sleep(0.5)
+    assert not naming.done()
+    await transaction.commit()
+    await holder.close()
+    reply = await asyncio.wait_for(naming, 30)
+    assert "time zone" in reply.text
+    assert await asyncio.wait_for(bot.process.wait(), 30) == 0
+    assert len(set(bot.takers(update_id))) == 1
