@@ -34,7 +34,10 @@ from storage.snapshots import load_snapshot
 GAPS_SHOWN = 5
 
 
-def _hours_text(records: list[EntryRecord], portfolio: Portfolio, registry: Registry) -> list[str]:
+def _hours_text(
+    records: list[EntryRecord] | PortfolioSnapshot, portfolio: Portfolio, registry: Registry
+) -> list[str]:
+    """Hours per unit; given a snapshot, the hours the supervisor confirmed beside them."""
     lines = []
     for framework_id in (pf.framework_id for pf in portfolio.frameworks):
         framework = registry.get(framework_id)
@@ -42,15 +45,21 @@ def _hours_text(records: list[EntryRecord], portfolio: Portfolio, registry: Regi
             continue
         for unit in units_in_use(unit_hours(records, framework), framework):
             cells, pct = bar(unit.minutes, unit.minimum_minutes)
-            lines.append(
-                texts.PROGRESS_HOURS.format(
-                    unit=texts.escape(f"{framework.title.split()[0]} {unit.unit_code}"),
-                    done=format_minutes(unit.minutes),
-                    need=f"{unit.min_hours:g}",
-                    bar=cells,
-                    pct=pct,
-                )
+            line = texts.PROGRESS_HOURS.format(
+                unit=texts.escape(f"{framework.title.split()[0]} {unit.unit_code}"),
+                done=format_minutes(unit.minutes),
+                need=f"{unit.min_hours:g}",
+                bar=cells,
+                pct=pct,
             )
+            if isinstance(records, PortfolioSnapshot):
+                line += texts.PROGRESS_CONFIRMED.format(
+                    confirmed=format_minutes(unit.confirmed_minutes)
+                )
+                if unit.confirmed_short_minutes:
+                    short = format_minutes(unit.confirmed_short_minutes)
+                    line += texts.PROGRESS_TO_CONFIRM.format(short=short)
+            lines.append(line)
     return lines
 
 
@@ -70,14 +79,17 @@ async def send_progress(
     registry: Registry,
     files_root: Path,
     now: datetime,
+    confirmed_hours_units: tuple[str, ...] | None = None,
 ) -> None:
     async with snapshot_session(sessions) as session:
-        snapshot = await load_snapshot(session, portfolio.id, files_root, now)
+        snapshot = await load_snapshot(
+            session, portfolio.id, files_root, now, confirmed_hours_units=confirmed_hours_units
+        )
     frameworks = [f for f in (registry.get(i) for i in snapshot.framework_ids) if f]
     if not frameworks:
         await reply(target, texts.PROGRESS_EMPTY)
         return
-    lines = [texts.PROGRESS_HEAD, *_hours_text(list(snapshot.entries), portfolio, registry)]
+    lines = [texts.PROGRESS_HEAD, *_hours_text(snapshot, portfolio, registry)]
     refs = tagged_refs(snapshot.entries)
     covered = [(f, coverage(snapshot, f, refs)) for f in frameworks]
     for framework, rows in covered:
@@ -125,10 +137,13 @@ def build_router() -> Router:
         registry: Registry,
         files: FileStore,
         now: datetime,
+        confirmed_hours_units: tuple[str, ...] | None = None,
     ) -> None:
         if portfolio is None:
             await reply(message, texts.NEEDS_PORTFOLIO)
             return
-        await send_progress(message, sessions, portfolio, registry, files.root, now)
+        await send_progress(
+            message, sessions, portfolio, registry, files.root, now, confirmed_hours_units
+        )
 
     return router

@@ -174,6 +174,8 @@ NOT_AUTHOR = (
 
 PROGRESS_HEAD = "<b>Progress</b>"
 PROGRESS_HOURS = "{unit}: {done} of {need} h {bar} {pct}%"
+PROGRESS_CONFIRMED = " · {confirmed} confirmed"
+PROGRESS_TO_CONFIRM = " ({short} to confirm)"
 PROGRESS_UNIT = "{unit} {covered}/{total} criteria"
 PROGRESS_GAPS = "Biggest gaps (tap to log evidence):"
 PROGRESS_EMPTY = "No criteria yet: your portfolio follows no qualification."
