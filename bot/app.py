@@ -81,6 +81,7 @@ def build_services(settings: Settings, clock: Callable[[], datetime] = utcnow) -
             settings.files_dir,
             settings.exports_dir,
             signing_key_file=settings.signing_key_file,
+            confirmed_hours_units=settings.confirmed_units,
         ),
         clock=clock,
     )
@@ -125,6 +126,7 @@ def build_dispatcher(
     dp["files_root"] = services.files.root
     dp["feedback_delay"] = timedelta(minutes=services.settings.feedback_delay_minutes)
     dp["exporter"] = services.exporter
+    dp["confirmed_hours_units"] = services.settings.confirmed_units
     dp["upload_limit"] = None if services.settings.telegram_api_base else UPLOAD_LIMIT
     people = PeopleCache(services.sessions, enabled=is_sqlite(services.settings.database_url))
     guard, who = ReplayGuard(services.clock, seen), Who(people, services.clock)

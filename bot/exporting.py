@@ -76,7 +76,9 @@ class Exporter:
         out_dir: Path,
         *,
         signing_key_file: Path,
+        confirmed_hours_units: tuple[str, ...] | None = None,
     ) -> None:
+        self.confirmed_hours_units = confirmed_hours_units  # the centre's CONFIRMED_HOURS_UNITS
         self._sessions = sessions
         self._registry = registry
         self._files_root = files_root
@@ -101,7 +103,13 @@ class Exporter:
 
     async def snapshot(self, portfolio_id: int, now: datetime) -> PortfolioSnapshot:
         async with snapshot_session(self._sessions) as session:
-            return await load_snapshot(session, portfolio_id, self._files_root, now)
+            return await load_snapshot(
+                session,
+                portfolio_id,
+                self._files_root,
+                now,
+                confirmed_hours_units=self.confirmed_hours_units,
+            )
 
     async def build(
         self,

@@ -36,6 +36,7 @@ def _exporter(sessions: async_sessionmaker[AsyncSession], settings: Settings) ->
         settings.files_dir,
         settings.exports_dir,
         signing_key_file=settings.signing_key_file,
+        confirmed_hours_units=settings.confirmed_units,
     )
 
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from journal.hours import DEFAULT_CONFIRMED_HOURS_UNITS, parse_units
 from journal.prompting import DEFAULT_QUIET, parse_quiet_hours
 
 
@@ -44,6 +45,9 @@ class Settings(BaseSettings):
     retention_archive_dir: Path | None = None
     # How long after a session is logged its mentees are asked for feedback (quiet hours allowing).
     feedback_delay_minutes: int = Field(default=120, ge=0, le=24 * 60)
+    # Units ("framework:UNIT", comma-separated) whose minimum needs hours confirmed by the
+    # supervisor, not only logged (journal.hours); empty: logged hours are enough everywhere.
+    confirmed_hours_units: str = ",".join(DEFAULT_CONFIRMED_HOURS_UNITS)
 
     @field_validator("retention_days", "retention_archive_dir", mode="before")
     @classmethod
@@ -68,6 +72,10 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone '{value}'") from exc
         return value
+
+    @property
+    def confirmed_units(self) -> tuple[str, ...]:
+        return parse_units(self.confirmed_hours_units)
 
     @property
     def token(self) -> str | None:

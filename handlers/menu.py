@@ -40,6 +40,7 @@ def build_router() -> Router:
         registry: Registry,
         files: FileStore,
         now: datetime,
+        confirmed_hours_units: tuple[str, ...] | None = None,
     ) -> None:
         if portfolio is None or query.message is None:
             await query.answer(texts.NEEDS_PORTFOLIO, show_alert=True)
@@ -49,7 +50,9 @@ def build_router() -> Router:
             if not await resume(query.message, state, sessions, portfolio):
                 await begin(query.message, state, sessions, portfolio, "log")
         elif callback_data.act == "progress":
-            await send_progress(query.message, sessions, portfolio, registry, files.root, now)
+            await send_progress(
+                query.message, sessions, portfolio, registry, files.root, now, confirmed_hours_units
+            )
         else:
             await send_recent(query.message, sessions, portfolio)
 

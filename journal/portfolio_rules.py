@@ -39,7 +39,7 @@ from journal.coverage import coverage, without_evidence
 from journal.entries import REFLECTIVE_KINDS, Kind
 from journal.frameworks.model import Framework
 from journal.frameworks.registry import Registry
-from journal.hours import format_hours, format_minutes, unit_hours, units_in_use
+from journal.hours import confirmed_text, format_hours, format_minutes, unit_hours, units_in_use
 from journal.snapshot import EntryRecord, PortfolioSnapshot
 
 ST1379 = "st1379"
@@ -379,9 +379,14 @@ def _hours_checks(view: PortfolioSnapshot, framework: Framework) -> list[RuleChe
         )
         if unit.met:
             status, message = Status.PASSED, f"{unit.unit_code}: {logged}"
-        else:
+        elif not unit.logged_met:
             to_go = format_minutes(unit.remaining_minutes)
             status, message = Status.FAILED, f"{unit.unit_code}: only {logged} ({to_go} to go)"
+        else:
+            status, message = Status.FAILED, f"{unit.unit_code}: {logged}"
+        if unit.needs_confirmed:
+            # Supervised practice: the minimum needs the supervisor's confirmed hours.
+            message += f"; {confirmed_text(unit)}"
         checks.append(RuleCheck(framework.id, f"hours:{unit.unit_code}", status, message))
     return checks
 

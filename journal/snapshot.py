@@ -102,6 +102,8 @@ class PortfolioSnapshot:
     # A mentee's display name -> the stable pseudonym the bot gave them ("Mentee B"), so
     # that anonymised exports call everyone what the bot calls them.
     pseudonyms: dict[str, str] = field(default_factory=dict)
+    # The centre's CONFIRMED_HOURS_UNITS ("ilm:D3.07"); None: journal.hours' default.
+    confirmed_hours_units: tuple[str, ...] | None = None
 
     @property
     def period(self) -> tuple[date, date] | None:

@@ -40,8 +40,15 @@ def _display(person: Person | None, membership: Membership | None = None) -> str
 
 
 async def load_snapshot(
-    session: AsyncSession, portfolio_id: int, files_root: Path, now: datetime
+    session: AsyncSession,
+    portfolio_id: int,
+    files_root: Path,
+    now: datetime,
+    *,
+    confirmed_hours_units: tuple[str, ...] | None = None,
 ) -> PortfolioSnapshot:
+    """The portfolio as plain data; `confirmed_hours_units` is the centre's setting (None: the
+    default of journal.hours)."""
     portfolio = await session.get(Portfolio, portfolio_id)
     memberships = {
         m.id: m
@@ -179,4 +186,5 @@ async def load_snapshot(
         confirmations=confirmations,
         mentees=mentees,
         pseudonyms=pseudonyms,
+        confirmed_hours_units=confirmed_hours_units,
     )

@@ -215,7 +215,7 @@ def ilm_snapshot(files_dir: Path | None = None) -> PortfolioSnapshot:
         ),
         confirmations=(
             ConfirmationRecord(
-                "session", SUPERVISOR, "E-0002", 75, "Observed the session", when(8)
+                "hours", SUPERVISOR, "E-0002", 75, "Observed the session", when(8)
             ),
         ),
         mentees=MENTEES,

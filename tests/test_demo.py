@@ -43,7 +43,11 @@ async def test_demo_writes_a_full_portfolio_without_token_or_network(tmp_path):
             values_only=True
         )
     ]
-    assert ("Hours: ilm D3.07", "24 h of 20 h (reached)") in cover
+    # 45 minutes of the 24 hours were confirmed: D3.07 is supervised practice, not reached.
+    assert (
+        "Hours: ilm D3.07",
+        "24 h of 20 h, 45 min confirmed by the supervisor (not reached: 19 h 15 to confirm)",
+    ) in cover
     diary = "\n".join(page.extract_text() for page in PdfReader(diary_pdf).pages)
     assert "Planning and organising mentoring sessions" in diary
     assert "Reflections on the effectiveness of coaching activity" in diary

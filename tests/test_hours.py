@@ -8,9 +8,18 @@ from dataclasses import replace
 from journal.entries import Kind
 from journal.frameworks.model import Criterion, Framework, Outcome, Unit
 from journal.frameworks.registry import load_registry
-from journal.hours import UnitHours, format_hours, format_minutes, unit_hours, units_in_use
-from journal.snapshot import EntryRecord
-from tests.snapshots import ilm_snapshot, session
+from journal.hours import (
+    DEFAULT_CONFIRMED_HOURS_UNITS,
+    UnitHours,
+    format_hours,
+    format_minutes,
+    parse_units,
+    progress_text,
+    unit_hours,
+    units_in_use,
+)
+from journal.snapshot import ConfirmationRecord, EntryRecord
+from tests.snapshots import GENERATED, ilm_snapshot, session
 
 REGISTRY = load_registry(None)
 ILM = REGISTRY.frameworks["ilm"]
@@ -44,22 +53,26 @@ def test_an_untagged_session_counts_toward_both_mentoring_units() -> None:
     assert (units["D3.03"].minutes, units["D3.04"].minutes) == (0, 0)
 
 
-def test_twenty_hours_of_sessions_meet_d307_2_3() -> None:
+def test_twenty_hours_of_sessions_meet_d307_2_3_once_the_supervisor_confirmed_them() -> None:
     sessions = [session(i, i, 120, tags=("ilm:D3.07/2.3",)) for i in range(1, 11)]
     d307 = by_unit(sessions)["D3.07"]
-    assert (d307.hours, d307.met) == (20.0, True)
+    assert (d307.hours, d307.logged_met, d307.met) == (20.0, True, False)
+    confirmed = [_confirmed(s.ref, None) for s in sessions]  # None: the session's own length
+    d307 = {u.unit_code: u for u in unit_hours(sessions, ILM, confirmed)}["D3.07"]
+    assert (d307.confirmed_minutes, d307.met) == (1200, True)
 
 
-def test_a_session_tagged_to_a_coaching_unit_counts_only_toward_that_unit() -> None:
+def test_a_coaching_session_counts_toward_both_coaching_units_and_no_mentoring_unit() -> None:
+    # One rule for both practices: a session counts toward every hours unit of its practice
+    # (D3.06 and D3.07 for mentoring, D3.03 and D3.04 for coaching), never the other's.
     units = by_unit([session(1, 1, 90, tags=("ilm:D3.03/2.1",))])
-    assert units["D3.03"].minutes == 90
-    assert units["D3.04"].minutes == units["D3.06"].minutes == units["D3.07"].minutes == 0
+    assert units["D3.03"].minutes == units["D3.04"].minutes == 90
+    assert units["D3.06"].minutes == units["D3.07"].minutes == 0
 
 
-def test_a_session_claimed_for_coaching_and_mentoring_counts_toward_both_claims() -> None:
+def test_a_session_claimed_for_coaching_and_mentoring_counts_toward_both_practices() -> None:
     units = by_unit([session(1, 1, 90, tags=("ilm:D3.04/2.3", "ilm:D3.06/2.1"))])
-    assert units["D3.04"].minutes == units["D3.06"].minutes == 90
-    assert units["D3.07"].minutes == 0
+    assert [units[c].minutes for c in ("D3.03", "D3.04", "D3.06", "D3.07")] == [90] * 4
 
 
 def test_running_hours_follow_the_session_dates_not_the_order_logged() -> None:
@@ -84,9 +97,40 @@ def test_supervisor_confirmed_time_is_the_time_of_confirmed_sessions() -> None:
     assert confirmed.confirmed_minutes == 75
 
 
-def test_units_in_use_are_the_mentoring_units_and_any_unit_with_sessions() -> None:
-    hours = unit_hours([session(1, 1, 90, tags=("ilm:D3.03/2.1",))], ILM)
-    assert [u.unit_code for u in units_in_use(hours, ILM)] == ["D3.03", "D3.06", "D3.07"]
+def test_every_hours_unit_is_in_use_so_missing_coaching_hours_show_as_a_gap() -> None:
+    hours = unit_hours([session(1, 1, 90)], ILM)
+    in_use = {u.unit_code: u for u in units_in_use(hours, ILM)}
+    assert list(in_use) == ["D3.03", "D3.04", "D3.06", "D3.07"]
+    assert (in_use["D3.03"].minutes, in_use["D3.03"].met) == (0, False)
+
+
+def _confirmed(ref: str, minutes: int | None, kind: str = "hours") -> ConfirmationRecord:
+    return ConfirmationRecord(kind, "Maria", ref, minutes, None, GENERATED)
+
+
+def test_confirmed_hours_are_counted_apart_from_logged_hours_per_unit() -> None:
+    sessions = [session(i, i, 120) for i in range(1, 11)]  # 20 h logged
+    confirmations = [_confirmed("E-0001", 120), _confirmed("E-0002", 60), _confirmed("E-0003", 0)]
+    testimony = _confirmed("E-0004", 120, kind="testimony")  # not a confirmation of hours
+    units = {u.unit_code: u for u in unit_hours(sessions, ILM, [*confirmations, testimony])}
+    d307 = units["D3.07"]
+    assert (d307.minutes, d307.confirmed_minutes) == (1200, 180)
+    # D3.07 is supervised practice: its minimum needs confirmed hours (the default setting).
+    assert d307.needs_confirmed and not d307.met
+    assert (d307.remaining_minutes, d307.confirmed_short_minutes) == (0, 1200 - 180)
+    assert "not reached" in progress_text(d307) and "3 h confirmed" in progress_text(d307)
+    # D3.06 needs logged hours only.
+    assert not units["D3.06"].needs_confirmed and units["D3.06"].met
+    assert progress_text(units["D3.06"]).endswith("(reached)")
+
+
+def test_the_centre_says_which_unit_minimums_need_confirmed_hours() -> None:
+    sessions = [session(i, i, 120) for i in range(1, 11)]
+    units = {u.unit_code: u for u in unit_hours(sessions, ILM, confirmed_units=("ilm:D3.06",))}
+    assert units["D3.06"].needs_confirmed and not units["D3.06"].met
+    assert not units["D3.07"].needs_confirmed and units["D3.07"].met
+    assert parse_units(" ilm:D3.04, ilm:d3.07 ,") == ("ilm:D3.04", "ilm:D3.07")
+    assert DEFAULT_CONFIRMED_HOURS_UNITS == ("ilm:D3.04", "ilm:D3.07")
 
 
 def test_a_framework_without_mentoring_units_counts_every_session_toward_each_hours_unit() -> None:
