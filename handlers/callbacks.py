@@ -41,6 +41,12 @@ class GapCB(CallbackData, prefix="g"):
     c: str
 
 
+class TaskCB(CallbackData, prefix="tk"):
+    """Start the flow that fills a task element: `s` is a key of journal.tasks.STARTS."""
+
+    s: str
+
+
 class MenuCB(CallbackData, prefix="m"):
     act: str
 

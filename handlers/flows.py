@@ -180,6 +180,182 @@ EVIDENCE = FlowSpec(
     ),
 )
 
+# The flows the task buttons start ("D3.06 still needs: ..."), one per heading of a task that
+# no flow above asks for (journal.tasks.STARTS names them).
+SAFE = FlowSpec(
+    name="safe",
+    kind=Kind.CONTRACT,
+    title="safe environment plan",
+    steps=(
+        _DATE,
+        Step(
+            "environment",
+            K.TEXT,
+            "How did you plan and organise a safe environment for mentoring? "
+            "(the place, privacy, timing, who to contact if something comes up)",
+        ),
+    ),
+)
+
+NEEDS = FlowSpec(
+    name="needs",
+    kind=Kind.CONTRACT,
+    title="learning needs",
+    steps=(
+        Step("mentee", K.MENTEE, "Whose learning needs are these?"),
+        _DATE,
+        Step("needs", K.TEXT, "What are their learning needs, and how do they like to learn?"),
+    ),
+)
+
+PROGRAMME = FlowSpec(
+    name="programme",
+    kind=Kind.CONTRACT,
+    title="programme outline",
+    steps=(
+        _DATE,
+        Step(
+            "activities", K.TEXT, "Outline the programme you developed: its goals and activities."
+        ),
+        Step(
+            "goals_agreed",
+            K.TEXT,
+            "How did you agree its goals with your mentees and other stakeholders?",
+            optional=True,
+        ),
+        Step("benefits", K.TEXT, "What are the benefits to your mentees and the organisation?"),
+    ),
+)
+
+SUMMARY = FlowSpec(
+    name="summary",
+    kind=Kind.REFLECTION,
+    title="overall summary",
+    steps=(
+        _DATE,
+        Step(
+            "summary",
+            K.TEXT,
+            "Your overall summary now the programme is complete: how did your mentoring go, "
+            "and how did your mentees progress?",
+        ),
+        Step("strengths", K.TEXT, "Which strengths and weaknesses did you show?", optional=True),
+        Step(
+            "skills",
+            K.TEXT,
+            "Which skills still need improving, and how will you improve them?",
+            optional=True,
+        ),
+        Step(
+            "future",
+            K.TEXT,
+            "Looking back on the process: how might you use mentoring or coaching in future?",
+            optional=True,
+        ),
+    ),
+)
+
+IMPACT = FlowSpec(
+    name="impact",
+    kind=Kind.REFLECTION,
+    title="impact on performance",
+    steps=(
+        _DATE,
+        Step(
+            "model",
+            K.TEXT,
+            "Which model did you use to assess the impact? (for example Kirkpatrick's four levels)",
+            optional=True,
+        ),
+        Step("impact", K.TEXT, "What impact has mentoring had on your mentees' performance?"),
+    ),
+)
+
+CPD_PLAN = FlowSpec(
+    name="cpdplan",
+    kind=Kind.REFLECTION,
+    title="development plan",
+    steps=(
+        _DATE,
+        Step(
+            "cpd_plan",
+            K.TEXT,
+            "How will you keep developing as a mentor? Your plan for your practice and "
+            "performance.",
+        ),
+    ),
+)
+
+RECORDS = FlowSpec(
+    name="records",
+    kind=Kind.SUPERVISION,
+    title="review of your records",
+    steps=(
+        _DATE,
+        Step(
+            "discussion",
+            K.TEXT,
+            "Which of your mentoring records did you review with your supervisor?",
+        ),
+        Step("improvements", K.TEXT, "Which areas for improvement did you identify together?"),
+    ),
+)
+
+DEVPLAN = FlowSpec(
+    name="devplan",
+    kind=Kind.SUPERVISION,
+    title="plan agreed with your supervisor",
+    steps=(
+        _DATE,
+        Step("discussion", K.TEXT, "What did you discuss with your supervisor?"),
+        Step(
+            "plan",
+            K.TEXT,
+            "What plan for your supervised mentoring hours did you agree, to reach your "
+            "learning goals?",
+        ),
+    ),
+)
+
+LEARNING_GOAL = FlowSpec(
+    name="learning_goal",
+    kind=Kind.GOAL,
+    title="learning goal",
+    steps=(
+        Step(
+            "statement", K.TEXT, "What is your learning goal as a mentor? One sentence is enough."
+        ),
+        Step("agreed", K.TEXT, "How did you agree it with your supervisor?"),
+        Step("measure", K.TEXT, "How will you know it is achieved?", optional=True),
+        Step(
+            "target_date",
+            K.TARGET_DATE,
+            "By when?  (type a date: 20 Dec, 31/01)",
+            optional=True,
+        ),
+    ),
+)
+
 FLOWS: dict[str, FlowSpec] = {
-    f.name: f for f in (LOG, GOAL, REVIEW, REFLECT, FEEDBACK, SUPERVISION, CONTRACT, CPD, EVIDENCE)
+    f.name: f
+    for f in (
+        LOG,
+        GOAL,
+        REVIEW,
+        REFLECT,
+        FEEDBACK,
+        SUPERVISION,
+        CONTRACT,
+        CPD,
+        EVIDENCE,
+        SAFE,
+        NEEDS,
+        PROGRAMME,
+        SUMMARY,
+        IMPACT,
+        CPD_PLAN,
+        RECORDS,
+        DEVPLAN,
+        LEARNING_GOAL,
+    )
 }

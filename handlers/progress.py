@@ -8,22 +8,26 @@ from pathlib import Path
 
 from aiogram import Router
 from aiogram.filters import Command
-from aiogram.types import BufferedInputFile, Message
+from aiogram.fsm.context import FSMContext
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from exports import export_view
 from exports.picture import progress_png
 from exports.summary import summary
 from handlers import texts
-from handlers.callbacks import GapCB, MenuCB
+from handlers.callbacks import GapCB, MenuCB, TaskCB
 from handlers.criteria import criterion_key, short_code
+from handlers.flow import begin, resume
 from handlers.keyboards import Button, keyboard
 from handlers.replies import reply
 from journal.bars import bar
+from journal.clock import utcnow
 from journal.coverage import biggest_gaps, coverage, tagged_refs, unit_counts
 from journal.frameworks.registry import Registry
 from journal.hours import format_minutes, unit_hours, units_in_use
 from journal.snapshot import EntryRecord, PortfolioSnapshot
+from journal.tasks import STARTS, TaskStatus, first_missing_flow, statuses
 from journal.textnorm import shorten
 from storage import entries as entry_repo
 from storage.db import snapshot_session
@@ -32,6 +36,112 @@ from storage.models import Portfolio
 from storage.snapshots import load_snapshot
 
 GAPS_SHOWN = 5
+# A task with more elements than this (EcoMentor's 56 and 50 criteria) is shown by its counts
+# and first missing elements in /progress, not element by element.
+ELEMENTS_LISTED = 12
+MISSING_NAMED = 3  # elements named in one "still needs" line
+TASK_BUTTONS = 4
+
+
+def _needs_line(status: TaskStatus) -> str:
+    missing = status.missing
+    items = "; ".join(texts.escape(m.element.short) for m in missing[:MISSING_NAMED])
+    if len(missing) > MISSING_NAMED:
+        items += texts.TASK_MORE.format(count=len(missing) - MISSING_NAMED)
+    return texts.TASK_NEEDS.format(task=texts.escape(status.task.code), items=items)
+
+
+def _task_button(status: TaskStatus) -> list[Button]:
+    """A button starting the flow of the task's first missing element that has one."""
+    start = first_missing_flow(status)
+    if start is None:
+        return []
+    element = next(m.element for m in status.missing if m.element.flow == start)
+    label = shorten(f"{status.task.code}: {texts.TASK_BUTTON.format(item=element.short)}", 48)
+    return [(label, TaskCB(s=start))]
+
+
+def task_progress_lines(found: list[TaskStatus]) -> tuple[list[str], list[list[Button]]]:
+    """/progress: each task's elements met (with the refs that meet them) and still missing."""
+    if not found:
+        return [], []
+    lines = [texts.TASKS_HEAD]
+    for status in found:
+        lines.append(
+            texts.TASK_LINE.format(
+                task=texts.escape(status.task.code),
+                title=texts.escape(status.task.title),
+                met=len(status.met),
+                total=len(status.elements),
+            )
+        )
+        if len(status.elements) <= ELEMENTS_LISTED:
+            for element in status.elements:
+                item = texts.escape(element.element.short)
+                if element.met:
+                    lines.append(texts.TASK_MET.format(item=item, refs=", ".join(element.refs)))
+                else:
+                    lines.append(texts.TASK_MISSING.format(item=item))
+        elif status.missing:
+            lines.append(_needs_line(status))
+    buttons = [b for b in (_task_button(s) for s in found if s.missing) if b][:TASK_BUTTONS]
+    return lines, buttons
+
+
+def saved_task_lines(
+    found: list[TaskStatus], entry: EntryRecord
+) -> tuple[list[str], list[list[Button]]]:
+    """After a save: the task elements the entry meets, and what those tasks (or, when it
+    meets none, the tasks its kind can serve) still need, with a button for the next one."""
+    counted = [s for s in found if any(entry.ref in e.refs for e in s.elements)]
+    served = counted or [
+        s
+        for s in found
+        if s.missing
+        and any(entry.kind in m.element.kinds and not m.element.tagged for m in s.missing)
+    ]
+    lines = [
+        texts.TASK_COUNTS_FOR.format(
+            task=texts.escape(s.task.code),
+            items="; ".join(
+                texts.escape(e.element.short) for e in s.elements if entry.ref in e.refs
+            ),
+        )
+        for s in counted
+    ]
+    shown = served[:2]
+    lines += [
+        _needs_line(s) if s.missing else texts.TASK_ALL_MET.format(task=texts.escape(s.task.code))
+        for s in shown
+    ]
+    buttons = [b for b in (_task_button(s) for s in shown if s.missing) if b][:1]
+    return lines, buttons
+
+
+async def task_statuses(
+    sessions: async_sessionmaker[AsyncSession], portfolio: Portfolio, registry: Registry
+) -> tuple[list[TaskStatus], dict[str, EntryRecord]]:
+    """Every task of the portfolio's frameworks with the entries that meet its elements."""
+    frameworks = [f for f in (registry.get(pf.framework_id) for pf in portfolio.frameworks) if f]
+    if not any(f.tasks for f in frameworks):
+        return [], {}
+    async with snapshot_session(sessions) as session:
+        snapshot = await load_snapshot(session, portfolio.id, Path("."), utcnow())
+    return statuses(frameworks, snapshot.entries), {e.ref: e for e in snapshot.entries}
+
+
+async def after_save_task_lines(
+    sessions: async_sessionmaker[AsyncSession],
+    portfolio: Portfolio,
+    registry: Registry,
+    entry_ref: str,
+) -> tuple[list[str], list[list[Button]]]:
+    """What a saved entry counts for, and what its tasks still need (handlers.tagging)."""
+    found, records = await task_statuses(sessions, portfolio, registry)
+    record = records.get(entry_ref)
+    if record is None:
+        return [], []
+    return saved_task_lines(found, record)
 
 
 def _hours_text(
@@ -100,12 +210,15 @@ async def send_progress(
             )
             for u in unit_counts(framework, rows)
         ]
+    task_lines, task_buttons = task_progress_lines(statuses(frameworks, snapshot.entries))
+    lines += task_lines
     buttons: list[list[Button]] = [
         [(shorten(f"{short_code(c)} {c.text}", 48), GapCB(c=criterion_key(registry, c.id)))]
         for c in biggest_gaps(covered, GAPS_SHOWN)
     ]
     if buttons:
         lines.append(f"\n{texts.PROGRESS_GAPS}")
+    buttons = [*task_buttons, *buttons]
     buttons.append(
         [(texts.MENU_LOG, MenuCB(act="log")), (texts.MENU_ENTRIES, MenuCB(act="entries"))]
     )
@@ -145,5 +258,22 @@ def build_router() -> Router:
         await send_progress(
             message, sessions, portfolio, registry, files.root, now, confirmed_hours_units
         )
+
+    @router.callback_query(TaskCB.filter())
+    async def fill_task(
+        query: CallbackQuery,
+        callback_data: TaskCB,
+        state: FSMContext,
+        sessions: async_sessionmaker[AsyncSession],
+        portfolio: Portfolio | None,
+    ) -> None:
+        """A "D3.06: Add ..." button: the flow that fills that element."""
+        if portfolio is None or query.message is None or callback_data.s not in STARTS:
+            await query.answer(texts.STALE_BUTTON, show_alert=True)
+            return
+        await query.answer()
+        flow, answers = STARTS[callback_data.s]
+        if not await resume(query.message, state, sessions, portfolio):
+            await begin(query.message, state, sessions, portfolio, flow, dict(answers))
 
     return router

@@ -18,7 +18,7 @@ from handlers.criteria import criterion_from_key, criterion_key, short_code
 from handlers.filters import TypedText
 from handlers.flow import resume
 from handlers.keyboards import Button, keyboard
-from handlers.progress import hours_lines
+from handlers.progress import after_save_task_lines, hours_lines
 from handlers.replies import reply
 from journal.entries import FIELDS, Kind
 from journal.frameworks.model import Criterion
@@ -94,12 +94,13 @@ async def send_suggestions(
     lines = [texts.SAVED.format(ref=entry.ref)]
     if entry.kind == "session":
         lines += await hours_lines(sessions, portfolio, registry)
+    # What the entry counts for in the assessed tasks, what they still need, and a button.
+    task_lines, task_buttons = await after_save_task_lines(sessions, portfolio, registry, entry.ref)
+    lines += task_lines
     lines.append(texts.SUGGESTED)
-    await reply(
-        target,
-        "\n".join(lines),
-        reply_markup=suggestion_keyboard(entry, portfolio, registry, tagger),
-    )
+    markup = suggestion_keyboard(entry, portfolio, registry, tagger)
+    markup.inline_keyboard.extend(keyboard(task_buttons).inline_keyboard)
+    await reply(target, "\n".join(lines), reply_markup=markup)
 
 
 def _unit_keyboard(entry: Entry, portfolio: Portfolio, registry: Registry) -> InlineKeyboardMarkup:

@@ -31,7 +31,7 @@ STARTS: dict[str, tuple[str, dict[str, str]]] = {
     "records_review": ("records", {}),
     "development_plan": ("devplan", {}),
     "mentee_goal": ("goal", {"owner": "mentee"}),
-    "my_goal": ("goal", {"owner": "mentor"}),
+    "my_goal": ("learning_goal", {"owner": "mentor"}),
     "review": ("review", {}),
     "feedback": ("feedback", {}),
     "mentee_feedback": ("feedback", {"source": "mentee"}),
