@@ -45,6 +45,7 @@ from exports import (
     utc_time,
 )
 from exports.summary import RAG_RGB, MapUnit, summary
+from exports.tasks_sheet import write_tasks_section
 from exports.xlsx import DECLARATION
 from journal.entries import (
     EVIDENCE_TYPES,
@@ -372,6 +373,7 @@ def write_diary(view: ExportView, out_path: Path) -> Path:
             _write_entry(writer, e, view, words)
         for c in notes.loose_confirmations:
             _write_confirmation(writer, c)
+    write_tasks_section(writer, view)
     _signatures(writer, view)
     writer.contents(contents_page)
     writer.number_pages()

@@ -35,6 +35,7 @@ from exports.safe_cells import Column, setup_print
 from exports.sheets import Row, footer, set_height, styled_cells, write_sheet
 from exports.sizing import row_height
 from exports.summary import summary, what_to_do
+from exports.tasks_sheet import write_tasks_sheet
 from journal.coverage import coverage, tagged_refs
 from journal.entries import EVIDENCE_TYPES, GOAL_STATUSES, SESSION_FORMATS, SESSION_MODES, Kind
 from journal.frameworks.registry import Registry
@@ -166,6 +167,7 @@ def write_workbook(view: ExportView, out_path: Path) -> Path:
     write_sheet(wb, "Goals", GOAL_COLUMNS, _goal_rows(view.snapshot), **page)
     write_sheet(wb, "Feedback", FEEDBACK_COLUMNS, _feedback_rows(view), **page)
     write_sheet(wb, "Hours", *_hours_table(view), **page)
+    write_tasks_sheet(wb, view, **page)
     with partial_file(out_path) as partial:
         wb.save(partial)
     return Path(out_path)

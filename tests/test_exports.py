@@ -39,6 +39,7 @@ SHEETS = [
     "Goals",
     "Feedback",
     "Hours",
+    "Task elements",
 ]
 
 
