@@ -32,6 +32,7 @@ from bot.offline import (
 )
 from bot.prompter import Limiter, run_due_prompts
 from bot.settings import Settings
+from handlers.callbacks import TaskCB
 from storage.migrate import upgrade_async
 
 START = datetime(2026, 9, 28, 8, 0, tzinfo=UTC)
@@ -418,6 +419,44 @@ async def _play(services: Services, clock: FakeClock, out: Path) -> list[Path]:
     await anna.click("Product evidence")
     await anna.click("Today")
     await anna.send("Plan for Jon's first toolbox talk")
+
+    # The ILM task elements the log above leaves open (journal.tasks), each through the button
+    # /progress offers; D3.07's plan for continuing development is left open on purpose.
+    for start, answers in (
+        ("safe_environment", ("Site training room booked; door closed; first aider on shift.",)),
+        ("impact", ("Kirkpatrick's four levels", "Handover errors on Jon's shifts fell to none.")),
+        ("records_review", ("My diary of 24 sessions", "Shorter sessions; ask before telling.")),
+        ("development_plan", ("My learning goals", "Two sessions a week with each mentee.")),
+        (
+            "programme",
+            (
+                "Eight weeks of shadowing, practice and observed tasks",
+                "Agreed with Jon, Ola and the site manager at the start",
+                "Safer handovers; audits done in-house",
+            ),
+        ),
+        ("stakeholder_feedback", ("Site manager", "Jon's handovers are complete and on time.")),
+        ("supervisor_feedback", ("Sam, supervisor", "Good open questions; less telling.")),
+        ("summary", ("Both mentees met their goals; I listen more than I talk now.",)),
+    ):
+        await anna.press(TaskCB(s=start).pack())
+        for answer in answers:
+            if "Today" in anna.last.buttons():
+                await anna.click("Today")
+            if "5" in anna.last.buttons():  # a rating, not asked of them here
+                await anna.click("Skip")
+            await anna.send(answer)
+        while "Skip" in anna.last.buttons():
+            await anna.click("Skip")
+    await anna.press(TaskCB(s="my_goal").pack())
+    await anna.send("Use a coaching model in every session")
+    await anna.send("Agreed with Sam at supervision")
+    await anna.click("Skip")
+    await anna.click("Skip")
+    await anna.send("/supervision")
+    await anna.click("Today")
+    await anna.send("My twenty hours with Jon and Ola")
+    await anna.send("Try the GROW model next term")
 
     await anna.send("/request")
     await anna.click("Confirm hours")
