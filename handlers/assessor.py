@@ -23,6 +23,7 @@ from handlers.callbacks import AssessCB
 from handlers.criteria import criterion_from_key, criterion_key, short_code
 from handlers.filters import TypedText
 from handlers.keyboards import Button, chunked, keyboard
+from handlers.marksheet import details_text
 from journal.assessment import (
     MET,
     NOT_YET,
@@ -35,9 +36,12 @@ from journal.assessment import (
 from journal.coverage import latest_decisions, tagged_refs
 from journal.frameworks.registry import Registry
 from journal.grading import (
+    STRENGTHS,
+    WEAKNESSES,
     MarkError,
     ilm_outcome,
     mark_sheet,
+    mark_sheets,
     method_grades,
     section_mark,
     st1379_overall,
@@ -68,6 +72,8 @@ class BuildsExports(Protocol):
 class AssessState(StatesGroup):
     comment = State()
     mark = State()
+    note = State()
+    detail = State()
 
 
 async def send_export(
@@ -144,6 +150,7 @@ def _menu(
 ) -> InlineKeyboardMarkup:
     rows = download_rows(framework_ids, registry, lambda v: AssessCB(p=portfolio_id, act="x", v=v))
     more: list[Button] = [(texts.DECISIONS, AssessCB(p=portfolio_id, act="units"))]
+    rows.append([(texts.DETAILS, AssessCB(p=portfolio_id, act="det"))])
     if "ilm" in framework_ids:
         more.append((texts.MARKS, AssessCB(p=portfolio_id, act="sheets")))
     if "st1379" in framework_ids:
@@ -291,10 +298,30 @@ def build_router() -> Router:
                 target, state, sessions, person, registry, None, now, update_id, files_root
             )
         elif act == "sheets":
-            ilm = registry.get("ilm")
-            sheets = [s["unit"] for s in ilm.extra.get("mark_sheets", [])] if ilm else []
-            buttons = [(unit, AssessCB(p=pid, act="sheet", v=unit)) for unit in sheets]
-            await target.answer(texts.MARK_SHEET, reply_markup=keyboard(chunked(buttons, 4)))
+            # The sheets as printed: one button for the joint D3.01 and D3.02 sheet.
+            buttons = [
+                (str(sheet["unit"]), AssessCB(p=pid, act="sheet", v=sheet["key"]))
+                for sheet in mark_sheets(registry.get("ilm"))
+            ]
+            await target.answer(texts.MARK_SHEET, reply_markup=keyboard(chunked(buttons, 3)))
+        elif act == "notes":
+            try:
+                sheet = mark_sheet(registry.get("ilm"), value)
+            except MarkError:
+                await target.answer(texts.STALE_BUTTON)
+                return
+            await state.set_state(AssessState.note)
+            await state.set_data({"p": pid, "sheet": sheet["key"], "step": 0})
+            await _ask_note(target, sheet, 0, pid)
+        elif act == "nskip":
+            await _next_note(target, state, registry, pid)
+        elif act == "det":
+            await _show_details(target, sessions, pid, files_root, now)
+        elif act == "setf" and value in texts.DETAIL_LABELS:
+            await state.set_state(AssessState.detail)
+            await state.set_data({"p": pid, "field": value})
+            label = texts.DETAIL_LABELS[value].lower()
+            await target.answer(texts.DETAIL_ASK.format(label=label))
         elif act == "sheet":
             ilm = registry.get("ilm")
             try:
@@ -303,7 +330,7 @@ def build_router() -> Router:
                 await target.answer(texts.STALE_BUTTON)
                 return
             await state.set_state(AssessState.mark)
-            await state.set_data({"p": pid, "sheet": value, "marks": {}})
+            await state.set_data({"p": pid, "sheet": sheet["key"], "marks": {}})
             await _ask_mark(target, sheet, {})
         elif act == "grade":
             table = registry.get("st1379").extra["overall_grades"]
@@ -424,11 +451,145 @@ def build_router() -> Router:
         await state.clear()
         await message.answer(
             texts.MARK_RESULT.format(
-                sheet=texts.escape(data["sheet"]), summary=texts.escape(result.summary())
-            )
+                sheet=texts.escape(str(sheet["unit"])), summary=texts.escape(result.summary())
+            ),
+            reply_markup=keyboard(
+                [[(texts.SHEET_NOTES, AssessCB(p=data["p"], act="notes", v=sheet["key"]))]]
+            ),
         )
 
+    @router.message(StateFilter(AssessState.note), TypedText())
+    async def note(
+        message: Message,
+        state: FSMContext,
+        sessions: async_sessionmaker[AsyncSession],
+        person: Person | None,
+        registry: Registry,
+        now: datetime,
+        update_id: int | None,
+    ) -> None:
+        data = await state.get_data()
+        allowed = await _still_assessor(message, state, sessions, person, data.get("p", 0))
+        if allowed is None or person is None:
+            return
+        try:
+            text = clean_text(message.text or "", limit=1000)
+        except InputError as err:
+            await message.answer(texts.escape(err.message))
+            return
+        step = int(data.get("step", 0))
+        field = NOTE_FIELDS[step % len(NOTE_FIELDS)]
+        async with writing(sessions, update_id) as session:
+            assessment.record_sheet_note(
+                session,
+                portfolio_id=allowed.id,
+                framework_id="ilm",
+                sheet=data["sheet"],
+                field=field,
+                section=str(step // len(NOTE_FIELDS) + 1),
+                text=text,
+                person_id=person.id,
+                now=now,
+            )
+        await _next_note(message, state, registry, allowed.id)
+
+    @router.message(StateFilter(AssessState.detail), TypedText())
+    async def detail(
+        message: Message,
+        state: FSMContext,
+        sessions: async_sessionmaker[AsyncSession],
+        person: Person | None,
+        now: datetime,
+        update_id: int | None,
+        files_root: Path,
+    ) -> None:
+        data = await state.get_data()
+        allowed = await _still_assessor(message, state, sessions, person, data.get("p", 0))
+        field = data.get("field", "")
+        if allowed is None:
+            return
+        if field not in assessment.DETAIL_FIELDS:
+            await state.clear()
+            await message.answer(texts.STALE_BUTTON)
+            return
+        try:
+            value = clean_text(message.text or "", limit=assessment.DETAIL_FIELDS[field])
+        except InputError as err:
+            await message.answer(texts.escape(err.message))
+            return
+        async with writing(sessions, update_id) as session:
+            await assessment.set_detail(session, allowed.id, field, value)
+        await state.clear()
+        await _show_details(message, sessions, allowed.id, files_root, now)
+
     return router
+
+
+NOTE_FIELDS = (STRENGTHS, WEAKNESSES)
+
+
+async def _still_assessor(
+    message: Message,
+    state: FSMContext,
+    sessions: async_sessionmaker[AsyncSession],
+    person: Person | None,
+    portfolio_id: int,
+) -> Any:
+    """The portfolio if this person still assesses it; otherwise says why and ends the step."""
+    if person is None:
+        await state.clear()
+        await message.answer(texts.NEEDS_START)
+        return None
+    async with sessions() as session:
+        allowed = await assessment.assessed_portfolio(session, portfolio_id, person.id)
+    if allowed is None:
+        await state.clear()
+        await message.answer(await _refusal(sessions, portfolio_id))
+    return allowed
+
+
+async def _ask_note(target: Message, sheet: Any, step: int, pid: int) -> None:
+    section = sheet["sections"][step // len(NOTE_FIELDS)]
+    field = NOTE_FIELDS[step % len(NOTE_FIELDS)]
+    await target.answer(
+        texts.SHEET_NOTE_ASK.format(
+            sheet=texts.escape(str(sheet["unit"])),
+            section=texts.escape(section["title"]),
+            field=texts.SHEET_NOTE_FIELDS[field],
+        ),
+        reply_markup=keyboard([[(texts.SKIP, AssessCB(p=pid, act="nskip"))]]),
+    )
+
+
+async def _next_note(target: Message, state: FSMContext, registry: Registry, pid: int) -> None:
+    data = await state.get_data()
+    if await state.get_state() != AssessState.note.state or data.get("p") != pid:
+        await target.answer(texts.STALE_BUTTON)
+        return
+    sheet = mark_sheet(registry.get("ilm"), data["sheet"])
+    step = int(data.get("step", 0)) + 1
+    if step >= len(sheet["sections"]) * len(NOTE_FIELDS):
+        await state.clear()
+        await target.answer(texts.SHEET_NOTES_KEPT.format(sheet=texts.escape(str(sheet["unit"]))))
+        return
+    await state.update_data(step=step)
+    await _ask_note(target, sheet, step, pid)
+
+
+async def _show_details(
+    target: Message,
+    sessions: async_sessionmaker[AsyncSession],
+    pid: int,
+    files_root: Path,
+    now: datetime,
+) -> None:
+    """The mark-sheet details; an assessor sets the centre and numbers, never authenticity."""
+    text, _ = await details_text(sessions, pid, files_root, now)
+    rows = [
+        [(label, AssessCB(p=pid, act="setf", v=field))]
+        for field, label in texts.DETAIL_LABELS.items()
+    ]
+    await target.answer(text, reply_markup=keyboard(rows))
 
 
 def _decide_keyboard(pid: int, key: str, *, met: bool = True) -> InlineKeyboardMarkup:

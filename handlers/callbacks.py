@@ -78,6 +78,13 @@ class AssessCB(CallbackData, prefix="a"):
     v: str = ""
 
 
+class DetailsCB(CallbackData, prefix="dt"):
+    """/details, the mentor's own mark-sheet details: what to set or confirm."""
+
+    act: str
+    v: str = ""
+
+
 class ExportCB(CallbackData, prefix="x"):
     fmt: str
 

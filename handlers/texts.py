@@ -204,6 +204,7 @@ HELP = (
     "/cpd – your own development activity\n"
     "/entries – recent entries: open, edit, delete\n"
     "/progress – hours and criteria covered\n"
+    "/details – centre, registration number and authenticity for the mark sheets\n"
     "/invite – invite a mentee, supervisor or assessor\n"
     "/request – ask your supervisor to confirm hours or give feedback\n"
     "/export – download your portfolio or send it to your assessor\n"
@@ -228,6 +229,7 @@ COMMANDS = (
     ("cpd", "Record a CPD activity"),
     ("entries", "Recent entries"),
     ("progress", "Hours and criteria"),
+    ("details", "Centre, registration number, authenticity"),
     ("invite", "Invite a mentee, supervisor or assessor"),
     ("request", "Ask your supervisor to confirm or give feedback"),
     ("export", "Download or send your portfolio"),
@@ -376,6 +378,32 @@ MARK_SHEET = "Which mark sheet?"
 MARK_ASK = "{sheet}: mark for “{section}” (0 to {max}, minimum {min})?"
 MARK_BAD = "Type a whole number from 0 to {max}."
 MARK_RESULT = "{sheet}: {summary}"
+SHEET_NOTES = "Strengths and weaknesses"
+SHEET_NOTE_ASK = "{sheet}, “{section}”: {field}? (or Skip)"
+SHEET_NOTE_FIELDS = {"strengths": "Strengths", "weaknesses": "Weaknesses"}
+SHEET_NOTES_KEPT = "Kept with the {sheet} mark sheet."
+DETAILS = "Centre and learner"
+DETAILS_TEXT = (
+    "<b>On every mark sheet</b>\n"
+    "Centre: {centre_name}\n"
+    "Centre number: {centre_number}\n"
+    "Learner registration number: {learner_registration}\n"
+    "Authenticity: {authenticity}\n"
+    "Anonymous use by ILM: {anonymous_use}"
+)
+DETAIL_LABELS = {
+    "centre_name": "Centre name",
+    "centre_number": "Centre number",
+    "learner_registration": "Registration number",
+}
+DETAIL_ASK = "Type the {label}."
+CONFIRM_AUTHENTIC = "I confirm it is my own work"
+OPT_OUT = "Refuse ILM's anonymous use"
+OPT_IN = "Allow ILM's anonymous use"
+DETAILS_NOTE = (
+    "Confirming says your submissions are your own work. ILM uses scripts, anonymised, for "
+    "assessment standardisation unless you refuse."
+)
 GRADE_ASK = "Grade for {method}?"
 GRADE_RESULT = (
     "Overall grade: <b>{overall}</b> (observation {observation}, discussion {discussion})."

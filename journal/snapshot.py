@@ -73,6 +73,22 @@ class MarkRecord:
     value: str
     assessor: str
     decided_at: datetime
+    role: str = "assessor"  # "assessor", or "qa": the quality assurer's mark (mark sheet column)
+
+
+@dataclass(frozen=True)
+class SheetNoteRecord:
+    """A mark-sheet field other than a mark: strengths, weaknesses or a comment of a section
+    (`section` its 1-based number), or the learner's authenticity and opt-out (`sheet` "*":
+    every sheet of the framework)."""
+
+    framework_id: str
+    sheet: str
+    field: str
+    section: str
+    text: str
+    person: str
+    recorded_at: datetime
 
 
 @dataclass(frozen=True)
@@ -104,6 +120,21 @@ class PortfolioSnapshot:
     pseudonyms: dict[str, str] = field(default_factory=dict)
     # The centre's CONFIRMED_HOURS_UNITS ("ilm:D3.07"); None: journal.hours' default.
     confirmed_hours_units: tuple[str, ...] | None = None
+    # Set once per portfolio (mark sheets: "Centre Number", "Centre Name", "Learner
+    # Registration No"), by the mentor, an assessor or `mentorlog portfolio details`.
+    centre_name: str | None = None
+    centre_number: str | None = None
+    learner_registration: str | None = None
+    sheet_notes: tuple[SheetNoteRecord, ...] = ()
+
+    @property
+    def centre(self) -> str | None:
+        """'Northside College (centre number 123456)', or None when neither is recorded."""
+        if self.centre_name and self.centre_number:
+            return f"{self.centre_name} (centre number {self.centre_number})"
+        if self.centre_number:
+            return f"centre number {self.centre_number}"
+        return self.centre_name or None
 
     @property
     def period(self) -> tuple[date, date] | None:

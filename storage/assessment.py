@@ -9,7 +9,16 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal.entries import Kind
-from storage.models import Decision, Entry, Mark, Membership, Person, Portfolio, Tag
+from storage.models import (
+    Decision,
+    Entry,
+    Mark,
+    Membership,
+    Person,
+    Portfolio,
+    SheetNote,
+    Tag,
+)
 from storage.people import Role
 
 
@@ -117,6 +126,7 @@ def record_mark(
     value: str,
     assessor_id: int,
     now: datetime,
+    role: str = "assessor",
 ) -> Mark:
     mark = Mark(
         portfolio_id=portfolio_id,
@@ -126,6 +136,48 @@ def record_mark(
         value=value,
         assessor_id=assessor_id,
         decided_at=now,
+        role=role,
     )
     session.add(mark)
     return mark
+
+
+# The portfolio's identity on every mark sheet, set once (by the mentor, an assessor or the CLI).
+DETAIL_FIELDS = {"centre_name": 120, "centre_number": 32, "learner_registration": 32}
+
+
+async def set_detail(session: AsyncSession, portfolio_id: int, field: str, value: str) -> bool:
+    """Set one of DETAIL_FIELDS; False when the portfolio is gone."""
+    if field not in DETAIL_FIELDS:
+        raise ValueError(f"not a portfolio detail: {field}")
+    portfolio = await session.get(Portfolio, portfolio_id)
+    if portfolio is None:
+        return False
+    setattr(portfolio, field, value.strip()[: DETAIL_FIELDS[field]] or None)
+    return True
+
+
+def record_sheet_note(
+    session: AsyncSession,
+    *,
+    portfolio_id: int,
+    framework_id: str,
+    sheet: str,
+    field: str,
+    text: str,
+    person_id: int,
+    now: datetime,
+    section: str = "",
+) -> SheetNote:
+    note = SheetNote(
+        portfolio_id=portfolio_id,
+        framework_id=framework_id,
+        sheet=sheet,
+        field=field,
+        section=section,
+        text=text,
+        person_id=person_id,
+        recorded_at=now,
+    )
+    session.add(note)
+    return note

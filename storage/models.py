@@ -83,6 +83,10 @@ class Portfolio(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_ref: Mapped[int] = mapped_column(Integer, default=0)
     closed_at: Mapped[datetime | None]
+    # What every ILM mark sheet asks for, set once per portfolio.
+    centre_name: Mapped[str | None] = mapped_column(String(120))
+    centre_number: Mapped[str | None] = mapped_column(String(32))
+    learner_registration: Mapped[str | None] = mapped_column(String(32))
 
     mentor: Mapped[Person] = relationship()
     frameworks: Mapped[list[PortfolioFramework]] = relationship(
@@ -305,6 +309,28 @@ class Mark(Base):
     value: Mapped[str] = mapped_column(String(16))
     assessor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # "assessor" (Assr mark) or "qa" (the quality assurer's QA mark on the same sheet).
+    role: Mapped[str] = mapped_column(String(8), default="assessor", server_default="assessor")
+
+
+class SheetNote(Base):
+    """A mark-sheet field that is not a mark: a section's strengths, weaknesses or comment by
+    the assessor, the learner's authenticity confirmation or anonymous-use opt-out. Every one
+    is kept; the newest of a field counts."""
+
+    __tablename__ = "sheet_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    portfolio_id: Mapped[int] = mapped_column(
+        ForeignKey("portfolios.id", ondelete="CASCADE"), index=True
+    )
+    framework_id: Mapped[str] = mapped_column(String(32))
+    sheet: Mapped[str] = mapped_column(String(32))
+    field: Mapped[str] = mapped_column(String(16))
+    section: Mapped[str] = mapped_column(String(8), default="")
+    text: Mapped[str] = mapped_column(Text)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ProcessedUpdate(Base):

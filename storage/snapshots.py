@@ -18,6 +18,7 @@ from journal.snapshot import (
     GoalReviewRecord,
     MarkRecord,
     PortfolioSnapshot,
+    SheetNoteRecord,
 )
 from storage.models import (
     TAG_BY_RULE,
@@ -29,6 +30,7 @@ from storage.models import (
     Membership,
     Person,
     Portfolio,
+    SheetNote,
 )
 from storage.people import Role
 
@@ -150,6 +152,7 @@ async def load_snapshot(
             m.value,
             _display(people.get(m.assessor_id)),
             m.decided_at,
+            role=m.role,
         )
         for m in await session.scalars(
             select(Mark).where(Mark.portfolio_id == portfolio_id).order_by(Mark.id)
@@ -171,6 +174,20 @@ async def load_snapshot(
             .order_by(Confirmation.id)
         )
     )
+    sheet_notes = tuple(
+        SheetNoteRecord(
+            n.framework_id,
+            n.sheet,
+            n.field,
+            n.section,
+            n.text,
+            _display(people.get(n.person_id)),
+            n.recorded_at,
+        )
+        for n in await session.scalars(
+            select(SheetNote).where(SheetNote.portfolio_id == portfolio_id).order_by(SheetNote.id)
+        )
+    )
     mentee_rows = [m for m in memberships.values() if m.role == Role.MENTEE]
     mentees = tuple(_display(m.person, m) for m in mentee_rows)
     pseudonyms = {_display(m.person, m): m.pseudonym for m in mentee_rows if m.pseudonym}
@@ -187,4 +204,8 @@ async def load_snapshot(
         mentees=mentees,
         pseudonyms=pseudonyms,
         confirmed_hours_units=confirmed_hours_units,
+        centre_name=portfolio.centre_name,
+        centre_number=portfolio.centre_number,
+        learner_registration=portfolio.learner_registration,
+        sheet_notes=sheet_notes,
     )

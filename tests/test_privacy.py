@@ -226,6 +226,7 @@ async def test_a_decision_after_the_portfolio_was_erased_is_answered_plainly(
     ada = make_client("Ada")
     await invite_and_join(mentor, ada, "Assessor")
     await log_session(mentor)
+    await mentor.click(lambda t: "D3.06 2.1" in t)  # evidence: "Met" needs some
     await ada.send("/candidates")
     await ada.click("Open")
     await ada.click("Decisions")

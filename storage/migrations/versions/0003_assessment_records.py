@@ -1,4 +1,4 @@
-"""assessment records (issue 10 part B): where a tag came from
+"""assessment records (issue 10 part B): where a tag came from, mark-sheet fields
 
 Revision ID: 0003
 Revises: 0002
@@ -9,6 +9,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+import storage.models
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -29,7 +31,50 @@ def upgrade() -> None:
         " AND e.author_id <> tags.tagged_by AND e.recorded_at = tags.tagged_at)"
     )
 
+    with op.batch_alter_table("portfolios") as batch:
+        batch.add_column(sa.Column("centre_name", sa.String(length=120), nullable=True))
+        batch.add_column(sa.Column("centre_number", sa.String(length=32), nullable=True))
+        batch.add_column(sa.Column("learner_registration", sa.String(length=32), nullable=True))
+    with op.batch_alter_table("marks") as batch:
+        batch.add_column(
+            sa.Column("role", sa.String(length=8), server_default="assessor", nullable=False)
+        )
+    op.create_table(
+        "sheet_notes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("portfolio_id", sa.Integer(), nullable=False),
+        sa.Column("framework_id", sa.String(length=32), nullable=False),
+        sa.Column("sheet", sa.String(length=32), nullable=False),
+        sa.Column("field", sa.String(length=16), nullable=False),
+        sa.Column("section", sa.String(length=8), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=True),
+        sa.Column("recorded_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["portfolio_id"],
+            ["portfolios.id"],
+            name=op.f("fk_sheet_notes_portfolio_id_portfolios"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_id"],
+            ["people.id"],
+            name=op.f("fk_sheet_notes_person_id_people"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sheet_notes")),
+    )
+    with op.batch_alter_table("sheet_notes") as batch:
+        batch.create_index(batch.f("ix_sheet_notes_portfolio_id"), ["portfolio_id"], unique=False)
+
 
 def downgrade() -> None:
+    op.drop_table("sheet_notes")
+    with op.batch_alter_table("marks") as batch:
+        batch.drop_column("role")
+    with op.batch_alter_table("portfolios") as batch:
+        batch.drop_column("learner_registration")
+        batch.drop_column("centre_number")
+        batch.drop_column("centre_name")
     with op.batch_alter_table("tags") as batch:
         batch.drop_column("source")
