@@ -8,10 +8,11 @@ After an erasure, what others wrote keeps its record with the erased person's na
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
+
+from journal.portfolio_rules import NameRedactor
 
 # A session someone else wrote down: that it happened, when and for how long.
 SESSION_RECORD = ("ref", "kind", "occurred_on", "duration_minutes")
@@ -34,8 +35,6 @@ INVITATION_HIDDEN = ("code",)
 OTHERS_NAMES = ("mentee_names",)
 # Who an erased person is in others' records when they had no pseudonym there.
 FORMER_MEMBER = "Former member"
-# Parts of a name shorter than this are not redacted alone ("Al" would hit "Al" everywhere).
-SHORTEST_PART = 3
 
 
 class Share(StrEnum):
@@ -68,44 +67,11 @@ def invitation_record(row: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in row.items() if k not in INVITATION_HIDDEN}
 
 
-def name_forms(name: str) -> list[str]:
-    """The forms of a name to redact: the whole name, then each part long enough to be safe."""
-    whole = " ".join(name.split())
-    if not whole:
-        return []
-    parts = [p for p in whole.split(" ") if len(p) >= SHORTEST_PART]
-    return [whole, *(p for p in parts if p != whole)]
-
-
-def _pattern(names: Mapping[str, str]) -> tuple[re.Pattern[str], dict[str, str]] | None:
-    replacement: dict[str, str] = {}
-    for name, instead in names.items():
-        for form in name_forms(name):
-            replacement.setdefault(form, instead)
-    if not replacement:
-        return None
-    # Longest first, so that "Priya Shah" is replaced before "Priya" could be.
-    alternatives = "|".join(re.escape(f) for f in sorted(replacement, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)"), replacement
-
-
 def redact(value: Any, names: Mapping[str, str]) -> Any:
-    """Replace each name (whole words, as written) with its stand-in, through nested data."""
-    compiled = _pattern(names)
-    if compiled is None:
-        return value
-    pattern, replacement = compiled
-
-    def walk(item: Any) -> Any:
-        if isinstance(item, str):
-            return pattern.sub(lambda m: replacement[m.group(0)], item)
-        if isinstance(item, dict):
-            return {k: walk(v) for k, v in item.items()}
-        if isinstance(item, list | tuple):
-            return type(item)(walk(v) for v in item)
-        return item
-
-    return walk(value)
+    """Replace each name and each part of it with its stand-in, through nested data, in any
+    letter case and spelling of case (the exports' anonymisation: `NameRedactor`); a part two
+    people share becomes `[redacted]`."""
+    return NameRedactor(names, ambiguous=REDACTED).value(value)
 
 
 # What a notice carried of the person it names: their words and their rating.

@@ -5,7 +5,7 @@ portfolio that follows ST1379, since the same files reach the ST1379 assessor (e
 portfolio per framework when another framework needs the reflections):
 
 - anonymised: mentees appear as "Mentee A", "Mentee B" ... (the pseudonyms the bot gave them,
-  see `mentee_labels`), in every name field and inside free text (see `_Redactor`);
+  see `mentee_labels`), in every name field and inside free text (see `NameRedactor`);
 - no reflective accounts or self-assessment: entries of `REFLECTIVE_KINDS`, personal
   statements (evidence of type "statement" that is not the employer and apprentice statement)
   and the "what I would do differently" field of sessions are left out;
@@ -30,7 +30,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
@@ -176,7 +176,7 @@ def _name_key(name: str) -> str:
     return " ".join(fold_case(name).split())
 
 
-class _Redactor:
+class NameRedactor:
     """Replaces mentee names in text with their labels, in any letter case.
 
     A mentee's full name and each part of it ("Jon" of "Jon Baker") are replaced, so that
@@ -187,7 +187,8 @@ class _Redactor:
     text around them is kept exactly.
     """
 
-    def __init__(self, labels: dict[str, str]) -> None:
+    def __init__(self, labels: Mapping[str, str], ambiguous: str = AMBIGUOUS) -> None:
+        self.ambiguous = ambiguous
         # A name that is its own label (an erased mentee's pseudonym) needs no replacing; a
         # name with nothing left once folded (marks only) cannot be found in text.
         self.labels: dict[str, str] = {}
@@ -200,7 +201,7 @@ class _Redactor:
             for part in name.split(" "):
                 if len(part) > 1 and part not in self.labels:
                     parts.setdefault(part, set()).add(label)
-        self.parts = {p: next(iter(ls)) if len(ls) == 1 else AMBIGUOUS for p, ls in parts.items()}
+        self.parts = {p: next(iter(ls)) if len(ls) == 1 else ambiguous for p, ls in parts.items()}
         # Full names and their parts in one pattern, longest first, so that a label put in
         # is never searched again.
         self.words = _word_pattern([*self.labels, *self.parts])
@@ -211,7 +212,7 @@ class _Redactor:
 
     def label_of(self, found: str) -> str:
         key = " ".join(found.split())
-        return self.labels.get(key) or self.parts.get(key) or AMBIGUOUS
+        return self.labels.get(key) or self.parts.get(key) or self.ambiguous
 
     def text(self, text: str) -> str:
         folded = fold_case(text)
@@ -266,7 +267,7 @@ def _word_pattern(words: list[str]) -> re.Pattern[str] | None:
 def anonymise(snapshot: PortfolioSnapshot) -> PortfolioSnapshot:
     """The snapshot with every mentee shown as "Mentee A", "Mentee B" ..."""
     labels = mentee_labels(snapshot)
-    red = _Redactor(labels)
+    red = NameRedactor(labels)
     entries = tuple(
         replace(
             e,

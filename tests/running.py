@@ -59,6 +59,7 @@ class RunningBot:
         self.lines: list[str] = []
         self._reader: asyncio.Task[None] | None = None
         self._calls_at_start = 0
+        self._lines_at_start = 0
 
     @property
     def output(self) -> str:
@@ -66,6 +67,7 @@ class RunningBot:
 
     async def start(self) -> RunningBot:
         self._calls_at_start = len(self.api.calls)
+        self._lines_at_start = len(self.lines)
         self.process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -121,9 +123,10 @@ class RunningBot:
             await self.stop()
 
     def handled(self, update_id: int) -> bool:
-        """Whether the process has finished with an update (aiogram logs each one it ends)."""
+        """Whether this process (not one before a restart) has finished with an update: aiogram
+        logs each one it ends."""
         ends = (f"Update id={update_id} is handled", f"Update id={update_id} is not handled")
-        return any(line for line in self.lines if any(end in line for end in ends))
+        return any(any(end in line for end in ends) for line in self.lines[self._lines_at_start :])
 
     def client(self, first_name: str, user_id: int) -> ProcessClient:
         user = User(id=user_id, is_bot=False, first_name=first_name, language_code="en")
