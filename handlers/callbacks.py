@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
+
+# A row id or an index as a button carries it: a forged one outside what the database can hold
+# fails the button's filter (a stale button) instead of the query.
+Id = Annotated[int, Field(ge=0, le=2**63 - 1)]
 
 
 class StartCB(CallbackData, prefix="s"):
@@ -16,19 +23,19 @@ class InviteCB(CallbackData, prefix="i"):
 
 class FlowCB(CallbackData, prefix="f"):
     flow: str
-    i: int
+    i: Id
     act: str
     v: str = ""
 
 
 class TagCB(CallbackData, prefix="t"):
-    e: int
+    e: Id
     act: str
     c: str = ""
 
 
 class EntryCB(CallbackData, prefix="e"):
-    e: int
+    e: Id
     act: str
     v: str = ""
 
@@ -54,7 +61,7 @@ class MenuCB(CallbackData, prefix="m"):
 class PromptCB(CallbackData, prefix="p"):
     """A button under a prompt: `p` is the prompt id, checked against who taps it."""
 
-    p: int
+    p: Id
     a: str
     v: str = ""
 
@@ -63,8 +70,8 @@ class RequestCB(CallbackData, prefix="rq"):
     """/request: what (h, f, t; x cancels), then the supervisor's membership and the session."""
 
     w: str
-    s: int = 0
-    e: int = 0
+    s: Id = 0
+    e: Id = 0
 
 
 class SettingsCB(CallbackData, prefix="st"):
@@ -73,7 +80,7 @@ class SettingsCB(CallbackData, prefix="st"):
 
 
 class AssessCB(CallbackData, prefix="a"):
-    p: int
+    p: Id
     act: str
     v: str = ""
 
