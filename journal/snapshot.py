@@ -92,6 +92,32 @@ class SheetNoteRecord:
 
 
 @dataclass(frozen=True)
+class JudgementRecord:
+    """An assessor's judgement of one evidence item on EcoMentor's five qualities (3.10)."""
+
+    entry_ref: str
+    qualities: dict[str, bool]  # valid, authentic, reliable, current, sufficient
+    comment: str | None
+    assessor: str
+    judged_at: datetime
+
+
+@dataclass(frozen=True)
+class AssessmentRecord:
+    """A record of the assessment process (EcoMentor 3.2, 3.3, 3.9): `kind` "eligibility"
+    (`key` the requirement), "plan", "feedback" or "stage" (`key` the validation stage), with
+    its `outcome` ("met", "completed" ...) and text."""
+
+    framework_id: str
+    kind: str
+    key: str
+    outcome: str
+    text: str
+    person: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
 class ConfirmationRecord:
     kind: str
     supervisor: str
@@ -126,6 +152,8 @@ class PortfolioSnapshot:
     centre_number: str | None = None
     learner_registration: str | None = None
     sheet_notes: tuple[SheetNoteRecord, ...] = ()
+    judgements: tuple[JudgementRecord, ...] = ()
+    records: tuple[AssessmentRecord, ...] = ()
 
     @property
     def centre(self) -> str | None:

@@ -8,10 +8,13 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from journal.ecomentor_record import QUALITIES
 from journal.entries import Kind
 from storage.models import (
+    AssessmentRecordRow,
     Decision,
     Entry,
+    EvidenceJudgement,
     Mark,
     Membership,
     Person,
@@ -181,3 +184,70 @@ def record_sheet_note(
     )
     session.add(note)
     return note
+
+
+def record_judgement(
+    session: AsyncSession,
+    *,
+    portfolio_id: int,
+    entry_id: int,
+    assessor_id: int,
+    qualities: dict[str, bool],
+    comment: str | None,
+    now: datetime,
+) -> EvidenceJudgement:
+    judgement = EvidenceJudgement(
+        portfolio_id=portfolio_id,
+        entry_id=entry_id,
+        assessor_id=assessor_id,
+        comment=comment,
+        judged_at=now,
+        **{q: bool(qualities.get(q)) for q in QUALITIES},
+    )
+    session.add(judgement)
+    return judgement
+
+
+def record_assessment(
+    session: AsyncSession,
+    *,
+    portfolio_id: int,
+    framework_id: str,
+    kind: str,
+    person_id: int,
+    now: datetime,
+    key: str = "",
+    outcome: str = "",
+    text: str = "",
+) -> AssessmentRecordRow:
+    row = AssessmentRecordRow(
+        portfolio_id=portfolio_id,
+        framework_id=framework_id,
+        kind=kind,
+        key=key,
+        outcome=outcome,
+        text=text,
+        person_id=person_id,
+        recorded_at=now,
+    )
+    session.add(row)
+    return row
+
+
+async def live_entry(session: AsyncSession, portfolio_id: int, entry_id: int) -> Entry | None:
+    """An entry of this portfolio that is not deleted (what an assessor may judge)."""
+    return await session.scalar(
+        select(Entry).where(
+            Entry.id == entry_id, Entry.portfolio_id == portfolio_id, Entry.deleted_at.is_(None)
+        )
+    )
+
+
+async def entry_ids(session: AsyncSession, portfolio_id: int) -> dict[str, int]:
+    """Ref -> id of the portfolio's live entries (buttons carry ids, never text)."""
+    rows = await session.execute(
+        select(Entry.ref, Entry.id).where(
+            Entry.portfolio_id == portfolio_id, Entry.deleted_at.is_(None)
+        )
+    )
+    return {ref: entry_id for ref, entry_id in rows}

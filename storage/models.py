@@ -333,6 +333,45 @@ class SheetNote(Base):
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class EvidenceJudgement(Base):
+    """An assessor's judgement of one evidence item (EcoMentor 3.10); every one is kept."""
+
+    __tablename__ = "evidence_judgements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    portfolio_id: Mapped[int] = mapped_column(
+        ForeignKey("portfolios.id", ondelete="CASCADE"), index=True
+    )
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"))
+    assessor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    valid: Mapped[bool] = mapped_column(Boolean)
+    authentic: Mapped[bool] = mapped_column(Boolean)
+    reliable: Mapped[bool] = mapped_column(Boolean)
+    current: Mapped[bool] = mapped_column(Boolean)
+    sufficient: Mapped[bool] = mapped_column(Boolean)
+    comment: Mapped[str | None] = mapped_column(Text)
+    judged_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AssessmentRecordRow(Base):
+    """Eligibility, assessment plan, assessor feedback, validation stages (EcoMentor 3.2, 3.3,
+    3.9); every one is kept, the newest of a kind and key counts."""
+
+    __tablename__ = "assessment_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    portfolio_id: Mapped[int] = mapped_column(
+        ForeignKey("portfolios.id", ondelete="CASCADE"), index=True
+    )
+    framework_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(32), default="")
+    outcome: Mapped[str] = mapped_column(String(16), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ProcessedUpdate(Base):
     """Update ids already handled, so a replayed update changes nothing."""
 

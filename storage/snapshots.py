@@ -8,23 +8,28 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from journal.ecomentor_record import QUALITIES
 from journal.entries import Kind
 from journal.snapshot import (
+    AssessmentRecord,
     AttachmentRecord,
     ConfirmationRecord,
     DecisionRecord,
     EntryRecord,
     GoalRecord,
     GoalReviewRecord,
+    JudgementRecord,
     MarkRecord,
     PortfolioSnapshot,
     SheetNoteRecord,
 )
 from storage.models import (
     TAG_BY_RULE,
+    AssessmentRecordRow,
     Confirmation,
     Decision,
     Entry,
+    EvidenceJudgement,
     Goal,
     Mark,
     Membership,
@@ -188,6 +193,37 @@ async def load_snapshot(
             select(SheetNote).where(SheetNote.portfolio_id == portfolio_id).order_by(SheetNote.id)
         )
     )
+    judgements = tuple(
+        JudgementRecord(
+            refs[j.entry_id],
+            {q: bool(getattr(j, q)) for q in QUALITIES},
+            j.comment,
+            _display(people.get(j.assessor_id)),
+            j.judged_at,
+        )
+        for j in await session.scalars(
+            select(EvidenceJudgement)
+            .where(EvidenceJudgement.portfolio_id == portfolio_id)
+            .order_by(EvidenceJudgement.id)
+        )
+        if j.entry_id in refs  # a deleted entry's judgements leave with it
+    )
+    records = tuple(
+        AssessmentRecord(
+            r.framework_id,
+            r.kind,
+            r.key,
+            r.outcome,
+            r.text,
+            _display(people.get(r.person_id)),
+            r.recorded_at,
+        )
+        for r in await session.scalars(
+            select(AssessmentRecordRow)
+            .where(AssessmentRecordRow.portfolio_id == portfolio_id)
+            .order_by(AssessmentRecordRow.id)
+        )
+    )
     mentee_rows = [m for m in memberships.values() if m.role == Role.MENTEE]
     mentees = tuple(_display(m.person, m) for m in mentee_rows)
     pseudonyms = {_display(m.person, m): m.pseudonym for m in mentee_rows if m.pseudonym}
@@ -208,4 +244,6 @@ async def load_snapshot(
         centre_number=portfolio.centre_number,
         learner_registration=portfolio.learner_registration,
         sheet_notes=sheet_notes,
+        judgements=judgements,
+        records=records,
     )

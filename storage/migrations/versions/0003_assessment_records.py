@@ -1,4 +1,5 @@
-"""assessment records (issue 10 part B): where a tag came from, mark-sheet fields
+"""assessment records (issue 10 part B): where a tag came from, mark-sheet fields,
+EcoMentor evidence judgements and assessment records
 
 Revision ID: 0003
 Revises: 0002
@@ -67,8 +68,77 @@ def upgrade() -> None:
     with op.batch_alter_table("sheet_notes") as batch:
         batch.create_index(batch.f("ix_sheet_notes_portfolio_id"), ["portfolio_id"], unique=False)
 
+    op.create_table(
+        "evidence_judgements",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("portfolio_id", sa.Integer(), nullable=False),
+        sa.Column("entry_id", sa.Integer(), nullable=False),
+        sa.Column("assessor_id", sa.Integer(), nullable=True),
+        sa.Column("valid", sa.Boolean(), nullable=False),
+        sa.Column("authentic", sa.Boolean(), nullable=False),
+        sa.Column("reliable", sa.Boolean(), nullable=False),
+        sa.Column("current", sa.Boolean(), nullable=False),
+        sa.Column("sufficient", sa.Boolean(), nullable=False),
+        sa.Column("comment", sa.Text(), nullable=True),
+        sa.Column("judged_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["portfolio_id"],
+            ["portfolios.id"],
+            name=op.f("fk_evidence_judgements_portfolio_id_portfolios"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["entry_id"],
+            ["entries.id"],
+            name=op.f("fk_evidence_judgements_entry_id_entries"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["assessor_id"],
+            ["people.id"],
+            name=op.f("fk_evidence_judgements_assessor_id_people"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_evidence_judgements")),
+    )
+    with op.batch_alter_table("evidence_judgements") as batch:
+        batch.create_index(
+            batch.f("ix_evidence_judgements_portfolio_id"), ["portfolio_id"], unique=False
+        )
+    op.create_table(
+        "assessment_records",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("portfolio_id", sa.Integer(), nullable=False),
+        sa.Column("framework_id", sa.String(length=32), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("key", sa.String(length=32), nullable=False),
+        sa.Column("outcome", sa.String(length=16), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=True),
+        sa.Column("recorded_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["portfolio_id"],
+            ["portfolios.id"],
+            name=op.f("fk_assessment_records_portfolio_id_portfolios"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_id"],
+            ["people.id"],
+            name=op.f("fk_assessment_records_person_id_people"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_assessment_records")),
+    )
+    with op.batch_alter_table("assessment_records") as batch:
+        batch.create_index(
+            batch.f("ix_assessment_records_portfolio_id"), ["portfolio_id"], unique=False
+        )
+
 
 def downgrade() -> None:
+    op.drop_table("assessment_records")
+    op.drop_table("evidence_judgements")
     op.drop_table("sheet_notes")
     with op.batch_alter_table("marks") as batch:
         batch.drop_column("role")
