@@ -10,13 +10,17 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot, Router
-from aiogram.exceptions import AiogramError, ClientDecodeError
+from aiogram.exceptions import AiogramError, ClientDecodeError, TelegramForbiddenError
 from aiogram.types import ErrorEvent, Update
 from aiohttp import ClientError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
+from journal.clock import utcnow
+from storage import people
 from storage.files import FileNotStored
 from storage.sqlite_inline import is_busy
+from storage.uow import writing
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +55,15 @@ async def _file_not_stored(event: ErrorEvent) -> bool:
     return isinstance(event.exception, FileNotStored)
 
 
+async def _blocked(event: ErrorEvent) -> bool:
+    return isinstance(event.exception, TelegramForbiddenError)
+
+
+def _sender_of(update: Update) -> int | None:
+    event = update.message or update.callback_query
+    return event.from_user.id if event is not None and event.from_user is not None else None
+
+
 async def _undecodable(event: ErrorEvent) -> bool:
     return isinstance(event.exception, ClientDecodeError)
 
@@ -76,6 +89,19 @@ def build_router() -> Router:
             "the disk is full" if full else f"errno {event.exception.args[0]}",
         )
         await _tell(bot, event.update, texts.DISK_FULL if full else texts.FILE_NOT_STORED)
+
+    @router.errors(_blocked)
+    async def blocked(event: ErrorEvent, sessions: async_sessionmaker[AsyncSession]) -> None:
+        # They blocked the bot while it answered: nothing can reach them. Marked as the prompt
+        # sender marks them (no prompts until they resume them in /settings).
+        log.info("update %s: the person has blocked the bot; marked", event.update.update_id)
+        telegram_id = _sender_of(event.update)
+        if telegram_id is None:
+            return
+        async with writing(sessions) as session:
+            person = await people.person_by_telegram(session, telegram_id)
+            if person is not None and person.blocked_at is None:
+                person.blocked_at = utcnow()
 
     @router.errors(_undecodable)
     async def undecodable(event: ErrorEvent, bot: Bot) -> None:

@@ -201,3 +201,16 @@ async def test_progress_through_the_process_sends_its_text_and_the_picture(runni
     assert "ILM D3.06: 1 h 15 of 6 h" in reply.text
     [photo] = [p for m, p in api.calls if m == "sendPhoto"]
     assert photo["photo"][:8] == b"\x89PNG\r\n\x1a\n"
+
+
+async def test_a_person_who_blocked_the_bot_mid_answer_is_marked_without_a_traceback(running, api):
+    anna = running.client("Anna", 777)
+    await onboard_mentor(anna)
+    api.refuse("sendMessage", 403, description="Forbidden: bot was blocked by the user")
+    await anna.send("/entries")
+    with sqlite3.connect(running.db) as conn:
+        [(blocked_at,)] = conn.execute(
+            "SELECT blocked_at FROM people WHERE telegram_id = 777"
+        ).fetchall()
+    assert blocked_at is not None
+    # The fixture checks the process printed no traceback.
