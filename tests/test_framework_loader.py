@@ -325,3 +325,65 @@ def test_a_new_version_with_another_suffix_replaces_the_old_file(
     capsys.readouterr()
     assert main(["frameworks", "show", "safeguarding", "SG1"]) == 0
     assert "Name who" in capsys.readouterr().out
+
+
+# --- Found by an attack on the import (issue 9, second pass) -----------------------------------
+
+
+def test_a_number_of_thousands_of_digits_is_refused_naming_its_line():
+    text = GOOD_YAML.replace(
+        "    title: Keeping learners safe\n",
+        "    title: Keeping learners safe\n    credit: " + "1" * 5001 + "\n",
+    )
+    with pytest.raises(FrameworkError, match=r"line 7: .*digits"):
+        parse_yaml(text)
+
+
+@pytest.mark.parametrize(
+    ("escape", "name"),
+    [("\\ud800", r"U\+D800"), ("\\u202eevil", r"U\+202E"), ("\\u200b", r"U\+200B")],
+)
+def test_a_hidden_or_broken_character_written_as_an_escape_is_refused(escape, name):
+    text = GOOD_YAML.replace(
+        "text: Describe the duty to report a concern", f'text: "Describe the duty{escape}"'
+    )
+    with pytest.raises(FrameworkError, match=rf"line 12: .*{name}"):
+        parse_yaml(text)
+
+
+def test_a_direction_override_typed_in_a_csv_is_refused():
+    with pytest.raises(FrameworkError, match=r"line 3: .*U\+202E"):
+        parse_csv(GOOD_CSV.replace("Explain who", "Explain \u202ewho"))
+
+
+def test_a_yaml_merge_key_is_refused_plainly():
+    text = GOOD_YAML.replace('      - code: "1"\n', '      - <<: {code: "9"}\n        code: "1"\n')
+    with pytest.raises(FrameworkError, match=r"line 8: .*merge keys"):
+        parse_yaml(text)
+
+
+def test_a_negative_credit_is_refused():
+    text = GOOD_YAML.replace(
+        "    title: Keeping learners safe\n", "    title: Keeping learners safe\n    credit: -5\n"
+    )
+    with pytest.raises(FrameworkError, match=r"credit must not be negative"):
+        parse_yaml(text)
+
+
+def test_a_csv_row_with_more_fields_than_the_header_is_refused_naming_it():
+    text = GOOD_CSV.replace("observation;evidence from work", "observation,extra,more")
+    with pytest.raises(FrameworkError, match=r"line 3: .*more fields than the header"):
+        parse_csv(text)
+
+
+def test_a_csv_header_naming_a_column_twice_is_refused():
+    text = GOOD_CSV.replace(
+        "framework,title,version,unit,", "framework,title,version,unit,unit,", 1
+    )
+    with pytest.raises(FrameworkError, match=r"line 1: .*'unit' twice"):
+        parse_csv(text)
+
+
+def test_a_csv_quote_left_open_is_refused():
+    with pytest.raises(FrameworkError, match=r"not valid CSV"):
+        parse_csv(GOOD_CSV.replace("Explain who", '"Explain who'))

@@ -36,6 +36,12 @@ from journal.tasks import STARTS
 MAX_FILE_BYTES = 1 << 20  # the built-in frameworks are 18 to 44 KB
 MAX_DEPTH = 32  # the built-in frameworks nest 9 levels deep
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Characters a reader cannot see or that break the text: surrogates (no text can be written
+# with them), zero-width spaces, direction marks, embeddings, overrides and isolates (they
+# would make a criterion read as something else in an assessor's view).
+_HIDDEN = re.compile("[\ud800-\udfff\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# A number in a framework is a level, a credit, hours or marks: a few digits.
+MAX_DIGITS = 12
 BOM = "\ufeff"
 _ID = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$")
@@ -130,9 +136,28 @@ class _LineLoader(yaml.SafeLoader):
         finally:
             self.depth -= 1
 
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        digits = sum(c.isdigit() for c in str(node.value))
+        if digits > MAX_DIGITS:
+            raise FrameworkError(
+                self.name, node.start_mark.line + 1, f"a number of {digits} digits"
+            )
+        return super().construct_yaml_int(node)
+
+    def construct_yaml_str(self, node: yaml.ScalarNode) -> str:
+        value = super().construct_yaml_str(node)
+        _refuse_hidden(value, self.name, node.start_mark.line + 1)
+        return value
+
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> _Map:  # type: ignore[override]
         keys_seen: set[Any] = set()
         for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise FrameworkError(
+                    self.name,
+                    key_node.start_mark.line + 1,
+                    "YAML merge keys (<<) are not accepted: write the keys out",
+                )
             if not isinstance(key_node, yaml.ScalarNode):
                 raise FrameworkError(
                     self.name, key_node.start_mark.line + 1, "a key must be text, not a list"
@@ -160,6 +185,15 @@ _LineLoader.add_constructor(
 _LineLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _LineLoader.construct_sequence
 )
+_LineLoader.add_constructor("tag:yaml.org,2002:int", _LineLoader.construct_yaml_int)
+_LineLoader.add_constructor("tag:yaml.org,2002:str", _LineLoader.construct_yaml_str)
+
+
+def _refuse_hidden(text: str, source: str, line: int) -> None:
+    found = _HIDDEN.search(text)
+    if found:
+        code = f"U+{ord(found.group()):04X}"
+        raise FrameworkError(source, line, f"a hidden or broken character ({code}) in the text")
 
 
 @dataclass
@@ -256,6 +290,9 @@ def _readable(text: str, source: str) -> str:
         line = text.count("\n", 0, found.start()) + 1
         code = f"U+{ord(found.group()):04X}"
         raise FrameworkError(source, line, f"a control character ({code}) that cannot be shown")
+    hidden = _HIDDEN.search(text)
+    if hidden:
+        _refuse_hidden(hidden.group(), source, text.count("\n", 0, hidden.start()) + 1)
     return text
 
 
@@ -510,10 +547,17 @@ def _build_unit(chk: _Checker, node: Any, fw_id: str, style: str) -> Unit:
         outcomes=tuple(outcomes),
         group=chk.optional_text(node, "group", what),
         level=chk.number(node, "level", what, whole=True),
-        credit=chk.number(node, "credit", what, whole=True),
+        credit=_not_negative(chk, node, "credit", what),
         assessment=chk.optional_text(node, "assessment", what),
         min_hours=float(min_hours) if min_hours is not None else None,
     )
+
+
+def _not_negative(chk: _Checker, node: Any, key: str, what: str) -> int | None:
+    value = chk.number(node, key, what, whole=True)
+    if value is not None and value < 0:
+        raise chk.fail(node, f"{what}: {key} must not be negative", key)
+    return value
 
 
 def _build_criterion(
@@ -580,7 +624,7 @@ def _plain(value: Any) -> Any:
 
 def parse_csv(text: str, source: str = "<framework.csv>") -> Framework:
     """One criterion a row; a unit's and an outcome's text are given on their first row."""
-    reader = csv.DictReader(io.StringIO(_readable(text, source)))
+    reader = csv.DictReader(io.StringIO(_readable(text, source)), strict=True)
     try:
         return _parse_rows(reader, source)
     except csv.Error as exc:
@@ -592,7 +636,11 @@ def parse_csv(text: str, source: str = "<framework.csv>") -> Framework:
 
 
 def _parse_rows(reader: csv.DictReader[str], source: str) -> Framework:
-    missing = [c for c in CSV_COLUMNS if c != "methods" and c not in (reader.fieldnames or [])]
+    header = list(reader.fieldnames or [])
+    twice = next((c for c in header if header.count(c) > 1), None)
+    if twice is not None:
+        raise FrameworkError(source, 1, f"the header names '{twice}' twice")
+    missing = [c for c in CSV_COLUMNS if c != "methods" and c not in header]
     if missing:
         raise FrameworkError(source, 1, f"missing column '{missing[0]}'")
     top = _Map()
@@ -603,6 +651,10 @@ def _parse_rows(reader: csv.DictReader[str], source: str) -> Framework:
     headings: dict[tuple[str, str], _Map] = {}
     for row in reader:
         line = reader.line_num
+        if None in row:  # DictReader keeps the fields past the header under None
+            raise FrameworkError(
+                source, line, "more fields than the header names (a comma not in quotes?)"
+            )
         values = {k: (v or "").strip() for k, v in row.items() if k}
         for key in ("framework", "title", "version"):
             if values[key]:
