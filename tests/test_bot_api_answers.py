@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 import bot.api_retry
 from bot.app import Services, build_bot
+from bot.bot_api_rules import plain_text
 from bot.settings import Settings
 from handlers import texts
 from storage.models import Entry
@@ -68,7 +69,12 @@ async def _say(dp: Dispatcher, bot: Bot, client: ChatClient, text: str) -> None:
 
 
 def _delivered(api: FakeBotApi, chat: Chat) -> list[str]:
+    """The texts that reached the chat, as Telegram keeps them (parsed: no markup)."""
     return [m.get("text", "") for m in api.messages.get(chat.id, [])]
+
+
+def _shown(html: str) -> str:
+    return plain_text(html, "HTML")
 
 
 def _logged(caplog: pytest.LogCaptureFixture) -> str:
@@ -80,7 +86,7 @@ async def test_one_html_answer_is_tried_again_and_the_reply_arrives(
 ) -> None:
     api.html["sendMessage"] = 1
     await _say(dp, real_bot, mentor, "/help")
-    assert _delivered(api, mentor.chat) == [texts.HELP]
+    assert _delivered(api, mentor.chat) == [_shown(texts.HELP)]
     assert [m for m, _ in api.calls].count("sendMessage") == 2
     assert PAGE not in _logged(caplog)
 
@@ -100,7 +106,7 @@ async def test_two_html_answers_bring_an_apology_and_the_draft_stays(
     await mentor.click("Today")
     api.html["sendMessage"] = 2
     await _say(dp, real_bot, mentor, "50")
-    assert _delivered(api, mentor.chat) == [texts.API_TROUBLE]
+    assert _delivered(api, mentor.chat) == [_shown(texts.API_TROUBLE)]
     logged = _logged(caplog)
     assert PAGE not in logged and "proxy-7f3a" not in logged
     # /start shows the unfinished session at the step after the duration, which is kept.
