@@ -1,10 +1,12 @@
-"""Command-line pieces of the assessment record (issue 10): a portfolio's mark-sheet details."""
+"""Command-line pieces of the assessment record (issue 10): a portfolio's mark-sheet details,
+and the export of every portfolio an internal quality assurer sampled."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import sys
+from pathlib import Path
 from typing import Any
 
 from bot.settings import Settings
@@ -53,6 +55,60 @@ def _details(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def _iqa_export_async(
+    settings: Settings, telegram_id: int | None, person_id: int | None, fmt: str, out: Path
+) -> list[tuple[int, Path]]:
+    from bot.app import build_services
+    from storage.assessment import sampled_by
+    from storage.migrate import upgrade_async
+    from storage.models import Person, Portfolio
+    from storage.people import person_by_telegram
+
+    await upgrade_async(settings.database_url)
+    services = build_services(settings)
+    try:
+        async with services.sessions() as session:
+            person = (
+                await person_by_telegram(session, telegram_id)
+                if telegram_id is not None
+                else await session.get(Person, person_id or 0)
+            )
+            if person is None:
+                raise LookupError("No such person.")
+            portfolio_ids = await sampled_by(session, person.id)
+            if not portfolio_ids:
+                raise LookupError(f"{person.name or 'That person'} has sampled no portfolio.")
+            followed = {
+                pid: [pf.framework_id for pf in (await session.get(Portfolio, pid)).frameworks]
+                for pid in portfolio_ids
+            }
+        now = services.clock()
+        return [
+            (pid, await services.exporter.build(pid, fmt, now, out, framework=framework))
+            for pid, frameworks in followed.items()
+            for framework in frameworks
+        ]
+    finally:
+        await services.engine.dispose()
+
+
+def _iqa_export(args: argparse.Namespace, settings: Settings) -> int:
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        written = asyncio.run(
+            _iqa_export_async(settings, args.telegram_id, args.person, args.format, out)
+        )
+    except LookupError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    portfolios = len({pid for pid, _ in written})
+    for _, path in written:
+        print(f"Wrote {path}")
+    print(f"{portfolios} portfolio{'s' if portfolios != 1 else ''} sampled, {len(written)} files.")
+    return 0
+
+
 def add_commands(commands: Any) -> None:
     """`mentorlog portfolio details --portfolio ID [--centre-name ...] [--centre-number ...]
     [--learner-number ...]`: set (or, with none given, show) what heads every mark sheet."""
@@ -66,3 +122,15 @@ def add_commands(commands: Any) -> None:
     details.add_argument("--centre-number")
     details.add_argument("--learner-number", help="the learner's registration number")
     details.set_defaults(run=_details)
+
+    iqa = commands.add_parser("iqa", help="internal quality assurance")
+    iqa_cmds = iqa.add_subparsers(dest="iqa_command", required=True)
+    exp = iqa_cmds.add_parser(
+        "export", help="the files of every portfolio an internal quality assurer sampled"
+    )
+    who = exp.add_mutually_exclusive_group(required=True)
+    who.add_argument("--telegram-id", type=int)
+    who.add_argument("--person", type=int, help="the person's id in mentorlog")
+    exp.add_argument("--format", choices=("xlsx", "pdf", "zip"), default="zip")
+    exp.add_argument("--out", required=True, help="the folder to write into")
+    exp.set_defaults(run=_iqa_export)

@@ -19,7 +19,7 @@ from aiogram.utils.chat_action import ChatActionSender
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
-from handlers.callbacks import AssessCB
+from handlers.callbacks import AssessCB, QaCB
 from handlers.criteria import criterion_from_key, criterion_key, short_code
 from handlers.filters import TypedText
 from handlers.keyboards import Button, chunked, keyboard
@@ -66,6 +66,7 @@ from journal.parsing import InputError, clean_text
 from storage import assessment
 from storage.db import snapshot_session
 from storage.models import Person
+from storage.people import Role
 from storage.snapshots import load_snapshot
 from storage.uow import writing
 
@@ -208,10 +209,11 @@ def build_router() -> Router:
                 covered=c.tagged_criteria,
                 total=sum(len(f.criteria) for f in frameworks),
             )
-            await message.answer(
-                line,
-                reply_markup=keyboard([[(texts.OPEN, AssessCB(p=c.portfolio_id, act="open"))]]),
-            )
+            opening = (texts.OPEN, AssessCB(p=c.portfolio_id, act="open"))
+            if c.role == Role.IQA:  # read-only: the quality assurer's own menu (handlers.qa)
+                line += texts.QA_ROLE
+                opening = (texts.OPEN, QaCB(p=c.portfolio_id, act="open"))
+            await message.answer(line, reply_markup=keyboard([[opening]]))
 
     @router.callback_query(AssessCB.filter())
     async def tapped(

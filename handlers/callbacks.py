@@ -92,6 +92,14 @@ class DetailsCB(CallbackData, prefix="dt"):
     v: str = ""
 
 
+class QaCB(CallbackData, prefix="qa"):
+    """An internal quality assurer's buttons: `p` the portfolio, checked on every tap."""
+
+    p: int
+    act: str
+    v: str = ""
+
+
 class ExportCB(CallbackData, prefix="x"):
     fmt: str
 

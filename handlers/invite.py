@@ -17,7 +17,7 @@ from storage import people
 from storage.models import Person, Portfolio
 from storage.uow import writing
 
-INVITABLE = (people.Role.MENTEE, people.Role.SUPERVISOR, people.Role.ASSESSOR)
+INVITABLE = (people.Role.MENTEE, people.Role.SUPERVISOR, people.Role.ASSESSOR, people.Role.IQA)
 
 
 def build_router() -> Router:

@@ -101,6 +101,8 @@ async def _join(
         )
     elif role == people.Role.SUPERVISOR:
         await reply(target, texts.JOINED_SUPERVISOR.format(mentor=mentor))
+    elif role == people.Role.IQA:
+        await reply(target, texts.JOINED_IQA.format(mentor=mentor))
     else:
         await reply(target, texts.JOINED_ASSESSOR.format(mentor=mentor))
 

@@ -64,10 +64,19 @@ JOINED_ASSESSOR = (
     "You've joined {mentor}'s portfolio as an assessor. You can read it and record decisions; "
     "evidence can't be changed from here."
 )
+JOINED_IQA = (
+    "You've joined {mentor}'s portfolio as internal quality assurer. You can read it and "
+    "sample the assessor's decisions; nothing can be changed from here. /candidates to open it."
+)
 
 INVITE_WHO = "Who would you like to invite?"
 INVITE_LINK = "Send this link to your {role}. It works once and expires on {expires}:\n\n{link}"
-ROLE_NAMES = {"mentee": "mentee", "supervisor": "supervisor", "assessor": "assessor"}
+ROLE_NAMES = {
+    "mentee": "mentee",
+    "supervisor": "supervisor",
+    "assessor": "assessor",
+    "iqa": "internal quality assurer",
+}
 
 PRIVATE_ONLY = (
     "I only work in a private chat, so that nothing personal shows here. "
@@ -383,6 +392,17 @@ SHEET_NOTE_ASK = "{sheet}, “{section}”: {field}? (or Skip)"
 SHEET_NOTE_FIELDS = {"strengths": "Strengths", "weaknesses": "Weaknesses"}
 SHEET_NOTES_KEPT = "Kept with the {sheet} mark sheet."
 DETAILS = "Centre and learner"
+QA_ROLE = " · quality assurance"
+QA_SAMPLE = "Sample decisions"
+QA_PICK = "Which decision would you like to sample? ✓ met · ✗ not yet"
+QA_NONE = "No decisions recorded yet: nothing to sample."
+QA_ONE = "{code} {text}\nEvidence: {refs}\nDecision: {trail}\n\nDo you agree?"
+QA_AGREE = "Agree"
+QA_DISAGREE = "Disagree"
+QA_COMMENT = "A comment for the assessor{optional}."
+QA_OPTIONAL = " (or Skip)"
+QA_SAVED = "Sampled {code}: {outcome}."
+NOT_IQA = "You're not the quality assurer of that portfolio."
 ECO_RECORD = "EcoMentor record"
 ECO_RECORD_HEAD = "<b>EcoMentor assessment record</b>"
 ECO_JUDGE = "Judge evidence"
@@ -396,7 +416,6 @@ ECO_QUALITIES = (
     "{ref}: tap a quality the evidence lacks (✓ has it, ✗ lacks it), then Save.\n"
     "Valid, authentic, reliable, current and sufficient (3.10)."
 )
-SAVE = "Save"
 ECO_JUDGE_COMMENT = "A comment on {ref}? (or Skip)"
 ECO_JUDGED = "{ref}: {qualities}"
 ECO_ELIGIBILITY_ASK = "Candidate selection criteria (3.3): tap met or not met for each.\n{items}"

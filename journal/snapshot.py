@@ -118,6 +118,20 @@ class AssessmentRecord:
 
 
 @dataclass(frozen=True)
+class QaSampleRecord:
+    """An IQA's judgement of one assessor decision: the decision as sampled, then theirs."""
+
+    criterion_id: str
+    decision_outcome: str
+    decision_assessor: str
+    decided_at: datetime
+    outcome: str  # "agree" | "disagree"
+    comment: str | None
+    iqa: str
+    sampled_at: datetime
+
+
+@dataclass(frozen=True)
 class ConfirmationRecord:
     kind: str
     supervisor: str
@@ -154,6 +168,7 @@ class PortfolioSnapshot:
     sheet_notes: tuple[SheetNoteRecord, ...] = ()
     judgements: tuple[JudgementRecord, ...] = ()
     records: tuple[AssessmentRecord, ...] = ()
+    qa_samples: tuple[QaSampleRecord, ...] = ()
 
     @property
     def centre(self) -> str | None:

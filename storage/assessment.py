@@ -19,6 +19,7 @@ from storage.models import (
     Membership,
     Person,
     Portfolio,
+    QaSample,
     SheetNote,
     Tag,
 )
@@ -33,20 +34,25 @@ class Candidate:
     entries: int
     minutes: int
     tagged_criteria: int
+    role: str = Role.ASSESSOR  # or Role.IQA: sampled for quality assurance
 
 
 async def candidates(session: AsyncSession, assessor_id: int) -> list[Candidate]:
-    """The portfolios this person was invited to assess, with their headline figures."""
-    portfolios = (
-        await session.scalars(
-            select(Portfolio)
+    """The portfolios this person was invited to assess or quality-assure, with their headline
+    figures."""
+    rows = (
+        await session.execute(
+            select(Portfolio, Membership.role)
             .join(Membership, Membership.portfolio_id == Portfolio.id)
-            .where(Membership.person_id == assessor_id, Membership.role == Role.ASSESSOR)
+            .where(
+                Membership.person_id == assessor_id,
+                Membership.role.in_((Role.ASSESSOR, Role.IQA)),
+            )
             .order_by(Portfolio.id)
         )
     ).unique()
     result = []
-    for portfolio in portfolios:
+    for portfolio, role in rows:
         mentor = await session.get(Person, portfolio.mentor_id)
         live = (Entry.portfolio_id == portfolio.id) & Entry.deleted_at.is_(None)
         count, minutes = (
@@ -72,6 +78,7 @@ async def candidates(session: AsyncSession, assessor_id: int) -> list[Candidate]
                 entries=int(count),
                 minutes=int(minutes),
                 tagged_criteria=int(tagged or 0),
+                role=role,
             )
         )
     return result
@@ -89,6 +96,69 @@ async def assessed_portfolio(
         )
     )
     return await session.get(Portfolio, portfolio_id) if member else None
+
+
+async def sampled_portfolio(
+    session: AsyncSession, portfolio_id: int, person_id: int
+) -> Portfolio | None:
+    """The portfolio only if this person is its internal quality assurer (read-only)."""
+    member = await session.scalar(
+        select(Membership).where(
+            Membership.portfolio_id == portfolio_id,
+            Membership.person_id == person_id,
+            Membership.role == Role.IQA,
+        )
+    )
+    return await session.get(Portfolio, portfolio_id) if member else None
+
+
+async def current_decisions(session: AsyncSession, portfolio_id: int) -> list[Decision]:
+    """The newest decision on each criterion: what an IQA samples."""
+    latest: dict[str, Decision] = {}
+    for decision in await session.scalars(
+        select(Decision)
+        .where(Decision.portfolio_id == portfolio_id)
+        .order_by(Decision.decided_at, Decision.id)
+    ):
+        latest[decision.criterion_id] = decision
+    return list(latest.values())
+
+
+async def decision_in(
+    session: AsyncSession, portfolio_id: int, decision_id: int
+) -> Decision | None:
+    decision = await session.get(Decision, decision_id)
+    return decision if decision is not None and decision.portfolio_id == portfolio_id else None
+
+
+def record_sample(
+    session: AsyncSession,
+    *,
+    portfolio_id: int,
+    decision_id: int,
+    iqa_id: int,
+    outcome: str,
+    comment: str | None,
+    now: datetime,
+) -> QaSample:
+    sample = QaSample(
+        portfolio_id=portfolio_id,
+        decision_id=decision_id,
+        iqa_id=iqa_id,
+        outcome=outcome,
+        comment=comment,
+        sampled_at=now,
+    )
+    session.add(sample)
+    return sample
+
+
+async def sampled_by(session: AsyncSession, iqa_id: int) -> list[int]:
+    """The portfolios in which this person sampled at least one decision."""
+    found = await session.scalars(
+        select(QaSample.portfolio_id).where(QaSample.iqa_id == iqa_id).distinct()
+    )
+    return sorted(found)
 
 
 async def portfolio_exists(session: AsyncSession, portfolio_id: int) -> bool:

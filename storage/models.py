@@ -372,6 +372,24 @@ class AssessmentRecordRow(Base):
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class QaSample(Base):
+    """An internal quality assurer's judgement of one assessor decision (agree or disagree)."""
+
+    __tablename__ = "qa_samples"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    portfolio_id: Mapped[int] = mapped_column(
+        ForeignKey("portfolios.id", ondelete="CASCADE"), index=True
+    )
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id", ondelete="CASCADE"))
+    iqa_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
+    outcome: Mapped[str] = mapped_column(String(8))
+    comment: Mapped[str | None] = mapped_column(Text)
+    sampled_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ProcessedUpdate(Base):
     """Update ids already handled, so a replayed update changes nothing."""
 

@@ -21,6 +21,7 @@ class Role(StrEnum):
     MENTEE = "mentee"
     SUPERVISOR = "supervisor"
     ASSESSOR = "assessor"
+    IQA = "iqa"  # internal quality assurer: reads, samples assessors' decisions
 
 
 async def person_by_telegram(session: AsyncSession, telegram_id: int) -> Person | None:

@@ -21,6 +21,7 @@ from journal.snapshot import (
     JudgementRecord,
     MarkRecord,
     PortfolioSnapshot,
+    QaSampleRecord,
     SheetNoteRecord,
 )
 from storage.models import (
@@ -35,6 +36,7 @@ from storage.models import (
     Membership,
     Person,
     Portfolio,
+    QaSample,
     SheetNote,
 )
 from storage.people import Role
@@ -224,6 +226,28 @@ async def load_snapshot(
             .order_by(AssessmentRecordRow.id)
         )
     )
+    sampled = {
+        d.id: d
+        for d in await session.scalars(
+            select(Decision).where(Decision.portfolio_id == portfolio_id)
+        )
+    }
+    qa_samples = tuple(
+        QaSampleRecord(
+            sampled[q.decision_id].criterion_id,
+            sampled[q.decision_id].outcome,
+            _display(people.get(sampled[q.decision_id].assessor_id)),
+            sampled[q.decision_id].decided_at,
+            q.outcome,
+            q.comment,
+            _display(people.get(q.iqa_id)),
+            q.sampled_at,
+        )
+        for q in await session.scalars(
+            select(QaSample).where(QaSample.portfolio_id == portfolio_id).order_by(QaSample.id)
+        )
+        if q.decision_id in sampled
+    )
     mentee_rows = [m for m in memberships.values() if m.role == Role.MENTEE]
     mentees = tuple(_display(m.person, m) for m in mentee_rows)
     pseudonyms = {_display(m.person, m): m.pseudonym for m in mentee_rows if m.pseudonym}
@@ -246,4 +270,5 @@ async def load_snapshot(
         sheet_notes=sheet_notes,
         judgements=judgements,
         records=records,
+        qa_samples=qa_samples,
     )

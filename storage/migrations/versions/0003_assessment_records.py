@@ -135,8 +135,39 @@ def upgrade() -> None:
             batch.f("ix_assessment_records_portfolio_id"), ["portfolio_id"], unique=False
         )
 
+    op.create_table(
+        "qa_samples",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("portfolio_id", sa.Integer(), nullable=False),
+        sa.Column("decision_id", sa.Integer(), nullable=False),
+        sa.Column("iqa_id", sa.Integer(), nullable=True),
+        sa.Column("outcome", sa.String(length=8), nullable=False),
+        sa.Column("comment", sa.Text(), nullable=True),
+        sa.Column("sampled_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["portfolio_id"],
+            ["portfolios.id"],
+            name=op.f("fk_qa_samples_portfolio_id_portfolios"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["decision_id"],
+            ["decisions.id"],
+            name=op.f("fk_qa_samples_decision_id_decisions"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["iqa_id"], ["people.id"], name=op.f("fk_qa_samples_iqa_id_people"), ondelete="SET NULL"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_qa_samples")),
+    )
+    with op.batch_alter_table("qa_samples") as batch:
+        batch.create_index(batch.f("ix_qa_samples_portfolio_id"), ["portfolio_id"], unique=False)
+        batch.create_index(batch.f("ix_qa_samples_iqa_id"), ["iqa_id"], unique=False)
+
 
 def downgrade() -> None:
+    op.drop_table("qa_samples")
     op.drop_table("assessment_records")
     op.drop_table("evidence_judgements")
     op.drop_table("sheet_notes")
