@@ -44,6 +44,7 @@ from exports import (
     shown,
     utc_time,
 )
+from exports.assessment_record import write_assessment_section
 from exports.summary import RAG_RGB, MapUnit, summary
 from exports.tasks_sheet import write_tasks_section
 from exports.xlsx import DECLARATION
@@ -374,6 +375,7 @@ def write_diary(view: ExportView, out_path: Path) -> Path:
         for c in notes.loose_confirmations:
             _write_confirmation(writer, c)
     write_tasks_section(writer, view)
+    write_assessment_section(writer, view)
     _signatures(writer, view)
     writer.contents(contents_page)
     writer.number_pages()
@@ -633,11 +635,19 @@ def _latest(view: ExportView) -> dict[str, tuple[str, str]]:
         names = ", ".join(dict.fromkeys(c.supervisor for c in s.confirmations))
         found["Supervisor"] = (names, f"last confirmation {utc_time(last.confirmed_at)}")
     decided = [(d.assessor, d.decided_at) for d in s.decisions] + [
-        (m.assessor, m.decided_at) for m in s.marks
+        (m.assessor, m.decided_at) for m in s.marks if m.role != "qa"
     ]
     if decided:
         names = ", ".join(dict.fromkeys(name for name, _ in decided))
         found["Assessor"] = (names, f"last decision {utc_time(max(t for _, t in decided))}")
+    # The internal quality assurer: decisions sampled, QA marks given (issue 10 part B).
+    checked = [(q.iqa, q.sampled_at) for q in s.qa_samples] + [
+        (m.assessor, m.decided_at) for m in s.marks if m.role == "qa"
+    ]
+    if checked:
+        names = ", ".join(dict.fromkeys(name for name, _ in checked))
+        last = utc_time(max(t for _, t in checked))
+        found["Internal quality assurer"] = (names, f"last sample {last}")
     return found
 
 

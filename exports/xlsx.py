@@ -31,6 +31,7 @@ from exports import (
     shown,
     utc_time,
 )
+from exports.assessment_record import write_assessment_sheet
 from exports.safe_cells import Column, setup_print
 from exports.sheets import Row, footer, set_height, styled_cells, write_sheet
 from exports.sizing import row_height
@@ -168,6 +169,7 @@ def write_workbook(view: ExportView, out_path: Path) -> Path:
     write_sheet(wb, "Feedback", FEEDBACK_COLUMNS, _feedback_rows(view), **page)
     write_sheet(wb, "Hours", *_hours_table(view), **page)
     write_tasks_sheet(wb, view, **page)
+    write_assessment_sheet(wb, view, **page)
     with partial_file(out_path) as partial:
         wb.save(partial)
     return Path(out_path)

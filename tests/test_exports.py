@@ -40,6 +40,7 @@ SHEETS = [
     "Feedback",
     "Hours",
     "Task elements",
+    "Assessment record",
 ]
 
 
