@@ -61,6 +61,7 @@ from journal.frameworks.model import Framework, Unit
 from journal.frameworks.registry import Registry
 from journal.hours import (
     UnitHours,
+    confirmed_text,
     format_hours,
     format_minutes,
     hours_rule,
@@ -508,6 +509,12 @@ def _summary(part: _Part) -> str:
     if hours is None:
         return text
     reached = next((s for s in hours.sessions if s.running_minutes >= hours.minimum_minutes), None)
+    if reached and hours.confirmed_short_minutes:  # supervised practice, not yet confirmed
+        return (
+            f"{text} The minimum of {format_hours(hours.min_hours)} was logged by "
+            f"{day(reached.occurred_on)} ({reached.ref}) but is not reached: "
+            f"{confirmed_text(hours)}."
+        )
     if reached:
         when = f"reached on {day(reached.occurred_on)} ({reached.ref})"
         return f"{text} The minimum of {format_hours(hours.min_hours)} was {when}."
