@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from aiogram import Bot, Router
 from aiogram.filters import StateFilter
@@ -19,10 +20,11 @@ from handlers.assessor import BuildsExports, download_choice, download_rows, sen
 from handlers.callbacks import QaCB
 from handlers.criteria import short_code
 from handlers.filters import TypedText
-from handlers.keyboards import Button, keyboard
+from handlers.keyboards import Button, chunked, keyboard
 from journal.assessment import CriterionDecisions, decision_trail, trail_text
 from journal.coverage import tagged_refs
 from journal.frameworks.registry import Registry
+from journal.grading import MarkError, ilm_outcome, mark_sheet, mark_sheets, section_mark
 from journal.parsing import InputError, clean_text
 from journal.quality import AGREE, QA_OUTCOMES, sample_problem
 from journal.textnorm import shorten
@@ -35,6 +37,7 @@ from storage.uow import writing
 
 class QaState(StatesGroup):
     comment = State()
+    mark = State()
 
 
 def open_button(portfolio_id: int) -> Button:
@@ -43,7 +46,10 @@ def open_button(portfolio_id: int) -> Button:
 
 def _menu(pid: int, framework_ids: tuple[str, ...], registry: Registry) -> InlineKeyboardMarkup:
     rows = download_rows(framework_ids, registry, lambda v: QaCB(p=pid, act="x", v=v))
-    rows.append([(texts.QA_SAMPLE, QaCB(p=pid, act="list"))])
+    more: list[Button] = [(texts.QA_SAMPLE, QaCB(p=pid, act="list"))]
+    if "ilm" in framework_ids and registry.get("ilm") is not None:
+        more.append((texts.QA_MARKS, QaCB(p=pid, act="sheets")))
+    rows.append(more)
     return keyboard(rows)
 
 
@@ -157,6 +163,21 @@ def build_router() -> Router:
                 texts.QA_COMMENT.format(optional=texts.QA_OPTIONAL if skip else ""),
                 reply_markup=skip,
             )
+        elif act == "sheets" and "ilm" in framework_ids:
+            buttons = [
+                (str(sheet["unit"]), QaCB(p=pid, act="sheet", v=sheet["key"]))
+                for sheet in mark_sheets(registry.get("ilm"))
+            ]
+            await target.answer(texts.MARK_SHEET, reply_markup=keyboard(chunked(buttons, 3)))
+        elif act == "sheet" and "ilm" in framework_ids:
+            try:
+                sheet = mark_sheet(registry.get("ilm"), value)
+            except MarkError:
+                await target.answer(texts.STALE_BUTTON)
+                return
+            await state.set_state(QaState.mark)
+            await state.set_data({"p": pid, "sheet": sheet["key"], "marks": {}})
+            await _ask_qa_mark(target, sheet, {})
         elif act == "skip":
             await _save(target, state, sessions, person, registry, None, now, update_id, pid)
         else:
@@ -185,7 +206,68 @@ def build_router() -> Router:
             return
         await _save(message, state, sessions, person, registry, text, now, update_id, pid)
 
+    @router.message(StateFilter(QaState.mark), TypedText())
+    async def qa_mark(
+        message: Message,
+        state: FSMContext,
+        sessions: async_sessionmaker[AsyncSession],
+        person: Person | None,
+        registry: Registry,
+        now: datetime,
+        update_id: int | None,
+    ) -> None:
+        """The QA mark column of a mark sheet, section by section (role "qa")."""
+        data = await state.get_data()
+        allowed, _ = await _allowed(sessions, person, int(data.get("p", 0)))
+        if not allowed or person is None:
+            await state.clear()
+            await message.answer(texts.NOT_IQA)
+            return
+        sheet = mark_sheet(registry.get("ilm"), data["sheet"])
+        current = sheet["sections"][len(data["marks"])]
+        try:
+            data["marks"][current["title"]] = section_mark(current, message.text or "")
+        except MarkError:
+            await message.answer(texts.MARK_BAD.format(max=current["max"]))
+            return
+        if len(data["marks"]) < len(sheet["sections"]):
+            await state.set_data(data)
+            await _ask_qa_mark(message, sheet, data["marks"])
+            return
+        result = ilm_outcome(sheet, data["marks"])
+        async with writing(sessions, update_id) as session:
+            for title, value in data["marks"].items():
+                assessment.record_mark(
+                    session,
+                    portfolio_id=data["p"],
+                    framework_id="ilm",
+                    sheet=sheet["key"],
+                    section=title,
+                    value=str(value),
+                    assessor_id=person.id,
+                    now=now,
+                    role="qa",
+                )
+        await state.clear()
+        await message.answer(
+            texts.QA_MARK_RESULT.format(
+                sheet=texts.escape(str(sheet["unit"])), summary=texts.escape(result.summary())
+            )
+        )
+
     return router
+
+
+async def _ask_qa_mark(target: Message, sheet: Any, marks: dict[str, int]) -> None:
+    section = sheet["sections"][len(marks)]
+    await target.answer(
+        texts.QA_MARK_ASK.format(
+            sheet=texts.escape(str(sheet["unit"])),
+            section=texts.escape(section["title"]),
+            max=section["max"],
+            min=section["min"],
+        )
+    )
 
 
 async def _save(

@@ -134,3 +134,23 @@ async def test_the_centre_exports_every_portfolio_an_iqa_sampled(
         main, ["iqa", "export", "--telegram-id", "424242", "--out", str(out)]
     )
     assert code == 2
+
+
+async def test_an_iqa_gives_the_qa_marks_of_a_mark_sheet(mentor, team, services, clock):
+    from journal.grading import sheet_forms
+
+    _, quinn = team
+    await quinn.send("/candidates")
+    await quinn.click("Open")
+    reply = await quinn.click("QA marks")
+    assert reply.buttons()[0] == "D3.01 and D3.02"
+    await quinn.click("D3.06")
+    await quinn.send("30")
+    reply = await quinn.send("40")
+    assert reply.text == "QA marks, D3.06: PASS, total 70 of 100"
+    async with snapshot_session(services.sessions) as session:
+        snapshot = await load_snapshot(session, 1, services.files.root, clock())
+    form = next(f for f in sheet_forms(snapshot, services.registry.get("ilm")) if f.key == "D3.06")
+    assert [s.qa_mark for s in form.sections] == [30, 40]
+    assert [s.assessor_mark for s in form.sections] == [None, None]
+    assert (form.qa_outcome, form.iqa_name) == ("PASS", "Quinn")
