@@ -300,6 +300,11 @@ def anonymise(snapshot: PortfolioSnapshot) -> PortfolioSnapshot:
         goals=goals,
         decisions=tuple(replace(d, comment=red.optional(d.comment)) for d in snapshot.decisions),
         confirmations=tuple(replace(c, text=red.optional(c.text)) for c in snapshot.confirmations),
+        # The assessment record's free text (issue 10 part B) may name a mentee too.
+        sheet_notes=tuple(replace(n, text=red.text(n.text)) for n in snapshot.sheet_notes),
+        judgements=tuple(replace(j, comment=red.optional(j.comment)) for j in snapshot.judgements),
+        records=tuple(replace(r, text=red.text(r.text)) for r in snapshot.records),
+        qa_samples=tuple(replace(q, comment=red.optional(q.comment)) for q in snapshot.qa_samples),
         mentees=tuple(dict.fromkeys(labels.values())),
         anonymised=True,
     )

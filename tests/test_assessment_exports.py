@@ -138,3 +138,28 @@ def test_the_diary_never_says_a_supervised_minimum_was_reached_on_logged_hours(t
     text = _pdf_text(build_diary(snapshot, REGISTRY, tmp_path / "d.pdf"))
     assert "The minimum of 20 h was reached" not in text
     assert "but is not reached: 1 h 15 confirmed by the supervisor (18 h 45 to confirm)" in text
+
+
+def test_an_anonymised_export_redacts_mentee_names_in_the_assessment_record():
+    from journal.portfolio_rules import anonymise
+
+    base = ilm_snapshot()
+    name = base.mentees[0]
+    sample = QaSampleRecord(
+        "ilm:D3.06/2.1", "met", "Peter Grant", _at(21), "agree", f"{name} quoted", "Quinn", _at(23)
+    )
+    note = SheetNoteRecord("ilm", "D3.06", "strengths", "1", f"Helped {name}", "Peter", _at(21))
+    judged = JudgementRecord("E-0001", dict.fromkeys(QUALITIES, True), f"{name}", "Ada", _at(21))
+    record = AssessmentRecord("ecomentor", "plan", "", "", f"Observe {name}", "Ada", _at(20))
+    shown = anonymise(
+        replace(
+            base, qa_samples=(sample,), sheet_notes=(note,), judgements=(judged,), records=(record,)
+        )
+    )
+    texts = [
+        shown.qa_samples[0].comment,
+        shown.sheet_notes[0].text,
+        shown.judgements[0].comment,
+        shown.records[0].text,
+    ]
+    assert all(name not in t and "Mentee A" in t for t in texts)
