@@ -131,9 +131,7 @@ def test_the_ecomentor_workbook_shows_the_five_judgements_and_the_record(tmp_pat
 def test_the_diary_never_says_a_supervised_minimum_was_reached_on_logged_hours(tmp_path: Path):
     base = ilm_snapshot(tmp_path / "files")  # 10 h logged of D3.07's 20, 1 h 15 confirmed
     sessions = [e for e in base.entries if e.kind == "session"]
-    more = tuple(
-        replace(sessions[0], ref=f"E-09{i:02d}", duration_minutes=120) for i in range(6)
-    )
+    more = tuple(replace(sessions[0], ref=f"E-09{i:02d}", duration_minutes=120) for i in range(6))
     snapshot = replace(base, entries=(*base.entries, *more))
     text = _pdf_text(build_diary(snapshot, REGISTRY, tmp_path / "d.pdf"))
     assert "The minimum of 20 h was reached" not in text
