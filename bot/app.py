@@ -21,6 +21,7 @@ from bot.api_retry import RetryUndecodable
 from bot.exporting import Exporter
 from bot.settings import Settings
 from handlers import (
+    apprenticeship,
     assessor,
     capture,
     entries,
@@ -140,6 +141,7 @@ def build_dispatcher(
     dp.include_routers(
         start.build_router(),
         journal.build_router(),
+        apprenticeship.build_router(),
         tagging.build_router(),
         entries.build_router(),
         progress.build_router(),

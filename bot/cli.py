@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bot import cli_assessment
+from bot import cli_apprenticeship, cli_assessment
 from bot.settings import Settings
 from journal.frameworks.loader import FrameworkError
 from journal.frameworks.registry import import_framework, load_registry
@@ -288,6 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="demo")
     demo.set_defaults(run=_demo)
     cli_assessment.add_commands(commands)
+    cli_apprenticeship.add_commands(commands)
     return parser
 
 

@@ -106,3 +106,15 @@ class ExportCB(CallbackData, prefix="x"):
 
 class ForgetCB(CallbackData, prefix="fg"):
     act: str
+
+
+class OtjCB(CallbackData, prefix="oj"):
+    """An apprentice's off-the-job buttons: `log` starts /otj."""
+
+    act: str
+
+
+class ApprenticeshipCB(CallbackData, prefix="ap"):
+    """/apprenticeship: `set` starts the settings, `min` takes the funding floor as minimum."""
+
+    act: str

@@ -336,6 +336,25 @@ LEARNING_GOAL = FlowSpec(
     ),
 )
 
+# An ST1379 apprentice's off-the-job training (/otj): hours in the entry's duration, the KSBs
+# typed become its tags (handlers.journal), and the employer is asked to confirm it.
+OTJ = FlowSpec(
+    name="otj",
+    kind=Kind.OTJ,
+    title="off-the-job training",
+    steps=(
+        Step("occurred_on", K.DATE, "When was the training?  (or type: 12 Nov, 12/11, yesterday)"),
+        Step("duration", K.DURATION, "How long was it?  (or type: 3h, 1h30, 7h30)"),
+        Step("learned", K.TEXT, "What did you learn?"),
+        Step(
+            "ksbs",
+            K.TEXT,
+            "Which KSBs did it serve? Type their codes, e.g. K14, S13, B2",
+            optional=True,
+        ),
+    ),
+)
+
 FLOWS: dict[str, FlowSpec] = {
     f.name: f
     for f in (
@@ -357,5 +376,6 @@ FLOWS: dict[str, FlowSpec] = {
         RECORDS,
         DEVPLAN,
         LEARNING_GOAL,
+        OTJ,
     )
 }

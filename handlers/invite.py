@@ -17,7 +17,13 @@ from storage import people
 from storage.models import Person, Portfolio
 from storage.uow import writing
 
-INVITABLE = (people.Role.MENTEE, people.Role.SUPERVISOR, people.Role.ASSESSOR, people.Role.IQA)
+INVITABLE = (
+    people.Role.MENTEE,
+    people.Role.SUPERVISOR,
+    people.Role.ASSESSOR,
+    people.Role.IQA,
+    people.Role.EMPLOYER,
+)
 
 
 def build_router() -> Router:

@@ -13,6 +13,7 @@ from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
+from handlers.apprenticeship import otj_tags
 from handlers.flow import begin, resume
 from handlers.flow import build_router as build_flow_router
 from handlers.flows import FLOWS
@@ -23,6 +24,7 @@ from journal.flow import draft_from
 from journal.frameworks.registry import Registry
 from journal.prompting import FEEDBACK_DELAY
 from journal.tagging import Tagger
+from storage import apprenticeships
 from storage import entries as entry_repo
 from storage import prompts as prompt_repo
 from storage.files import FileStore, StoredFile
@@ -87,6 +89,8 @@ async def save_answers(
             await entry_repo.toggle_tag(session, entry, criterion_id, person.id, now)
         if spec.kind == Kind.SESSION:
             await prompt_repo.schedule_session_feedback(session, entry, now, feedback_delay)
+        if spec.kind == Kind.OTJ:
+            await apprenticeships.request_confirmation(session, entry, now)
     return entry
 
 
@@ -122,7 +126,7 @@ def build_router() -> Router:
             now=now,
             update_id=update_id,
             files=stored,
-            tags=data.get("tags", []),
+            tags=[*data.get("tags", []), *otj_tags(data["flow"], data["answers"], registry)],
             feedback_delay=feedback_delay,
         )
         await state.clear()

@@ -16,6 +16,7 @@ from exports import export_view
 from exports.picture import progress_png
 from exports.summary import summary
 from handlers import texts
+from handlers.apprenticeship import otj_progress_lines
 from handlers.callbacks import GapCB, MenuCB, TaskCB
 from handlers.criteria import criterion_key, short_code
 from handlers.flow import begin, resume
@@ -200,6 +201,7 @@ async def send_progress(
         await reply(target, texts.PROGRESS_EMPTY)
         return
     lines = [texts.PROGRESS_HEAD, *_hours_text(snapshot, portfolio, registry)]
+    lines += await otj_progress_lines(sessions, portfolio, now)
     refs = tagged_refs(snapshot.entries)
     covered = [(f, coverage(snapshot, f, refs)) for f in frameworks]
     for framework, rows in covered:

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
+from handlers.apprenticeship import otj_behind_nudge
 from handlers.callbacks import PromptCB, RequestCB, SettingsCB
 from handlers.filters import TypedText
 from handlers.keyboards import Button, chunked, keyboard, timezone_keyboard
@@ -107,8 +108,9 @@ def _question(
         "ref": fields.get("ref", ""),
         "topic": _topic(fields, texts.TOPIC_AFTER),
     }
-    if what == RequestKind.HOURS:
-        text = texts.ASK_HOURS.format(duration=format_minutes(fields.get("minutes") or 0), **about)
+    if what in (RequestKind.HOURS, RequestKind.OTJ):
+        template = texts.ASK_OTJ if what == RequestKind.OTJ else texts.ASK_HOURS
+        text = template.format(duration=format_minutes(fields.get("minutes") or 0), **about)
         buttons = [
             (texts.CONFIRM, PromptCB(p=prompt_id, a="c")),
             (texts.NOT_RIGHT, PromptCB(p=prompt_id, a="n")),
@@ -129,6 +131,10 @@ def _notice(fields: dict[str, Any]) -> str:
         )
     elif event == "hours":
         text = texts.NOTICE_HOURS.format(
+            who=who, ref=ref, duration=format_minutes(fields.get("minutes", 0))
+        )
+    elif event == "otj":
+        text = texts.NOTICE_OTJ.format(
             who=who, ref=ref, duration=format_minutes(fields.get("minutes", 0))
         )
     elif event == "disputed":
@@ -157,6 +163,8 @@ def render(item: Outgoing, today: date) -> tuple[str, InlineKeyboardMarkup | Non
         ), None
     if item.kind == PromptKind.PAIR_QUIET:
         return texts.PAIR_QUIET_NUDGE.format(mentee=texts.escape(fields.get("mentee", ""))), None
+    if item.kind == PromptKind.OTJ_BEHIND:
+        return otj_behind_nudge(fields)
     return texts.WEEKLY_NUDGE, None
 
 
@@ -218,8 +226,9 @@ def _session_label(entry: Entry) -> str:
 
 
 def _fits(act: str, what: str | None) -> bool:
-    """Hours are answered with Confirm / Not right, feedback and testimony by writing."""
-    return act in {"c", "n"} if what == RequestKind.HOURS else act == "w"
+    """Hours (of mentoring or off-the-job training) are answered with Confirm / Not right,
+    feedback and testimony by writing."""
+    return act in {"c", "n"} if what in (RequestKind.HOURS, RequestKind.OTJ) else act == "w"
 
 
 def _requested(what: RequestKind, ref: str) -> str:
@@ -384,7 +393,9 @@ def build_router() -> Router:
             if not isinstance(found, Refusal) and not _fits(act, found.payload.get("what")):
                 found = Refusal.NOT_YOURS  # a forged button
             if not isinstance(found, Refusal):
-                if act == "c":
+                if act == "c" and found.payload.get("what") == RequestKind.OTJ:
+                    answered = await answers.confirm_otj(session, found, person, now)
+                elif act == "c":
                     answered = await answers.confirm_hours(session, found, person, now)
                 elif act == "n":
                     answered = await answers.dispute_hours(session, found, person, now)

@@ -103,6 +103,8 @@ async def _join(
         await reply(target, texts.JOINED_SUPERVISOR.format(mentor=mentor))
     elif role == people.Role.IQA:
         await reply(target, texts.JOINED_IQA.format(mentor=mentor))
+    elif role == people.Role.EMPLOYER:
+        await reply(target, texts.JOINED_EMPLOYER.format(mentor=mentor))
     else:
         await reply(target, texts.JOINED_ASSESSOR.format(mentor=mentor))
 

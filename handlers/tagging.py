@@ -13,6 +13,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
+from handlers.apprenticeship import otj_saved_lines
 from handlers.callbacks import MenuCB, TagCB
 from handlers.criteria import criterion_from_key, criterion_key, short_code
 from handlers.filters import TypedText
@@ -94,6 +95,8 @@ async def send_suggestions(
     lines = [texts.SAVED.format(ref=entry.ref)]
     if entry.kind == "session":
         lines += await hours_lines(sessions, portfolio, registry)
+    if entry.kind == Kind.OTJ:
+        lines += await otj_saved_lines(sessions, entry, portfolio, registry)
     # What the entry counts for in the assessed tasks, what they still need, and a button.
     task_lines, task_buttons = await after_save_task_lines(sessions, portfolio, registry, entry.ref)
     lines += task_lines

@@ -76,6 +76,7 @@ ROLE_NAMES = {
     "supervisor": "supervisor",
     "assessor": "assessor",
     "iqa": "internal quality assurer",
+    "employer": "employer",
 }
 
 PRIVATE_ONLY = (
@@ -236,6 +237,8 @@ COMMANDS = (
     ("supervision", "Record a supervision meeting"),
     ("contract", "Mentoring contract and plan"),
     ("cpd", "Record a CPD activity"),
+    ("otj", "Log off-the-job training (apprentices)"),
+    ("apprenticeship", "Apprenticeship dates and off-the-job hours"),
     ("entries", "Recent entries"),
     ("progress", "Hours and criteria"),
     ("details", "Centre, registration number, authenticity"),
@@ -472,3 +475,63 @@ FORGET_YES = "Erase everything"
 FORGET_NO = "Keep my data"
 FORGOTTEN = "Done: you've been erased. Send /start if you ever want to begin again."
 FORGET_KEPT = "Nothing was erased."
+
+
+# --- Apprenticeships (ST1379): off-the-job training, the plan, the employer -------------------
+
+JOINED_EMPLOYER = (
+    "You've joined {mentor}'s apprenticeship journal as their employer. When they log "
+    "off-the-job training I'll ask you to confirm it with one tap; that's all you'll see."
+)
+OTJ_ONLY_ST1379 = (
+    "Off-the-job training is for ST1379 apprentices. This journal doesn't follow ST1379."
+)
+OTJ_SAVED = "Off-the-job training: <b>{duration}</b> on {day}."
+OTJ_LATE = "⚠️ Late: recorded {days} days after the training (more than {limit} shows as late)."
+OTJ_ASKED = "I've asked {who} to confirm it."
+OTJ_NO_CONFIRMER = "Invite your employer with /invite so they can confirm your hours."
+OTJ_UNKNOWN_KSBS = "Not ST1379 KSBs, left out: {codes}."
+OTJ_LOG_BUTTON = "Log off-the-job hours"
+ASK_OTJ = (
+    "{mentor} asks you to confirm {duration} of off-the-job training on {day}{topic} ({ref}). "
+    "Confirm only what you know took place."
+)
+NOTICE_OTJ = "{who} confirmed {duration} of off-the-job training for {ref}."
+OTJ_BEHIND_NUDGE = (
+    "Your off-the-job training is behind plan: {logged} logged and {confirmed} confirmed, "
+    "{expected} expected by now. Log what you've done, or ask your employer to confirm it."
+)
+
+PROGRESS_OTJ_HEAD = "\n<b>Off-the-job training</b> (week {weeks})"
+PROGRESS_OTJ = (
+    "Planned {planned} · minimum {minimum}\n"
+    "Logged {logged} · confirmed {confirmed} · expected by now {expected}"
+)
+PROGRESS_OTJ_BEHIND = {
+    "logged": "⚠️ Logged hours are behind plan.",
+    "confirmed": "⚠️ Confirmed hours are behind plan: ask your employer to confirm.",
+}
+PROGRESS_OTJ_MINIMUM_MET = "Minimum reached with confirmed hours."
+PROGRESS_OTJ_ON_PROGRAMME = "12 months on programme: {state}"
+PROGRESS_OTJ_ON_PROGRAMME_MET = "met"
+PROGRESS_OTJ_ON_PROGRAMME_FROM = "from {day}"
+PROGRESS_OTJ_NO_PLAN = (
+    "\n<b>Off-the-job training</b>: {logged} logged. Set the plan with /apprenticeship."
+)
+
+APPRENTICESHIP_NONE = "No apprenticeship dates and hours set yet."
+APPRENTICESHIP_TEXT = (
+    "<b>Apprenticeship</b>\n"
+    "Start: {start}\nPlanned end: {end}\n"
+    "Planned off-the-job hours: {planned}\nMinimum (funding rules): {minimum}"
+)
+APPRENTICESHIP_SET = "Set dates and hours"
+APPRENTICESHIP_ASK_START = "When did the apprenticeship start?  (type a date: 1 Sep 2025)"
+APPRENTICESHIP_ASK_END = "When is it planned to end?  (type a date: 31 Oct 2026)"
+APPRENTICESHIP_ASK_PLANNED = "How many off-the-job training hours are planned in all?  (e.g. 280)"
+APPRENTICESHIP_ASK_MINIMUM = (
+    "And the minimum the funding rules ask for at this start date, in hours? It can't be below 187."
+)
+APPRENTICESHIP_MINIMUM_FLOOR = "187 h"
+APPRENTICESHIP_HOURS_BAD = "Type a whole number of hours, e.g. 280."
+APPRENTICESHIP_SAVED = "Saved. /progress shows your off-the-job hours against the plan."

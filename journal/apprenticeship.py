@@ -37,11 +37,12 @@ FRAMEWORK = "st1379"
 
 
 class PlanRefused(ValueError):
-    """A plan the rules refuse; `message` says which rule, in plain English."""
+    """A plan the rules refuse; `message` says which rule, in plain English, and `field`
+    which answer to change: minimum, end or planned."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, field: str) -> None:
         super().__init__(message)
-        self.message = message
+        self.message, self.field = message, field
 
 
 @dataclass(frozen=True)
@@ -92,17 +93,19 @@ def on_programme_met(start: date, today: date) -> bool:
 def check_plan(start: date, planned_end: date, planned_hours: int, minimum_hours: int) -> Plan:
     """The plan, or PlanRefused naming the rule it breaks."""
     if (problem := minimum_problem(minimum_hours)) is not None:
-        raise PlanRefused(problem)
+        raise PlanRefused(problem, "minimum")
     if planned_end < anniversary(start):
         raise PlanRefused(
             f"The planned end must be at least 12 months after the start "
             f"({anniversary(start):%d %b %Y} or later): all apprentices spend at least 12 "
-            "months on programme."
+            "months on programme.",
+            "end",
         )
     if not minimum_hours <= planned_hours <= MAX_PLANNED_HOURS:
         raise PlanRefused(
             f"The planned off-the-job hours must be at least the minimum ({minimum_hours}) "
-            f"and at most {MAX_PLANNED_HOURS}."
+            f"and at most {MAX_PLANNED_HOURS}.",
+            "planned",
         )
     return Plan(start, planned_end, planned_hours, minimum_hours)
 
@@ -203,4 +206,3 @@ def ksb_ids(text: str, known: Collection[str]) -> tuple[list[str], list[str]]:
 def confirmed_of(entry_minutes: int | None, confirmed: int | None) -> int:
     """What one confirmation counts: up to the entry's own length."""
     return min(entry_minutes or 0, confirmed or 0)
-

@@ -20,6 +20,7 @@ class Kind(StrEnum):
     CONTRACT = "contract"
     EVIDENCE = "evidence"
     CPD = "cpd"
+    OTJ = "otj"  # an ST1379 apprentice's off-the-job training (hours in duration_minutes)
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,10 @@ FIELDS: dict[Kind, tuple[Field, ...]] = {
         Field("activity", "Activity", optional=False),
         Field("learning", "What I learned"),
     ),
+    Kind.OTJ: (
+        Field("learned", "What was learned", optional=False),
+        Field("ksbs", "KSBs it served"),
+    ),
 }
 
 KIND_LABELS: dict[Kind, str] = {
@@ -111,6 +116,7 @@ KIND_LABELS: dict[Kind, str] = {
     Kind.CONTRACT: "Contract and plan",
     Kind.EVIDENCE: "Evidence",
     Kind.CPD: "CPD",
+    Kind.OTJ: "Off-the-job training",
 }
 
 EVIDENCE_TYPES: dict[str, str] = {

@@ -35,12 +35,14 @@ class PromptKind(StrEnum):
     WEEKLY = "weekly"  # the mentor logged nothing for a week
     GOAL_REVIEW = "goal_review"  # a goal reached its target date
     PAIR_QUIET = "pair_quiet"  # no session with a mentee for three weeks
+    OTJ_BEHIND = "otj_behind"  # an apprentice's off-the-job hours fell behind (weekly)
 
 
 class RequestKind(StrEnum):
     HOURS = "hours"
     FEEDBACK = "feedback"
     TESTIMONY = "testimony"
+    OTJ = "otj"  # the employer confirms an apprentice's off-the-job training hours
 
 
 ANSWERABLE = frozenset({PromptKind.FEEDBACK, PromptKind.REQUEST})

@@ -240,6 +240,28 @@ async def confirm_hours(
     return Answered(mentor.name)
 
 
+async def confirm_otj(
+    session: AsyncSession, prompt: Prompt, employer: Person, now: datetime
+) -> Answered:
+    """The employer's signed record of an apprentice's off-the-job training: who confirmed
+    which entry's hours, and when; the apprentice is told."""
+    _mark_answered(prompt, now)
+    portfolio, mentor, about = await _context(session, prompt)
+    minutes = about.duration_minutes if about else None
+    await _signed(
+        session,
+        portfolio=portfolio,
+        mentor=mentor,
+        supervisor=employer,
+        kind=RequestKind.OTJ,
+        about=about,
+        now=now,
+        minutes=minutes,
+        notice={"event": "otj", "minutes": minutes or 0},
+    )
+    return Answered(mentor.name)
+
+
 async def dispute_hours(
     session: AsyncSession, prompt: Prompt, supervisor: Person, now: datetime
 ) -> Answered:

@@ -409,3 +409,20 @@ class FsmRecord(Base):
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     last_update_id: Mapped[int | None] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Apprenticeship(Base):
+    """An ST1379 apprentice's plan on their portfolio (journal.apprenticeship): the start date,
+    planned end, planned off-the-job hours and the minimum the funding rules ask for. Goes with
+    the portfolio (erasure, retention)."""
+
+    __tablename__ = "apprenticeships"
+
+    portfolio_id: Mapped[int] = mapped_column(
+        ForeignKey("portfolios.id", ondelete="CASCADE"), primary_key=True
+    )
+    start_on: Mapped[date] = mapped_column(Date)
+    planned_end_on: Mapped[date] = mapped_column(Date)
+    planned_hours: Mapped[int] = mapped_column(Integer)
+    minimum_hours: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -230,7 +230,7 @@ async def _session_fields(session: AsyncSession, prompt: Prompt) -> tuple[bool, 
         ref=entry.ref,
         occurred_on=entry.occurred_on.isoformat(),
         minutes=entry.duration_minutes,
-        topic=entry.data.get("plan") or "",
+        topic=entry.data.get("plan") or entry.data.get("learned") or "",
     )
     return portfolio is not None, fields
 
@@ -267,6 +267,8 @@ async def _facts(session: AsyncSession, prompt: Prompt) -> tuple[bool, dict[str,
             and goal.target_date.isoformat() == prompt.payload.get("target")
         )
         return wanted, {"statement": goal.statement if goal else ""}
+    if kind == PromptKind.OTJ_BEHIND:
+        return True, dict(prompt.payload)
     if kind == PromptKind.PAIR_QUIET:
         membership = await session.get(Membership, prompt.payload.get("membership_id", 0))
         if membership is None:

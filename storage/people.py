@@ -22,6 +22,7 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
     ASSESSOR = "assessor"
     IQA = "iqa"  # internal quality assurer: reads, samples assessors' decisions
+    EMPLOYER = "employer"  # an apprentice's employer: confirms off-the-job hours
 
 
 async def person_by_telegram(session: AsyncSession, telegram_id: int) -> Person | None:

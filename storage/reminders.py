@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from journal.apprenticeship import otj_progress
 from journal.entries import OPEN_GOAL_STATUSES, Kind
 from journal.prompting import (
     PAIR_GAP_DAYS,
@@ -23,7 +24,9 @@ from journal.prompting import (
     repeating_day,
     repeating_due,
 )
+from storage.apprenticeships import otj_totals, plan_of
 from storage.models import (
+    Apprenticeship,
     Entry,
     EntryMentee,
     Goal,
@@ -141,12 +144,49 @@ async def _goal_reviews(session: AsyncSession, now: datetime) -> list[dict[str, 
     ]
 
 
+async def _otj_behind(session: AsyncSession, now: datetime) -> list[dict[str, Any]]:
+    """An apprentice whose off-the-job hours fell behind plan: one reminder a week of the
+    apprenticeship (its week number in the key), while behind."""
+    rows = await session.execute(
+        select(Apprenticeship, Portfolio, Person)
+        .join(Portfolio, Portfolio.id == Apprenticeship.portfolio_id)
+        .join(Person, Person.id == Portfolio.mentor_id)
+        .where(*_promptable_mentor())
+    )
+    planned = []
+    for row, portfolio, mentor in rows.unique().all():
+        plan = plan_of(row)
+        assert plan is not None
+        logged, confirmed = await otj_totals(session, portfolio.id)
+        found = otj_progress(plan, local_day(now, mentor.timezone), logged, confirmed)
+        if found.behind is None:
+            continue
+        planned.append(
+            dict(
+                kind=PromptKind.OTJ_BEHIND,
+                person=mentor,
+                portfolio_id=portfolio.id,
+                due_at=next_allowed(now, mentor.timezone, quiet_of(mentor)),
+                payload={
+                    "behind": str(found.behind),
+                    "logged": logged,
+                    "confirmed": confirmed,
+                    "expected": found.expected_minutes,
+                },
+                key=f"otj:{portfolio.id}:{found.weeks}",
+            )
+        )
+    return planned
+
+
 async def plan_reminders(session: AsyncSession, now: datetime) -> int:
-    """Create the weekly nudges, quiet-pair flags and goal reviews that are due; each once."""
+    """Create the weekly nudges, quiet-pair flags, goal reviews and off-the-job reminders that
+    are due; each once."""
     planned = [
         *await _weekly(session, now),
         *await _quiet_pairs(session, now),
         *await _goal_reviews(session, now),
+        *await _otj_behind(session, now),
     ]
     if not planned:
         return 0
