@@ -22,6 +22,7 @@ from aiogram.types import User
 from fpdf import FPDF
 
 from bot.app import Services, build_dispatcher, build_services
+from bot.demo_assessment import play_assessment_record
 from bot.exporting import Format
 from bot.offline import (
     ChatClient,
@@ -480,6 +481,7 @@ async def _play(services: Services, clock: FakeClock, out: Path) -> list[Path]:
     await ada.click("D3.06")
     await ada.send("32")
     await ada.send("44")
+    await play_assessment_record(anna, ada)  # details, EcoMentor record, QA (issue 10 part B)
 
     # One set of files per qualification (ILM, EcoMentor), named as an assessor receives them:
     # anna-kowalska-ilm-portfolio-<date>.xlsx, ...-diary-<date>.pdf, ...-bundle-<date>.zip.

@@ -52,3 +52,25 @@ async def test_demo_writes_a_full_portfolio_without_token_or_network(tmp_path):
     diary = "\n".join(page.extract_text() for page in PdfReader(diary_pdf).pages)
     assert "Planning and organising mentoring sessions" in diary
     assert "Reflections on the effectiveness of coaching activity" in diary
+
+    # The assessment record (issue 10 part B): the ILM files show the mark-sheet fields and the
+    # hours logged and confirmed, the EcoMentor workbook the five judgements and the QA sample.
+    def record(path):
+        rows = openpyxl.load_workbook(path, read_only=True)["Assessment record"].iter_rows(
+            values_only=True
+        )
+        return {f"{s} | {i}": str(d) for s, i, d in list(rows)[1:]}
+
+    ilm = record(workbook)
+    assert ilm["Mark sheet D3.06 | Centre"] == "Northside Learning Centre (number 204117)"
+    assert ilm["Mark sheet D3.06 | Learner registration number"] == "ILM-3-558210"
+    assert ilm["Mark sheet D3.06 | Authenticity"].startswith("confirmed by Anna Kowalska")
+    assert ilm["Mark sheet D3.06 | Quality assurance"] == "72: PASS"
+    assert "45 min confirmed by the supervisor" in ilm["Hours | D3.07"]
+    assert "Northside Learning Centre" in diary and "ILM-3-558210" in diary
+    eco = record(written[3])
+    judged = [v for k, v in eco.items() if k.startswith("Evidence judged |") and "✓" in v]
+    assert len(judged) == 2 and any("sufficient ✗" in v for v in judged)
+    assert eco["EcoMentor record | Stage: assessment"].startswith("in progress")
+    assert eco["QA | Sample"] == "1 decision sampled: 1 agreed, 0 disagreed"
+    assert ilm["QA | Sample"] == "2 decisions sampled: 1 agreed, 1 disagreed"
