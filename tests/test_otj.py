@@ -5,11 +5,13 @@ entry, the weekly reminder when behind, and who may confirm what."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlalchemy import select
 
 from storage import reminders
-from storage.models import Confirmation, Entry, Prompt, Tag
+from storage.models import Apprenticeship, Confirmation, Entry, Prompt, Tag
 from storage.uow import writing
 from tests.botkit import onboard_mentor
 from tests.conftest import invite_and_join
@@ -184,3 +186,68 @@ async def test_otj_is_for_st1379_portfolios(mentor):
     assert "for ST1379 apprentices" in reply.text
     reply = await mentor.send("/apprenticeship")
     assert "for ST1379 apprentices" in reply.text
+
+
+async def test_forgetting_the_apprentice_erases_the_plan_and_the_off_the_job_record(
+    apprentice,
+    employer,
+    services,
+    clock,
+    outbox,  # noqa: F811
+):
+    await set_plan(apprentice)
+    await log_otj(apprentice)
+    await deliver(services, outbox, clock)
+    [request] = sent(outbox, employer.user.id)
+    await employer.press(buttons(request)["Confirm"])
+    await apprentice.send("/forget")
+    await apprentice.click("Erase everything")
+    async with services.sessions() as session:
+        assert list(await session.scalars(select(Apprenticeship))) == []
+        assert list(await session.scalars(select(Entry))) == []
+        assert list(await session.scalars(select(Confirmation))) == []
+
+
+async def test_forgetting_the_employer_keeps_the_apprentices_confirmed_hours(
+    apprentice,
+    employer,
+    services,
+    clock,
+    outbox,  # noqa: F811
+):
+    await set_plan(apprentice)
+    await log_otj(apprentice)
+    await deliver(services, outbox, clock)
+    [request] = sent(outbox, employer.user.id)
+    await employer.press(buttons(request)["Confirm"])
+    await employer.send("/forget")
+    await employer.click("Erase everything")
+    async with services.sessions() as session:
+        [confirmation] = await session.scalars(select(Confirmation))
+        assert await session.get(Apprenticeship, 1) is not None
+    assert (confirmation.kind, confirmation.minutes) == ("otj", 180)
+    progress = await apprentice.send("/progress")
+    assert "confirmed 3 h" in _otj_lines(progress.text)
+
+
+async def test_the_centre_sets_the_plan_from_the_command_line_and_the_floor_is_refused(
+    apprentice, settings, monkeypatch, capsys
+):
+    from bot.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("FILES_DIR", str(settings.files_dir))
+    monkeypatch.setenv("FRAMEWORKS_DIR", str(settings.frameworks_dir))
+    args = ["apprenticeship", "--portfolio", "1", "--start", "2025-12-01", "--end", "2026-12-07"]
+    refused = await asyncio.to_thread(
+        main, [*args, "--planned-hours", "318", "--minimum-hours", "150"]
+    )
+    assert refused == 2
+    assert "below the funding rules' floor of 187 hours" in capsys.readouterr().err
+    done = await asyncio.to_thread(
+        main, [*args, "--planned-hours", "318", "--minimum-hours", "200"]
+    )
+    assert done == 0
+    assert "Minimum (funding rules): 200 h" in capsys.readouterr().out
+    reply = await apprentice.send("/apprenticeship")
+    assert "Start: 01 Dec 2025" in reply.text and "Planned off-the-job hours: 318 h" in reply.text
