@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from journal.ecomentor_record import QUALITIES
 from journal.entries import Kind
 from storage.models import (
+    TAG_BY_RULE,
     AssessmentRecordRow,
     Decision,
     Entry,
@@ -65,10 +66,10 @@ async def candidates(session: AsyncSession, assessor_id: int) -> list[Candidate]
                 ).where(live)
             )
         ).one()
-        tagged = await session.scalar(
+        tagged = await session.scalar(  # the mentor's claims: not tags added by rule
             select(func.count(func.distinct(Tag.criterion_id)))
             .join(Entry, Entry.id == Tag.entry_id)
-            .where(live)
+            .where(live, Tag.source != TAG_BY_RULE)
         )
         result.append(
             Candidate(

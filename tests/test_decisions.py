@@ -146,6 +146,7 @@ async def test_a_new_decision_keeps_the_old_one_and_both_show(mentor, assessor, 
 
 
 async def test_feedback_tagged_by_rule_is_kept_apart_until_the_mentor_confirms_it(
+    make_client,
     mentor,
     mentee,
     services,
@@ -165,6 +166,10 @@ async def test_feedback_tagged_by_rule_is_kept_apart_until_the_mentor_confirms_i
         snapshot = await load_snapshot(session, 1, services.files.root, clock())
     feedback = snapshot.entries[-1]
     assert feedback.tags == () and feedback.auto_tags == ("ilm:D3.07/3.2",)
+    # Nor does an assessor's candidate list count it as a criterion claimed.
+    ada = make_client("Ada")
+    await invite_and_join(mentor, ada, "Assessor")
+    assert "· 0/55 criteria" in (await ada.send("/candidates")).text
 
     # Tapping the rule's tag confirms it as the mentor's own claim (it is not removed).
     await mentor.send("/entries")
