@@ -27,6 +27,7 @@ WHAT_TO_DO = {
     "discussion_ksbs": "log evidence tagged to the KSBs listed (see /progress for the gaps)",
     "criteria_evidenced": "log evidence for the criteria listed (tap a gap in /progress)",
     "criteria_met": "ask the assessor to review the evidence and decide each criterion",
+    "evidence_judged": "add to or replace the evidence judged lacking, then ask for a judgement",
     "attachments": "look through each photo and document before it is sent",
     "framework": "ask the centre to load the qualification's framework",
 }

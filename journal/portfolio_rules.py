@@ -36,6 +36,7 @@ from enum import StrEnum
 from typing import Any
 
 from journal.coverage import coverage, without_evidence
+from journal.ecomentor_record import unjudged_or_lacking
 from journal.entries import REFLECTIVE_KINDS, Kind
 from journal.frameworks.model import Framework
 from journal.frameworks.registry import Registry
@@ -479,4 +480,26 @@ def _ecomentor_checks(view: PortfolioSnapshot, framework: Framework) -> list[Rul
     met = sum(r.assessor_met for r in rows)
     status = Status.PASSED if met == total else Status.CHECK
     message = f"the assessor has met {met} of {total} criteria; every criterion must be met"
-    return [evidence, RuleCheck(framework.id, "criteria_met", status, message)]
+    return [
+        evidence,
+        RuleCheck(framework.id, "criteria_met", status, message),
+        _judged_check(view, framework),
+    ]
+
+
+def _judged_check(view: PortfolioSnapshot, framework: Framework) -> RuleCheck:
+    """EcoMentor 3.10: evidence used must be valid, authentic, reliable, current, sufficient."""
+    found = unjudged_or_lacking(view)
+    lacking = {ref: why for ref, why in found.items() if why != "not judged"}
+    listed = "; ".join(f"{ref} {why}" for ref, why in found.items())
+    if lacking:
+        return RuleCheck(framework.id, "evidence_judged", Status.FAILED, f"evidence {listed}")
+    if found:
+        return RuleCheck(
+            framework.id,
+            "evidence_judged",
+            Status.CHECK,
+            f"the assessor has still to judge the evidence on its five qualities: {listed}",
+        )
+    message = "every evidence item is judged valid, authentic, reliable, current and sufficient"
+    return RuleCheck(framework.id, "evidence_judged", Status.PASSED, message)

@@ -153,3 +153,22 @@ async def test_a_mentor_cannot_judge_their_own_evidence(eco):
 
     reply = await anna.press(AssessCB(p=1, act="eco").pack())
     assert reply.alerts == ["You're not an assessor of that portfolio."]
+
+
+def test_the_checks_ask_for_every_claimed_item_to_be_judged_on_the_five_qualities():
+    from journal.frameworks.registry import load_registry
+    from journal.portfolio_rules import Status, check_portfolio
+
+    registry = load_registry(None)
+    snap = ecomentor_snapshot(covered=2)
+    checks = {c.rule: c for c in check_portfolio(snap, registry)}
+    assert checks["evidence_judged"].status == Status.CHECK
+    assert "E-0001 not judged" in checks["evidence_judged"].message
+    lacking = JudgementRecord("E-0001", {**ALL_YES, "current": False}, "", "Ada", _at(20))
+    good = JudgementRecord("E-0002", ALL_YES, "", "Ada", _at(20))
+    checks = {c.rule: c for c in check_portfolio(replace(snap, judgements=(lacking,)), registry)}
+    assert checks["evidence_judged"].status == Status.FAILED
+    assert "E-0001 not current" in checks["evidence_judged"].message
+    both = replace(snap, judgements=(replace(lacking, qualities=ALL_YES), good))
+    checks = {c.rule: c for c in check_portfolio(both, registry)}
+    assert checks["evidence_judged"].status == Status.PASSED
