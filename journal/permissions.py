@@ -41,7 +41,8 @@ def role_problem(*, held: Collection[str], offered: str) -> JoinProblem | None:
     """One person, one role in a portfolio: why joining it in the `offered` role is refused.
 
     A mentee who also supervised or assessed the same mentor would confirm or judge evidence
-    about themselves; a mentor is never their own mentee, supervisor or assessor.
+    about themselves; a mentor is never their own mentee, supervisor or assessor; and the
+    internal quality assurer who samples an assessor's decisions is never that assessor.
     """
     if offered in held:
         return JoinProblem.ALREADY

@@ -154,3 +154,12 @@ async def test_an_iqa_gives_the_qa_marks_of_a_mark_sheet(mentor, team, services,
     assert [s.qa_mark for s in form.sections] == [30, 40]
     assert [s.assessor_mark for s in form.sections] == [None, None]
     assert (form.qa_outcome, form.iqa_name) == ("PASS", "Quinn")
+
+
+async def test_the_assessor_cannot_also_quality_assure_their_own_decisions(mentor, team):
+    ada, _ = team
+    await mentor.send("/invite")
+    reply = await mentor.click("Internal quality assurer")
+    code = reply.text.rsplit("start=", 1)[1].split()[0]
+    reply = await ada.send(f"/start {code}")
+    assert "one person can only hold one" in reply.text
