@@ -21,6 +21,8 @@ import re
 import shutil
 import signal
 import socket
+import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,6 +159,86 @@ class RedisServer(Server):
     async def restart(self) -> None:
         await self.stop()
         await self.start()
+
+
+def postgres_bindir() -> str | None:
+    """Where PostgreSQL's server binaries (initdb, pg_ctl, postgres) are, if installed."""
+    found = os.environ.get("MENTORLOG_TEST_PG_BINDIR")
+    if not found and (pg_config := shutil.which("pg_config")):
+        asked = subprocess.run([pg_config, "--bindir"], capture_output=True, check=False)  # noqa: S603
+        found = asked.stdout.decode().strip()
+    if not found or not Path(found, "pg_ctl").exists():
+        installed = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), reverse=True)
+        found = str(installed[0].parent) if installed else None
+    return found if found and Path(found, "initdb").exists() else None
+
+
+class PostgresServer:
+    """A throwaway PostgreSQL cluster of the caller's own (initdb, ~2 s) on a free port, so that
+    it can be restarted or stopped without touching anyone else's server. As root the server
+    runs as the `postgres` user (PostgreSQL refuses root); its folder is then a fresh one under
+    /tmp that user owns. No fsync: the data is thrown away."""
+
+    def __init__(self) -> None:
+        bindir = postgres_bindir()
+        assert bindir, "no PostgreSQL server binaries"
+        self.bindir = Path(bindir)
+        self.folder = Path(tempfile.mkdtemp(prefix="mentorlog-pg-"))
+        self.data = self.folder / "data"
+        self.port = 0
+        self._as: list[str] = []
+        if os.geteuid() == 0:
+            shutil.chown(self.folder, "postgres")
+            self._as = ["runuser", "-u", "postgres", "--"]
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+asyncpg://mentorlog@127.0.0.1:{self.port}/postgres"
+
+    @property
+    def pid(self) -> int | None:
+        try:
+            return int((self.data / "postmaster.pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+
+    async def _run(self, *argv: str) -> None:
+        done = await asyncio.to_thread(
+            subprocess.run, [*self._as, *argv], capture_output=True, check=False, timeout=60
+        )
+        if done.returncode:
+            raise RuntimeError(f"{argv[0]} failed: {done.stderr.decode(errors='replace')[-2000:]}")
+
+    async def start(self) -> PostgresServer:
+        if not self.data.exists():
+            await self._run(
+                str(self.bindir / "initdb"), "-D", str(self.data), "-U", "mentorlog",
+                "--auth=trust", "-N", "-E", "UTF8", "--locale=C.UTF-8",
+            )  # fmt: skip
+        self.port = self.port or free_ports(1)
+        options = (
+            f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        )
+        await self._run(
+            str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.folder / "log"),
+            "-o", options, "-w", "-t", "30", "start",
+        )  # fmt: skip
+        await _wait_port(self.port)
+        return self
+
+    async def stop(self, mode: str = "fast") -> None:
+        if self.pid is not None:
+            pg_ctl = str(self.bindir / "pg_ctl")
+            await self._run(pg_ctl, "-D", str(self.data), "-m", mode, "-w", "stop")
+
+    async def restart(self, mode: str = "fast") -> None:
+        await self.stop(mode)
+        await self.start()
+
+    async def remove(self) -> None:
+        await self.stop("immediate")
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 class Nginx(Server):
