@@ -449,7 +449,10 @@ def _hours_rows(view: ExportView, units: list[UnitHours]) -> Iterator[list[Any]]
         total += minutes
         running = [u.running_at(e.ref) for u in units]
         reached = [
-            u.unit_code
+            # Supervised practice: logged here, reached once the supervisor confirmed it.
+            f"{u.unit_code} (logged; not yet confirmed)"
+            if u.confirmed_short_minutes
+            else u.unit_code
             for u, r in zip(units, running, strict=True)
             if r is not None and r >= u.minimum_minutes > r - minutes
         ]

@@ -161,3 +161,19 @@ def test_an_anonymised_export_redacts_mentee_names_in_the_assessment_record():
         shown.records[0].text,
     ]
     assert all(name not in t and "Mentee A" in t for t in texts)
+
+
+def test_the_hours_sheet_says_a_supervised_minimum_was_logged_not_reached(tmp_path: Path):
+    base = ilm_snapshot(tmp_path / "files")
+    sessions = [e for e in base.entries if e.kind == "session"]
+    more = tuple(replace(sessions[0], ref=f"E-09{i:02d}", duration_minutes=120) for i in range(6))
+    snapshot = replace(base, entries=(*base.entries, *more))
+    rows = list(
+        load_workbook(build_workbook(snapshot, REGISTRY, tmp_path / "h.xlsx"), read_only=True)[
+            "Hours"
+        ].iter_rows(values_only=True)
+    )
+    column = rows[0].index("Minimum reached")
+    reached = " ".join(str(r[column] or "") for r in rows[1:] if len(r) > column)
+    assert "D3.07 (logged; not yet confirmed)" in reached
+    assert "D3.06" in reached.replace("D3.06 (logged", "")  # D3.06 needs no confirmation
