@@ -35,12 +35,15 @@ from journal.retention import (
 )
 from storage.db import truncate_wal
 from storage.models import (
+    Apprenticeship,
+    AssessmentRecordRow,
     Attachment,
     Confirmation,
     Decision,
     Entry,
     EntryMentee,
     EntryRevision,
+    EvidenceJudgement,
     FsmRecord,
     Goal,
     Invitation,
@@ -49,8 +52,18 @@ from storage.models import (
     Person,
     Portfolio,
     Prompt,
+    QaSample,
+    SheetNote,
 )
 from storage.prompts import State
+
+# The assessment record: who wrote each row, and the free text in it (a name may be in it).
+ASSESSMENT_RECORD = (
+    (SheetNote, SheetNote.person_id, "text", SheetNote.recorded_at),
+    (EvidenceJudgement, EvidenceJudgement.assessor_id, "comment", EvidenceJudgement.judged_at),
+    (AssessmentRecordRow, AssessmentRecordRow.person_id, "text", AssessmentRecordRow.recorded_at),
+    (QaSample, QaSample.iqa_id, "comment", QaSample.sampled_at),
+)
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +153,7 @@ async def copy_of(session: AsyncSession, person: Person) -> dict[str, Any]:
             (Confirmation, Confirmation.supervisor_id),
             (Decision, Decision.assessor_id),
             (Mark, Mark.assessor_id),
+            *((model, writer) for model, writer, _, _ in ASSESSMENT_RECORD),
         )
     }
 
@@ -171,6 +185,13 @@ async def copy_of(session: AsyncSession, person: Person) -> dict[str, Any]:
         "confirmations": await rows_of(Confirmation),
         "decisions": await rows_of(Decision),
         "marks": await rows_of(Mark),
+        **{model.__tablename__: await rows_of(model) for model, *_ in ASSESSMENT_RECORD},
+        "apprenticeships": [
+            _row(a)
+            for a in await session.scalars(
+                select(Apprenticeship).where(Apprenticeship.portfolio_id.in_(own_ids))
+            )
+        ],
         "invitations": [invitation_record(_row(i)) for i in invitations],
     }
 
@@ -221,6 +242,9 @@ async def _anonymise_in(session: AsyncSession, portfolio_id: int, name: str, sta
         select(Confirmation).where(Confirmation.portfolio_id == portfolio_id)
     ):
         scrubbed(confirmation, "text", redact(confirmation.text, names))
+    for model, _, text, _ in ASSESSMENT_RECORD:
+        for row in await session.scalars(select(model).where(model.portfolio_id == portfolio_id)):
+            scrubbed(row, text, redact(getattr(row, text), names))
     # Notices, sent ones too, told the mentor who said what.
     for prompt in await session.scalars(select(Prompt).where(Prompt.portfolio_id == portfolio_id)):
         about_them = prompt.kind == PromptKind.NOTICE and prompt.payload.get("who") == name
@@ -387,6 +411,11 @@ async def portfolio_activity(session: AsyncSession) -> list[Activity]:
         select(Confirmation.portfolio_id, func.max(Confirmation.confirmed_at)).group_by(
             Confirmation.portfolio_id
         ),
+        *(
+            select(model.portfolio_id, func.max(at)).group_by(model.portfolio_id)
+            for model, _, _, at in ASSESSMENT_RECORD
+        ),
+        select(Apprenticeship.portfolio_id, Apprenticeship.updated_at),
     )
     latest: dict[int, list[datetime | None]] = {}
     for query in sources:
