@@ -8,7 +8,6 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from exports.assessment_record import SHEET
@@ -25,6 +24,7 @@ from journal.snapshot import (
     SheetNoteRecord,
 )
 from tests.snapshots import ecomentor_snapshot, ilm_snapshot
+from tests.workbooks import sheet_rows
 
 REGISTRY = load_registry(None)
 
@@ -68,9 +68,7 @@ def _ilm(tmp_path: Path):
 
 def _record(path: Path) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
-    for section, item, detail in list(
-        load_workbook(path, read_only=True)[SHEET].iter_rows(values_only=True)
-    )[1:]:
+    for section, item, detail in sheet_rows(path, SHEET)[1:]:
         found.setdefault(f"{section} | {item}", []).append(str(detail or ""))
     return found
 
@@ -168,11 +166,7 @@ def test_the_hours_sheet_says_a_supervised_minimum_was_logged_not_reached(tmp_pa
     sessions = [e for e in base.entries if e.kind == "session"]
     more = tuple(replace(sessions[0], ref=f"E-09{i:02d}", duration_minutes=120) for i in range(6))
     snapshot = replace(base, entries=(*base.entries, *more))
-    rows = list(
-        load_workbook(build_workbook(snapshot, REGISTRY, tmp_path / "h.xlsx"), read_only=True)[
-            "Hours"
-        ].iter_rows(values_only=True)
-    )
+    rows = sheet_rows(build_workbook(snapshot, REGISTRY, tmp_path / "h.xlsx"), "Hours")
     column = rows[0].index("Minimum reached")
     reached = " ".join(str(r[column] or "") for r in rows[1:] if len(r) > column)
     assert "D3.07 (logged; not yet confirmed)" in reached

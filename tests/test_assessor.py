@@ -5,7 +5,6 @@ import io
 import threading
 import zipfile
 
-import openpyxl
 import pytest
 from aiogram.methods import SendDocument
 from sqlalchemy import select
@@ -14,6 +13,7 @@ from bot import exporting
 from handlers.callbacks import AssessCB
 from storage.models import Decision, Mark
 from tests.conftest import invite_and_join, log_session, onboard_mentor
+from tests.workbooks import sheet_rows
 
 
 @pytest.fixture
@@ -44,8 +44,7 @@ async def test_assessor_downloads_the_workbook_with_the_entries(mentor, assessor
     reply = await assessor.click("Portfolio .xlsx")
     document = sent_document(reply).document
     assert document.filename.startswith("anna-ilm-portfolio-")
-    workbook = openpyxl.load_workbook(document.path, read_only=True)
-    criteria = list(workbook["Criteria map"].iter_rows(values_only=True))
+    criteria = sheet_rows(document.path, "Criteria map")
     row = next(r for r in criteria if "ilm:D3.06/2.1" in [str(v) for v in r])
     assert "E-0001" in " ".join(str(v) for v in row if v)
 

@@ -3,12 +3,12 @@
 import re
 import sqlite3
 
-import openpyxl
 from pypdf import PdfReader
 
 from bot.demo import run_demo
 from exports.bundle import verify_bundle
 from exports.signing import read_public_key
+from tests.workbooks import sheet_rows
 
 
 async def test_demo_writes_a_full_portfolio_without_token_or_network(tmp_path):
@@ -38,12 +38,7 @@ async def test_demo_writes_a_full_portfolio_without_token_or_network(tmp_path):
     assert db.execute("select count(*) from decisions").fetchone()[0] >= 3
     assert db.execute("select count(distinct membership_id) from entry_mentees").fetchone()[0] == 2
 
-    cover = [
-        r
-        for r in openpyxl.load_workbook(workbook, read_only=True)["Cover"].iter_rows(
-            values_only=True
-        )
-    ]
+    cover = sheet_rows(workbook, "Cover")
     # 45 minutes of the 24 hours were confirmed: D3.07 is supervised practice, not reached.
     assert (
         "Hours: ilm D3.07",
@@ -56,10 +51,8 @@ async def test_demo_writes_a_full_portfolio_without_token_or_network(tmp_path):
     # The assessment record (issue 10 part B): the ILM files show the mark-sheet fields and the
     # hours logged and confirmed, the EcoMentor workbook the five judgements and the QA sample.
     def record(path):
-        rows = openpyxl.load_workbook(path, read_only=True)["Assessment record"].iter_rows(
-            values_only=True
-        )
-        return {f"{s} | {i}": str(d) for s, i, d in list(rows)[1:]}
+        rows = sheet_rows(path, "Assessment record")
+        return {f"{s} | {i}": str(d) for s, i, d in rows[1:]}
 
     ilm = record(workbook)
     assert ilm["Mark sheet D3.06 | Centre"] == "Northside Learning Centre (number 204117)"

@@ -115,6 +115,7 @@ def _printed_texts(book_path: Path) -> tuple[set[str], set[str]]:
                 codes |= set(re.findall(r"\bilm:D3\.\d\d/\d\.\d\b", text))
                 if ws.title == "Criteria map" and n and i in (0, 1):
                     codes.add(text)
+    book.close()
     return refs, codes
 
 

@@ -41,9 +41,12 @@ def both(tmp_path_factory: pytest.TempPathFactory) -> PortfolioSnapshot:
 
 def text_of(book_path: Path) -> str:
     book = load_workbook(book_path, read_only=True)
-    return "\n".join(
-        str(v) for ws in book for row in ws.iter_rows(values_only=True) for v in row if v
-    )
+    try:
+        return "\n".join(
+            str(v) for ws in book for row in ws.iter_rows(values_only=True) for v in row if v
+        )
+    finally:
+        book.close()
 
 
 def pdf_text(path: Path) -> str:

@@ -104,7 +104,9 @@ async def test_two_workers_send_due_prompts_within_one_budget_and_replies_are_no
         base_port=base,
         nginx_url=nginx.url,
     )
-    count = 150
+    # Ten seconds of sending at 30 a second: longer than the 5 s between two runs of each
+    # worker's prompt job, so both workers claim some whatever their phase.
+    count = 300
     try:
         async with bot:
             engine = create_engine(url)

@@ -3,7 +3,6 @@
 from dataclasses import replace
 from pathlib import Path
 
-from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from exports.pdf import build_diary
@@ -12,6 +11,7 @@ from exports.xlsx import build_workbook
 from journal.entries import Kind
 from journal.frameworks.registry import load_registry
 from tests.snapshots import entry, ilm_snapshot
+from tests.workbooks import sheet_rows
 
 REGISTRY = load_registry(None)
 ILM = REGISTRY.get("ilm")
@@ -26,7 +26,7 @@ def _with_safe_environment(snapshot):
 
 
 def _rows(path: Path) -> list[tuple]:
-    return list(load_workbook(path, read_only=True)[SHEET].iter_rows(values_only=True))
+    return sheet_rows(path, SHEET)
 
 
 def test_workbook_lists_every_d306_and_d307_element_with_its_refs_or_missing(tmp_path: Path):
