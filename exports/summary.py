@@ -80,8 +80,16 @@ class Summary:
     map: tuple[MapUnit, ...]
 
 
+# An hours check failed with the logged hours enough: only the supervisor's confirmations are
+# short (journal.portfolio_rules says "N to go" when logged hours are short).
+CONFIRM_ONLY = "ask the supervisor to confirm the hours of the sessions logged (/request)"
+
+
 def what_to_do(check: RuleCheck) -> str:
-    return WHAT_TO_DO.get(check.rule.split(":")[0], "see the message")
+    rule = check.rule.split(":")[0]
+    if rule == "hours" and "to go" not in check.message:
+        return CONFIRM_ONLY
+    return WHAT_TO_DO.get(rule, "see the message")
 
 
 def summary(view: ExportView) -> Summary:

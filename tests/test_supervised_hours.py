@@ -99,3 +99,18 @@ async def test_a_centre_that_needs_confirmed_hours_for_d306_says_so_in_settings(
         assert checks["hours:D3.06"].status == Status.FAILED
     finally:
         await services.engine.dispose()
+
+
+def test_when_only_confirmations_are_short_the_summary_asks_for_them_not_for_more_sessions():
+    from exports.summary import CONFIRM_ONLY, WHAT_TO_DO, what_to_do
+    from journal.portfolio_rules import RuleCheck, Status
+
+    short = RuleCheck("ilm", "hours:D3.07", Status.FAILED, "D3.07: only 12 h logged (8 h to go)")
+    unconfirmed = RuleCheck(
+        "ilm",
+        "hours:D3.07",
+        Status.FAILED,
+        "D3.07: 24 h logged; 45 min confirmed (19 h 15 to confirm)",
+    )
+    assert what_to_do(short) == WHAT_TO_DO["hours"]
+    assert what_to_do(unconfirmed) == CONFIRM_ONLY
