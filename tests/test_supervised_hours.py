@@ -6,8 +6,9 @@ import pytest
 from aiogram.types import User
 
 from bot.app import build_dispatcher, build_services
+from exports.summary import CONFIRM_ONLY, WHAT_TO_DO, what_to_do
 from journal.hours import unit_hours
-from journal.portfolio_rules import Status, check_portfolio
+from journal.portfolio_rules import RuleCheck, Status, check_portfolio
 from storage.db import snapshot_session
 from storage.snapshots import load_snapshot
 from tests.botkit import ChatClient, offline_bot, onboard_mentor
@@ -102,9 +103,6 @@ async def test_a_centre_that_needs_confirmed_hours_for_d306_says_so_in_settings(
 
 
 def test_when_only_confirmations_are_short_the_summary_asks_for_them_not_for_more_sessions():
-    from exports.summary import CONFIRM_ONLY, WHAT_TO_DO, what_to_do
-    from journal.portfolio_rules import RuleCheck, Status
-
     short = RuleCheck("ilm", "hours:D3.07", Status.FAILED, "D3.07: only 12 h logged (8 h to go)")
     unconfirmed = RuleCheck(
         "ilm",
