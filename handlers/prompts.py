@@ -393,10 +393,9 @@ def build_router() -> Router:
             if not isinstance(found, Refusal) and not _fits(act, found.payload.get("what")):
                 found = Refusal.NOT_YOURS  # a forged button
             if not isinstance(found, Refusal):
-                if act == "c" and found.payload.get("what") == RequestKind.OTJ:
-                    answered = await answers.confirm_otj(session, found, person, now)
-                elif act == "c":
-                    answered = await answers.confirm_hours(session, found, person, now)
+                if act == "c":
+                    kind = RequestKind(found.payload.get("what"))
+                    answered = await answers.confirm_hours(session, found, person, now, kind)
                 elif act == "n":
                     answered = await answers.dispute_hours(session, found, person, now)
                 else:

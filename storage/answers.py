@@ -220,9 +220,15 @@ async def _signed(
 
 
 async def confirm_hours(
-    session: AsyncSession, prompt: Prompt, supervisor: Person, now: datetime
+    session: AsyncSession,
+    prompt: Prompt,
+    supervisor: Person,
+    now: datetime,
+    kind: RequestKind = RequestKind.HOURS,
 ) -> Answered:
-    """The supervisor's signed record: who confirmed which session's minutes, and when."""
+    """The signed record of who confirmed which entry's minutes, and when: a supervisor's of a
+    session (`HOURS`), an employer's of an apprentice's off-the-job training (`OTJ`); the
+    mentor is told."""
     _mark_answered(prompt, now)
     portfolio, mentor, about = await _context(session, prompt)
     minutes = about.duration_minutes if about else None
@@ -231,33 +237,11 @@ async def confirm_hours(
         portfolio=portfolio,
         mentor=mentor,
         supervisor=supervisor,
-        kind=RequestKind.HOURS,
+        kind=kind,
         about=about,
         now=now,
         minutes=minutes,
-        notice={"event": "hours", "minutes": minutes or 0},
-    )
-    return Answered(mentor.name)
-
-
-async def confirm_otj(
-    session: AsyncSession, prompt: Prompt, employer: Person, now: datetime
-) -> Answered:
-    """The employer's signed record of an apprentice's off-the-job training: who confirmed
-    which entry's hours, and when; the apprentice is told."""
-    _mark_answered(prompt, now)
-    portfolio, mentor, about = await _context(session, prompt)
-    minutes = about.duration_minutes if about else None
-    await _signed(
-        session,
-        portfolio=portfolio,
-        mentor=mentor,
-        supervisor=employer,
-        kind=RequestKind.OTJ,
-        about=about,
-        now=now,
-        minutes=minutes,
-        notice={"event": "otj", "minutes": minutes or 0},
+        notice={"event": str(kind), "minutes": minutes or 0},
     )
     return Answered(mentor.name)
 
