@@ -463,17 +463,14 @@ def build_router() -> Router:
             return
         result = ilm_outcome(sheet, data["marks"])
         async with writing(sessions, update_id) as session:
-            for title, value in data["marks"].items():
-                assessment.record_mark(
-                    session,
-                    portfolio_id=data["p"],
-                    framework_id="ilm",
-                    sheet=data["sheet"],
-                    section=title,
-                    value=str(value),
-                    assessor_id=person.id,
-                    now=now,
-                )
+            assessment.record_sheet_marks(
+                session,
+                portfolio_id=data["p"],
+                sheet=data["sheet"],
+                marks=data["marks"],
+                marker_id=person.id,
+                now=now,
+            )
         await state.clear()
         await message.answer(
             texts.MARK_RESULT.format(

@@ -236,18 +236,15 @@ def build_router() -> Router:
             return
         result = ilm_outcome(sheet, data["marks"])
         async with writing(sessions, update_id) as session:
-            for title, value in data["marks"].items():
-                assessment.record_mark(
-                    session,
-                    portfolio_id=data["p"],
-                    framework_id="ilm",
-                    sheet=sheet["key"],
-                    section=title,
-                    value=str(value),
-                    assessor_id=person.id,
-                    now=now,
-                    role="qa",
-                )
+            assessment.record_sheet_marks(
+                session,
+                portfolio_id=data["p"],
+                sheet=sheet["key"],
+                marks=data["marks"],
+                marker_id=person.id,
+                now=now,
+                role="qa",
+            )
         await state.clear()
         await message.answer(
             texts.QA_MARK_RESULT.format(

@@ -216,6 +216,31 @@ def record_mark(
     return mark
 
 
+def record_sheet_marks(
+    session: AsyncSession,
+    *,
+    portfolio_id: int,
+    sheet: str,
+    marks: dict[str, int],
+    marker_id: int,
+    now: datetime,
+    role: str = "assessor",
+) -> None:
+    """Every section mark of one ILM sheet, by its assessor or (role "qa") quality assurer."""
+    for section, value in marks.items():
+        record_mark(
+            session,
+            portfolio_id=portfolio_id,
+            framework_id="ilm",
+            sheet=sheet,
+            section=section,
+            value=str(value),
+            assessor_id=marker_id,
+            now=now,
+            role=role,
+        )
+
+
 # The portfolio's identity on every mark sheet, set once (by the mentor, an assessor or the CLI).
 DETAIL_FIELDS = {"centre_name": 120, "centre_number": 32, "learner_registration": 32}
 
