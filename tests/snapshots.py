@@ -214,9 +214,7 @@ def ilm_snapshot(files_dir: Path | None = None) -> PortfolioSnapshot:
             MarkRecord("ilm", "D3.06", "2", "25", ASSESSOR, when(80)),
         ),
         confirmations=(
-            ConfirmationRecord(
-                "hours", SUPERVISOR, "E-0002", 75, "Observed the session", when(8)
-            ),
+            ConfirmationRecord("hours", SUPERVISOR, "E-0002", 75, "Observed the session", when(8)),
         ),
         mentees=MENTEES,
     )

@@ -391,8 +391,7 @@ def test_common_timezone_buttons_are_a_short_list_of_distinct_zones() -> None:
 
 def test_text_of_5000_chars_is_refused_with_the_limit() -> None:
     assert refusal(clean_text, "x" * 5000) == (
-        "That's 5,000 characters; the most I can keep here is 3,000. "
-        "Shorten it and send it again."
+        "That's 5,000 characters; the most I can keep here is 3,000. Shorten it and send it again."
     )
 
 
