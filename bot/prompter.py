@@ -16,6 +16,8 @@ states themselves are `storage.outbox`); here, each outcome of a send maps onto 
 - no connection, or a 5xx answer: nothing was delivered; back to pending with a later due
   time (exponential backoff), until MAX_ATTEMPTS.
 - a timeout or a connection dropped mid-request: maybe delivered; `unknown`, never re-sent.
+- an answer that is not JSON (a proxy's page): maybe delivered; `unknown` too, and not tried
+  again by `bot.api_retry` (the send is made `at_most_once`).
 - any other refusal (400: chat not found ...): failed.
 """
 
@@ -32,6 +34,7 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import (
+    ClientDecodeError,
     TelegramAPIError,
     TelegramForbiddenError,
     TelegramNetworkError,
@@ -43,6 +46,7 @@ from aiolimiter import AsyncLimiter
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.api_retry import at_most_once
 from handlers.prompts import render
 from journal.clock import utcnow
 from journal.prompting import Outcome, decide, local_day
@@ -173,7 +177,13 @@ async def _deliver(
         if not await _write(sessions, outbox.mark_sending, pid, token, now):
             return 0  # the claim was lost (released after a stall and taken by another worker)
         try:
-            message = await bot.send_message(chat_id, text, reply_markup=markup)
+            with at_most_once():
+                message = await bot.send_message(chat_id, text, reply_markup=markup)
+        except ClientDecodeError:
+            # Not JSON (a proxy's page): Telegram may have taken it, as after a timeout.
+            log.warning("prompt %s: outcome unknown (the answer was not JSON), not sent again", pid)
+            await _write(sessions, outbox.mark_unknown, pid, token)
+            return 0
         except TelegramRetryAfter as err:
             await _write(sessions, outbox.mark_refused, pid, token)
             if err.retry_after > LONGEST_WAIT_IN_PLACE:

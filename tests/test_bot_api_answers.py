@@ -17,10 +17,12 @@ from sqlalchemy import select
 import bot.api_retry
 from bot.app import Services, build_bot
 from bot.bot_api_rules import plain_text
+from bot.prompter import Limiter, run_due_prompts
 from bot.settings import Settings
 from handlers import texts
-from storage.models import Entry
+from storage.models import Entry, Prompt
 from tests.botkit import FIXED_DATE, ChatClient
+from tests.conftest import log_session
 from tests.fake_bot_api import FakeBotApi
 
 PAGE = "<html><body><h1>502 Bad Gateway</h1><p>nginx proxy-7f3a</p></body></html>"
@@ -120,3 +122,25 @@ async def test_two_html_answers_bring_an_apology_and_the_draft_stays(
     assert "Saved as <b>E-0001</b>" in reply.text
     async with services.sessions() as session:
         assert (await session.scalar(select(Entry))).duration_minutes == 50
+
+
+async def test_a_prompt_whose_answer_is_not_json_is_not_sent_again(
+    mentor: ChatClient,
+    mentee: ChatClient,
+    real_bot: Bot,
+    api: HtmlFirst,
+    services: Services,
+    clock: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # A proxy's page may come after Telegram took the message: at most once, as for a timeout.
+    await log_session(mentor)
+    clock.advance(hours=3)
+    api.html["sendMessage"] = 1
+    limiter = Limiter(per_second=1000, per_chat_seconds=0)
+    await run_due_prompts(real_bot, services.sessions, clock(), worker_id="w1", limiter=limiter)
+    assert [m for m, _ in api.calls].count("sendMessage") == 1
+    async with services.sessions() as session:
+        [state] = await session.scalars(select(Prompt.state).where(Prompt.kind == "feedback"))
+    assert state == "unknown"
+    assert PAGE not in _logged(caplog)
