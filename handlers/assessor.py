@@ -46,6 +46,7 @@ from journal.ecomentor_record import (
     STAGE_OUTCOMES,
     STAGES,
     evidence_refs,
+    picked,
     qualities_text,
     record_summary,
 )
@@ -723,23 +724,11 @@ async def _eco(
         await target.answer(
             texts.ECO_ELIGIBILITY_ASK.format(items=items), reply_markup=keyboard(rows)
         )
-    elif act == "ev":
-        key, _, index = value.partition("|")
-        if key not in {r.key for r in ELIGIBILITY} or index not in {"0", "1"}:
-            await target.answer(texts.STALE_BUTTON)
-            return
-        outcome = ELIGIBILITY_OUTCOMES[int(index)]
-        async with writing(sessions, update_id) as session:
-            assessment.record_assessment(
-                session,
-                portfolio_id=pid,
-                framework_id=ECOMENTOR,
-                kind=ELIGIBILITY_KIND,
-                key=key,
-                outcome=outcome,
-                person_id=person.id,
-                now=now,
-            )
+    elif act == "ev" and (
+        chosen := picked(value, (r.key for r in ELIGIBILITY), ELIGIBILITY_OUTCOMES)
+    ):
+        key, outcome = chosen
+        await _record_outcome(sessions, update_id, pid, ELIGIBILITY_KIND, chosen, person, now)
         await target.answer(texts.ECO_ELIGIBILITY_SAVED.format(key=key, outcome=outcome))
     elif act == "rt" and value in ECO_TEXTS:
         await state.set_state(AssessState.record_text)
@@ -761,27 +750,37 @@ async def _eco(
             ),
             reply_markup=keyboard(rows),
         )
-    elif act == "so":
-        key, _, index = value.partition("|")
-        stage = next((s for s in STAGES if s.key == key), None)
-        if stage is None or not index.isdigit() or int(index) >= len(STAGE_OUTCOMES):
-            await target.answer(texts.STALE_BUTTON)
-            return
-        outcome = STAGE_OUTCOMES[int(index)]
-        async with writing(sessions, update_id) as session:
-            assessment.record_assessment(
-                session,
-                portfolio_id=pid,
-                framework_id=ECOMENTOR,
-                kind=STAGE_KIND,
-                key=key,
-                outcome=outcome,
-                person_id=person.id,
-                now=now,
-            )
-        await target.answer(texts.ECO_STAGE_SAVED.format(stage=stage.title, outcome=outcome))
+    elif act == "so" and (chosen := picked(value, (s.key for s in STAGES), STAGE_OUTCOMES)):
+        key, outcome = chosen
+        title = next(s.title for s in STAGES if s.key == key)
+        await _record_outcome(sessions, update_id, pid, STAGE_KIND, chosen, person, now)
+        await target.answer(texts.ECO_STAGE_SAVED.format(stage=title, outcome=outcome))
     else:
         await target.answer(texts.STALE_BUTTON)
+
+
+async def _record_outcome(
+    sessions: async_sessionmaker[AsyncSession],
+    update_id: int | None,
+    pid: int,
+    kind: str,
+    chosen: tuple[str, str],
+    person: Person,
+    now: datetime,
+) -> None:
+    """An EcoMentor eligibility requirement or validation stage with its outcome."""
+    key, outcome = chosen
+    async with writing(sessions, update_id) as session:
+        assessment.record_assessment(
+            session,
+            portfolio_id=pid,
+            framework_id=ECOMENTOR,
+            kind=kind,
+            key=key,
+            outcome=outcome,
+            person_id=person.id,
+            now=now,
+        )
 
 
 async def _save_judgement(

@@ -91,6 +91,14 @@ STAGES = (
 )
 
 
+def picked(value: str, keys: Iterable[str], outcomes: tuple[str, ...]) -> tuple[str, str] | None:
+    """The key and outcome a button's `key|index` names, or None for a stale or forged one."""
+    key, _, index = value.partition("|")
+    if key not in set(keys) or not index.isdigit() or int(index) >= len(outcomes):
+        return None
+    return key, outcomes[int(index)]
+
+
 def _day(record: AssessmentRecord | JudgementRecord) -> str:
     moment = record.recorded_at if isinstance(record, AssessmentRecord) else record.judged_at
     return f"{moment.day} {moment:%b %Y}"

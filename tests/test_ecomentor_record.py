@@ -12,8 +12,10 @@ from sqlalchemy import select
 from journal.ecomentor_record import (
     ELIGIBILITY,
     QUALITIES,
+    STAGE_OUTCOMES,
     STAGES,
     judgement_rows,
+    picked,
     record_summary,
     unjudged_or_lacking,
 )
@@ -172,3 +174,10 @@ def test_the_checks_ask_for_every_claimed_item_to_be_judged_on_the_five_qualitie
     both = replace(snap, judgements=(replace(lacking, qualities=ALL_YES), good))
     checks = {c.rule: c for c in check_portfolio(both, registry)}
     assert checks["evidence_judged"].status == Status.PASSED
+
+
+def test_a_button_names_a_known_key_and_an_outcome_or_nothing():
+    keys = ("s1", "s2")
+    assert picked("s2|1", keys, STAGE_OUTCOMES) == ("s2", "in progress")
+    for forged in ("s3|0", "s1|3", "s1|-1", "s1", "|0", "s1|x"):
+        assert picked(forged, keys, STAGE_OUTCOMES) is None, forged
