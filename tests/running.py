@@ -44,9 +44,11 @@ class RunningBot:
             "BOT_TOKEN": TOKEN,
             "TELEGRAM_API_BASE": api.base,
             "DATABASE_URL": f"sqlite:///{self.db}",
-            "FILES_DIR": str(root / "files"),
-            "EXPORTS_DIR": str(root / "exports"),
-            "FRAMEWORKS_DIR": str(root / "frameworks"),
+            # Under data/, as by default: a folder named `exports` in the process's working
+            # directory would stand in for the `exports` package on its import path.
+            "FILES_DIR": str(root / "data" / "files"),
+            "EXPORTS_DIR": str(root / "data" / "exports"),
+            "FRAMEWORKS_DIR": str(root / "data" / "frameworks"),
             "LOG_LEVEL": "DEBUG",
             # No quiet hours: a prompt due now goes now, whatever the hour the suite runs at.
             "QUIET_START": "00:00",

@@ -65,7 +65,7 @@ async def test_the_running_process_erases_a_portfolio_past_retention_at_start(
     now = datetime.now(UTC)
     old = await seed_portfolio(url, 555, "Oldfield", now - timedelta(days=800))
     recent = await seed_portfolio(url, 556, "Newbold", now - timedelta(days=30))
-    photos = [tmp_path / "files" / str(pid) / "board.jpg" for pid in (old, recent)]
+    photos = [tmp_path / "data" / "files" / str(pid) / "board.jpg" for pid in (old, recent)]
     for photo in photos:
         photo.parent.mkdir(parents=True)
         photo.write_bytes(b"\xff\xd8x")
@@ -100,7 +100,7 @@ async def test_forget_in_the_running_process_leaves_nothing_in_the_raw_files(
         await anna.expect("Quokkas make patient mentors.")
         await anna.send("/export")
         await anna.click("Bundle .zip")
-        assert any(name.startswith("exports/") for name in traces(tmp_path, b"Zebedee"))
+        assert any(name.startswith("data/exports/") for name in traces(tmp_path, b"Zebedee"))
 
         await zebedee.send("/forget")
         reply = await zebedee.click("Erase everything")

@@ -6,9 +6,11 @@ scheduler that drops its job's coroutine cannot hide behind a test that calls th
 
 from __future__ import annotations
 
+import asyncio
 import json
 import signal
 import sqlite3
+import sys
 from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -214,3 +216,33 @@ async def test_a_person_who_blocked_the_bot_mid_answer_is_marked_without_a_trace
         ).fetchall()
     assert blocked_at is not None
     # The fixture checks the process printed no traceback.
+
+
+async def test_an_assessor_downloads_a_bundle_from_the_process_that_verifies(running, api):
+    anna = running.client("Anna", 777)
+    jon = running.client("Jon", 778)
+    ada = running.client("Ada", 780)
+    await onboard_mentor(anna)
+    await invite_and_join(anna, jon)
+    await invite_and_join(anna, ada, role="Assessor")
+    await log_session(anna)
+    await ada.send("/candidates")
+    await ada.click("Open")
+    await ada.click("Bundle .zip")  # built off the event loop, sent as a document
+    [bundle] = [p for m, p in api.calls if m == "sendDocument"]
+    path = running.root / "received.zip"
+    path.write_bytes(bundle["document"])
+    verify = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "verify",
+        str(path),
+        env=running.env,
+        cwd=running.root,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    said, _ = await verify.communicate()
+    assert verify.returncode == 0, said.decode()
+    assert "intact, signed" in said.decode()
