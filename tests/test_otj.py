@@ -188,6 +188,15 @@ async def test_otj_is_for_st1379_portfolios(mentor):
     assert "for ST1379 apprentices" in reply.text
 
 
+async def confirmed_otj(apprentice, employer, services, clock, bot) -> None:
+    """A plan set, three hours of off-the-job training logged and the employer's confirmation."""
+    await set_plan(apprentice)
+    await log_otj(apprentice)
+    await deliver(services, bot, clock)
+    [request] = sent(bot, employer.user.id)
+    await employer.press(buttons(request)["Confirm"])
+
+
 async def test_forgetting_the_apprentice_erases_the_plan_and_the_off_the_job_record(
     apprentice,
     employer,
@@ -195,11 +204,7 @@ async def test_forgetting_the_apprentice_erases_the_plan_and_the_off_the_job_rec
     clock,
     outbox,  # noqa: F811
 ):
-    await set_plan(apprentice)
-    await log_otj(apprentice)
-    await deliver(services, outbox, clock)
-    [request] = sent(outbox, employer.user.id)
-    await employer.press(buttons(request)["Confirm"])
+    await confirmed_otj(apprentice, employer, services, clock, outbox)
     await apprentice.send("/forget")
     await apprentice.click("Erase everything")
     async with services.sessions() as session:
@@ -215,11 +220,7 @@ async def test_forgetting_the_employer_keeps_the_apprentices_confirmed_hours(
     clock,
     outbox,  # noqa: F811
 ):
-    await set_plan(apprentice)
-    await log_otj(apprentice)
-    await deliver(services, outbox, clock)
-    [request] = sent(outbox, employer.user.id)
-    await employer.press(buttons(request)["Confirm"])
+    await confirmed_otj(apprentice, employer, services, clock, outbox)
     await employer.send("/forget")
     await employer.click("Erase everything")
     async with services.sessions() as session:
