@@ -28,7 +28,8 @@ from journal.entries import KIND_LABELS, Kind
 from journal.frameworks.model import Framework
 from journal.frameworks.registry import Registry
 from journal.hours import format_minutes
-from journal.portfolio_rules import RuleCheck, apply_rules, check_view
+from journal.portfolio_rules import apply_rules, check_view
+from journal.rule_checks import RuleCheck
 from journal.snapshot import AttachmentRecord, ConfirmationRecord, EntryRecord, PortfolioSnapshot
 
 # The field that names an entry in lists, per kind.

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from exports import ExportView, framework_line, period_text
 from journal.coverage import coverage, tagged_refs, unit_counts
 from journal.hours import format_hours, format_minutes, unit_hours, units_in_use
-from journal.portfolio_rules import RuleCheck, Status
+from journal.rule_checks import RuleCheck, Status
 
 NOT_RECORDED = "not recorded"
 RAG_RGB = {"green": (87, 187, 138), "amber": (246, 178, 63), "red": (230, 124, 115)}

@@ -49,7 +49,7 @@ from journal.hours import (
     unit_hours,
     units_in_use,
 )
-from journal.portfolio_rules import Status
+from journal.rule_checks import Status
 from journal.snapshot import EntryRecord, PortfolioSnapshot
 
 # Column widths are in widths of "0". Each table prints one A4 page wide in landscape; the

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
-from journal.portfolio_rules import NameRedactor
+from journal.anonymisation import NameRedactor
 
 # A session someone else wrote down: that it happened, when and for how long.
 SESSION_RECORD = ("ref", "kind", "occurred_on", "duration_minutes")

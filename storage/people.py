@@ -11,8 +11,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from journal.anonymisation import mentee_label
 from journal.permissions import INVITATION_DAYS, JoinProblem, invitation_problem, role_problem
-from journal.portfolio_rules import mentee_label
 from storage.models import Invitation, Membership, Person, Portfolio, PortfolioFramework
 
 

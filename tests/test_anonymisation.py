@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from exports.xlsx import build_workbook
+from journal.anonymisation import anonymise, fold_case
 from journal.frameworks.registry import load_registry
-from journal.portfolio_rules import anonymise, fold_case
 from journal.snapshot import PortfolioSnapshot
 from tests.snapshots import GENERATED, session
 

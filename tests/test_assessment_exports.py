@@ -137,7 +137,7 @@ def test_the_diary_never_says_a_supervised_minimum_was_reached_on_logged_hours(t
 
 
 def test_an_anonymised_export_redacts_mentee_names_in_the_assessment_record():
-    from journal.portfolio_rules import anonymise
+    from journal.anonymisation import anonymise
 
     base = ilm_snapshot()
     name = base.mentees[0]

@@ -159,7 +159,8 @@ async def test_a_mentor_cannot_judge_their_own_evidence(eco):
 
 def test_the_checks_ask_for_every_claimed_item_to_be_judged_on_the_five_qualities():
     from journal.frameworks.registry import load_registry
-    from journal.portfolio_rules import Status, check_portfolio
+    from journal.portfolio_rules import check_portfolio
+    from journal.rule_checks import Status
 
     registry = load_registry(None)
     snap = ecomentor_snapshot(covered=2)

@@ -11,19 +11,13 @@ from typing import Any
 
 import pytest
 
+from journal.anonymisation import anonymise, mentee_label, mentee_labels
 from journal.entries import Kind
 from journal.frameworks.registry import load_registry
-from journal.portfolio_rules import (
-    PIECES,
-    Status,
-    anonymise,
-    apply_rules,
-    check_portfolio,
-    mentee_label,
-    mentee_labels,
-    st1379_pieces,
-)
+from journal.portfolio_rules import apply_rules, check_portfolio
+from journal.rule_checks import Status
 from journal.snapshot import PortfolioSnapshot
+from journal.st1379_rules import PIECES, st1379_pieces
 from tests.snapshots import (
     GENERATED,
     MENTEES,

@@ -8,7 +8,8 @@ from aiogram.types import User
 from bot.app import build_dispatcher, build_services
 from exports.summary import CONFIRM_ONLY, WHAT_TO_DO, what_to_do
 from journal.hours import unit_hours
-from journal.portfolio_rules import RuleCheck, Status, check_portfolio
+from journal.portfolio_rules import check_portfolio
+from journal.rule_checks import RuleCheck, Status
 from storage.db import snapshot_session
 from storage.snapshots import load_snapshot
 from tests.botkit import ChatClient, offline_bot, onboard_mentor

@@ -1,4 +1,5 @@
-"""the ST1379 gateway (English and maths, the employer's decision and date), the employer and apprentice statement, and recordings after gateway (issue 11)
+"""The ST1379 gateway (English and maths, the employer's decision and date), the employer and
+apprentice statement, and recordings after gateway (issue 11)
 
 Revision ID: 0005
 Revises: 0004

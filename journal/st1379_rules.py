@@ -1,0 +1,139 @@
+"""ST1379 rules for an export (seed 002, "Portfolio of evidence requirements"), applied to the
+whole export of a portfolio that follows ST1379, since the same files reach the ST1379
+assessor (export a mixed portfolio per framework when another framework needs the
+reflections):
+
+- no reflective accounts or self-assessment: entries of `REFLECTIVE_KINDS`, personal
+  statements (evidence of type "statement" that is not the employer and apprentice statement)
+  and the "what I would do differently" field of sessions are left out;
+- a "piece of evidence" is one entry tagged to at least one ST1379 KSB, however many KSBs or
+  attachments it has ("Evidence may be used to demonstrate more than one KSB"); the employer
+  and apprentice statement confirms the evidence and is not counted as a piece. The plan
+  expects "typically 10-16 discrete pieces";
+- the pieces show at least two different mentees;
+- the employer and apprentice statement: an evidence entry whose data has
+  `evidence_type: "statement"` and `statement_of: "employer_apprentice"`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+from journal.entries import REFLECTIVE_KINDS, Kind
+from journal.frameworks.model import Framework
+from journal.rule_checks import RuleCheck, Status
+from journal.snapshot import EntryRecord, PortfolioSnapshot
+
+ST1379 = "st1379"
+STATEMENT_OF = "statement_of"
+EMPLOYER_APPRENTICE = "employer_apprentice"
+# "The portfolio of evidence will typically contain 10-16 discrete pieces of evidence."
+PIECES = (10, 16)
+# "... the mentoring relationship between the apprentice and two mentees."
+MENTEES_NEEDED = 2
+DISCUSSION = "discussion"
+
+
+def is_employer_statement(entry: EntryRecord) -> bool:
+    return (
+        entry.kind == Kind.EVIDENCE
+        and entry.data.get("evidence_type") == "statement"
+        and entry.data.get(STATEMENT_OF) == EMPLOYER_APPRENTICE
+    )
+
+
+def is_reflective(entry: EntryRecord) -> bool:
+    """A reflective account or a self-assessment, which an ST1379 portfolio leaves out."""
+    personal_statement = (
+        entry.kind == Kind.EVIDENCE
+        and entry.data.get("evidence_type") == "statement"
+        and not is_employer_statement(entry)
+    )
+    return entry.kind in REFLECTIVE_KINDS or personal_statement
+
+
+def leave_out_reflective(snapshot: PortfolioSnapshot) -> PortfolioSnapshot:
+    entries = []
+    for entry in snapshot.entries:
+        if is_reflective(entry):
+            continue
+        if entry.kind == Kind.SESSION and "reflection" in entry.data:
+            entry = replace(entry, data={k: v for k, v in entry.data.items() if k != "reflection"})
+        entries.append(entry)
+    return replace(snapshot, entries=tuple(entries))
+
+
+def st1379_pieces(snapshot: PortfolioSnapshot) -> list[EntryRecord]:
+    prefix = f"{ST1379}:"
+    return [
+        e
+        for e in snapshot.entries
+        if not is_reflective(e)
+        and not is_employer_statement(e)
+        and any(t.startswith(prefix) for t in e.tags)
+    ]
+
+
+def st1379_checks(
+    original: PortfolioSnapshot, view: PortfolioSnapshot, framework: Framework
+) -> list[RuleCheck]:
+    def check(rule: str, ok: bool, message: str) -> RuleCheck:
+        return RuleCheck(framework.id, rule, Status.PASSED if ok else Status.FAILED, message)
+
+    pieces = st1379_pieces(view)
+    low, high = PIECES
+    n = len(pieces)
+    mentees = {m for e in pieces for m in e.mentees}
+    statements = [e.ref for e in view.entries if is_employer_statement(e)]
+    left_out = len(original.entries) - len(view.entries)
+    checks = [
+        check(
+            "pieces",
+            low <= n <= high,
+            f"{n} pieces of evidence (entries tagged to KSBs); "
+            f"the plan expects typically {low}-{high}",
+        ),
+        check(
+            "mentees",
+            len(mentees) >= MENTEES_NEEDED,
+            f"the evidence shows {len(mentees)} mentee(s); it should show the mentoring "
+            f"relationship with {MENTEES_NEEDED} mentees",
+        ),
+        check(
+            "statement",
+            bool(statements),
+            f"employer and apprentice statement: {', '.join(statements)}"
+            if statements
+            else "no statement from the employer and apprentice confirming the evidence is valid "
+            "and attributable (an evidence item of type statement marked as theirs)",
+        ),
+        _discussion_ksbs(framework, pieces),
+        check(
+            "reflective",
+            True,
+            f"{left_out} reflective account(s) or self-assessment(s) left out of the export",
+        ),
+        check("anonymised", True, "mentees appear as Mentee A, B ... in names and in free text"),
+    ]
+    attachments = sum(len(e.attachments) for e in view.entries)
+    if attachments:
+        message = (
+            f"{attachments} attachment(s) are exported as recorded: make sure no photo or "
+            "document shows a mentee's name"
+        )
+        checks.append(RuleCheck(framework.id, "attachments", Status.CHECK, message))
+    return checks
+
+
+def _discussion_ksbs(framework: Framework, pieces: Iterable[EntryRecord]) -> RuleCheck:
+    """The portfolio "should contain evidence related to the KSBs" assessed by the discussion."""
+    methods = framework.extra.get("methods") or []
+    title = next((m["title"] for m in methods if m.get("code") == DISCUSSION), None)
+    tagged = {t for e in pieces for t in e.tags}
+    missing = [c.code for c in framework.criteria if title in c.methods and c.id not in tagged]
+    if missing:
+        message = f"KSBs of the professional discussion without evidence: {', '.join(missing)}"
+        return RuleCheck(framework.id, "discussion_ksbs", Status.FAILED, message)
+    message = "every KSB of the professional discussion has evidence"
+    return RuleCheck(framework.id, "discussion_ksbs", Status.PASSED, message)
