@@ -7,6 +7,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from journal.apprenticeship import Plan
+
 
 @dataclass(frozen=True)
 class AttachmentRecord:
@@ -142,6 +144,40 @@ class ConfirmationRecord:
 
 
 @dataclass(frozen=True)
+class StatementRecord:
+    """One party's confirmation of the ST1379 employer and apprentice statement
+    (journal.statement): the exact text, who, when and the fingerprint of the evidence."""
+
+    party: str  # "apprentice" | "employer"
+    person: str
+    text: str
+    fingerprint: str
+    confirmed_at: datetime
+
+
+@dataclass(frozen=True)
+class EpaPieceRecord:
+    """A piece the apprentice selected for the ST1379 gateway portfolio (journal.epa_selection):
+    for each KSB it is mapped to, one line on how it shows it; for an employer contribution,
+    what the employer observed (a witness statement)."""
+
+    entry_ref: str
+    lines: dict[str, str] = field(default_factory=dict)  # criterion id -> the apprentice's line
+    observed: str | None = None
+    selected_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AddedNameRecord:
+    """A name the apprentice added for anonymisation (`/names`): a colleague, a manager, a
+    site or another person, and the label an anonymised export shows ("Colleague A")."""
+
+    name: str
+    kind: str  # journal.anonymisation.ADDED_KINDS
+    label: str
+
+
+@dataclass(frozen=True)
 class PortfolioSnapshot:
     portfolio_id: int
     candidate: str
@@ -169,6 +205,17 @@ class PortfolioSnapshot:
     judgements: tuple[JudgementRecord, ...] = ()
     records: tuple[AssessmentRecord, ...] = ()
     qa_samples: tuple[QaSampleRecord, ...] = ()
+    # Anonymisation (ST1379): the names the apprentice added, each member's Telegram username
+    # by display name (without "@"), and what the exporter found reading the attachments
+    # (sha256 -> "read": metadata and text, or "metadata": a picture, a scan; None: not read).
+    added_names: tuple[AddedNameRecord, ...] = ()
+    usernames: dict[str, str] = field(default_factory=dict)
+    attachment_scans: dict[str, str] | None = None
+    # The ST1379 employer and apprentice statement, every confirmation in order.
+    statements: tuple[StatementRecord, ...] = ()
+    # ST1379: the apprentice's gateway selection (empty: none made) and the apprenticeship plan.
+    epa_pieces: tuple[EpaPieceRecord, ...] = ()
+    otj_plan: Plan | None = None
 
     @property
     def centre(self) -> str | None:

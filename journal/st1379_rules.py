@@ -11,8 +11,10 @@ reflections):
   and apprentice statement confirms the evidence and is not counted as a piece. The plan
   expects "typically 10-16 discrete pieces";
 - the pieces show at least two different mentees;
-- the employer and apprentice statement: an evidence entry whose data has
-  `evidence_type: "statement"` and `statement_of: "employer_apprentice"`.
+- the employer and apprentice statement: the record of both parties' confirmations
+  (journal.statement, `snapshot.statements`), passed only when each confirmed the evidence as
+  it is exported now (the fingerprint of the pieces); confirmed before a change, it is out of
+  date.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from journal.entries import REFLECTIVE_KINDS, Kind
 from journal.frameworks.model import Framework
 from journal.rule_checks import RuleCheck, Status
 from journal.snapshot import EntryRecord, PortfolioSnapshot
+from journal.statement import StatementState, fingerprint, statement_state
 
 ST1379 = "st1379"
 STATEMENT_OF = "statement_of"
@@ -65,6 +68,14 @@ def leave_out_reflective(snapshot: PortfolioSnapshot) -> PortfolioSnapshot:
 
 
 def st1379_pieces(snapshot: PortfolioSnapshot) -> list[EntryRecord]:
+    """The apprentice's EPA selection where one exists (journal.epa_selection), else every
+    entry tagged to a KSB that the export keeps."""
+    # Imported here: journal.epa_selection builds on this module's rules.
+    from journal.epa_selection import selection
+
+    chosen = selection(snapshot)
+    if chosen.exists:
+        return [c.entry for c in chosen.chosen]
     prefix = f"{ST1379}:"
     return [
         e
@@ -85,30 +96,34 @@ def st1379_checks(
     low, high = PIECES
     n = len(pieces)
     mentees = {m for e in pieces for m in e.mentees}
-    statements = [e.ref for e in view.entries if is_employer_statement(e)]
+    statement = statement_state(view.statements, fingerprint(pieces))
     left_out = len(original.entries) - len(view.entries)
-    checks = [
-        check(
+    from journal.epa_selection import selection_checks
+
+    selected = selection_checks(view, framework)
+    if selected[0].status == Status.PASSED:
+        # "typically 10-16": outside the range, the apprentice's selection is a warning.
+        status = Status.PASSED if low <= n <= high else Status.CHECK
+        message = f"{n} pieces of evidence selected; the plan expects typically {low}-{high}"
+        pieces_check = RuleCheck(framework.id, "pieces", status, message)
+    else:
+        pieces_check = check(
             "pieces",
             low <= n <= high,
             f"{n} pieces of evidence (entries tagged to KSBs); "
             f"the plan expects typically {low}-{high}",
-        ),
+        )
+    checks = [
+        *selected,
+        pieces_check,
         check(
             "mentees",
             len(mentees) >= MENTEES_NEEDED,
             f"the evidence shows {len(mentees)} mentee(s); it should show the mentoring "
             f"relationship with {MENTEES_NEEDED} mentees",
         ),
-        check(
-            "statement",
-            bool(statements),
-            f"employer and apprentice statement: {', '.join(statements)}"
-            if statements
-            else "no statement from the employer and apprentice confirming the evidence is valid "
-            "and attributable (an evidence item of type statement marked as theirs)",
-        ),
-        _discussion_ksbs(framework, pieces),
+        check("statement", statement.complete, _statement_message(statement)),
+        _discussion_ksbs(framework, pieces, selected[0].status == Status.PASSED),
         check(
             "reflective",
             True,
@@ -126,14 +141,39 @@ def st1379_checks(
     return checks
 
 
-def _discussion_ksbs(framework: Framework, pieces: Iterable[EntryRecord]) -> RuleCheck:
-    """The portfolio "should contain evidence related to the KSBs" assessed by the discussion."""
+def _discussion_ksbs(
+    framework: Framework, pieces: Iterable[EntryRecord], selected: bool = False
+) -> RuleCheck:
+    """The portfolio "should contain evidence related to the KSBs" assessed by the discussion;
+    `selected`: the pieces are the apprentice's EPA selection."""
     methods = framework.extra.get("methods") or []
     title = next((m["title"] for m in methods if m.get("code") == DISCUSSION), None)
     tagged = {t for e in pieces for t in e.tags}
     missing = [c.code for c in framework.criteria if title in c.methods and c.id not in tagged]
     if missing:
-        message = f"KSBs of the professional discussion without evidence: {', '.join(missing)}"
+        without = "a selected piece" if selected else "evidence"
+        message = f"KSBs of the professional discussion without {without}: {', '.join(missing)}"
         return RuleCheck(framework.id, "discussion_ksbs", Status.FAILED, message)
     message = "every KSB of the professional discussion has evidence"
     return RuleCheck(framework.id, "discussion_ksbs", Status.PASSED, message)
+
+
+def _statement_message(state: StatementState) -> str:
+    """Who confirmed the statement for this evidence, or what is still to do."""
+    if state.complete:
+        signed = " and ".join(
+            f"{r.person} ({r.party}, {r.confirmed_at:%d %b %Y})"
+            for r in (state.apprentice, state.employer)
+            if r is not None
+        )
+        return f"employer and apprentice statement confirmed by {signed} for the evidence exported"
+    parts = []
+    if state.missing:
+        parts.append("not yet confirmed by the " + " or the ".join(state.missing))
+    if state.out_of_date:
+        who = " and the ".join(state.out_of_date)
+        parts.append(f"out of date: the evidence changed after the {who} confirmed it")
+    return (
+        "employer and apprentice statement that the evidence is valid and attributable: "
+        + "; ".join(parts)
+    )

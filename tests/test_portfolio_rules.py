@@ -14,10 +14,12 @@ import pytest
 from journal.anonymisation import anonymise, mentee_label, mentee_labels
 from journal.entries import Kind
 from journal.frameworks.registry import load_registry
+from journal.gateway import evidence_fingerprint
 from journal.portfolio_rules import apply_rules, check_portfolio
 from journal.rule_checks import Status
-from journal.snapshot import PortfolioSnapshot
+from journal.snapshot import PortfolioSnapshot, StatementRecord
 from journal.st1379_rules import PIECES, st1379_pieces
+from journal.statement import statement_text
 from tests.snapshots import (
     GENERATED,
     MENTEES,
@@ -168,16 +170,22 @@ def test_evidence_of_one_mentee_only_fails_the_two_mentee_rule() -> None:
     assert "1 mentee" in checks(one)["mentees"].message
 
 
-def test_the_employer_and_apprentice_statement_is_found_or_reported_missing() -> None:
-    snapshot = st1379_snapshot()
-    assert checks(snapshot)["statement"].message.endswith("E-0015")
-    without = replace(
-        snapshot,
-        entries=tuple(e for e in snapshot.entries if "statement_of" not in e.data),
-    )
-    check = checks(without)["statement"]
+def test_the_statement_check_reads_the_confirmations_not_an_evidence_item() -> None:
+    snapshot = st1379_snapshot()  # holds an evidence item captioned as the statement
+    check = checks(snapshot)["statement"]
     assert check.failed
-    assert "no statement from the employer and apprentice" in check.message
+    assert "not yet confirmed by the apprentice or the employer" in check.message
+    current = evidence_fingerprint(snapshot)
+    signed = replace(
+        snapshot,
+        statements=tuple(
+            StatementRecord(party, who, statement_text("Anna"), current, GENERATED)
+            for party, who in (("apprentice", "Anna"), ("employer", "Ella"))
+        ),
+    )
+    check = checks(signed)["statement"]
+    assert not check.failed
+    assert "confirmed by Anna (apprentice" in check.message and "Ella (employer" in check.message
 
 
 def test_discussion_ksbs_without_evidence_are_listed() -> None:
