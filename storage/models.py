@@ -426,3 +426,105 @@ class Apprenticeship(Base):
     planned_hours: Mapped[int] = mapped_column(Integer)
     minimum_hours: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class GatewayRecord(Base):
+    """An ST1379 gateway fact someone recorded (journal.gateway): English or maths with the
+    alternative of the seed it meets (`value`), the employer's decision that the apprentice
+    works at or above the standard, or the gateway itself (`on_date` the gateway date). Every
+    one is kept; the newest of a kind counts. Goes with the portfolio (erasure, retention)."""
+
+    __tablename__ = "gateway_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    portfolio_id: Mapped[int] = mapped_column(
+        ForeignKey("portfolios.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(16), default="")
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    role: Mapped[str] = mapped_column(String(16))
+    on_date: Mapped[date | None] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StatementConfirmation(Base):
+    """One party's confirmation of the ST1379 employer and apprentice statement
+    (journal.statement): the exact text, who, when, and the fingerprint of the evidence they
+    confirmed. Every one is kept; the newest of each party counts."""
+
+    __tablename__ = "statement_confirmations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    portfolio_id: Mapped[int] = mapped_column(
+        ForeignKey("portfolios.id", ondelete="CASCADE"), index=True
+    )
+    party: Mapped[str] = mapped_column(String(16))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    pieces: Mapped[int] = mapped_column(Integer)
+    confirmed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RecordingRow(Base):
+    """A video of a mentoring session after the ST1379 gateway (journal.recordings): Telegram's
+    duration and file details, kept even when the file is over the download limit (`path`
+    None), the day it was recorded, one-to-one or group, and whether the apprentice confirmed
+    that mentor and mentee are visible."""
+
+    __tablename__ = "recordings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    portfolio_id: Mapped[int] = mapped_column(
+        ForeignKey("portfolios.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    recorded_on: Mapped[date] = mapped_column(Date)
+    seconds: Mapped[int | None] = mapped_column(Integer)
+    format: Mapped[str] = mapped_column(String(16))
+    visible: Mapped[bool] = mapped_column(Boolean)
+    media: Mapped[str] = mapped_column(String(16))
+    file_id: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    mime_type: Mapped[str | None] = mapped_column(String(100))
+    original_name: Mapped[str | None] = mapped_column(String(255))
+    path: Mapped[str | None] = mapped_column(String(255))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    caption: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EpaPiece(Base):
+    """A piece the ST1379 apprentice selected for the gateway portfolio
+    (journal.epa_selection); for an employer contribution, what the employer observed (a
+    witness statement: the apprentice's one line). Goes with the portfolio (erasure,
+    retention) and with its entry."""
+
+    __tablename__ = "epa_pieces"
+    __table_args__ = (UniqueConstraint("portfolio_id", "entry_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    portfolio_id: Mapped[int] = mapped_column(ForeignKey("portfolios.id", ondelete="CASCADE"))
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), index=True)
+    observed: Mapped[str | None] = mapped_column(Text)
+    selected_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    selected_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EpaLine(Base):
+    """The apprentice's line on how an entry shows one KSB it is mapped to. Kept with the entry,
+    not the selection, so that taking a piece out and back keeps what was written."""
+
+    __tablename__ = "epa_lines"
+    __table_args__ = (UniqueConstraint("entry_id", "criterion_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    portfolio_id: Mapped[int] = mapped_column(
+        ForeignKey("portfolios.id", ondelete="CASCADE"), index=True
+    )
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"))
+    criterion_id: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    written_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    written_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -43,8 +43,11 @@ from storage.models import (
     Entry,
     EntryMentee,
     EntryRevision,
+    EpaLine,
+    EpaPiece,
     EvidenceJudgement,
     FsmRecord,
+    GatewayRecord,
     Goal,
     Invitation,
     Mark,
@@ -53,7 +56,9 @@ from storage.models import (
     Portfolio,
     Prompt,
     QaSample,
+    RecordingRow,
     SheetNote,
+    StatementConfirmation,
 )
 from storage.prompts import State
 
@@ -63,6 +68,20 @@ ASSESSMENT_RECORD = (
     (EvidenceJudgement, EvidenceJudgement.assessor_id, "comment", EvidenceJudgement.judged_at),
     (AssessmentRecordRow, AssessmentRecordRow.person_id, "text", AssessmentRecordRow.recorded_at),
     (QaSample, QaSample.iqa_id, "comment", QaSample.sampled_at),
+)
+# The ST1379 EPA selection (storage.epa_selection): the apprentice's KSB lines and what an
+# employer observed; the same treatment (a copy, a name replaced, activity for retention).
+WRITTEN = (
+    *ASSESSMENT_RECORD,
+    (EpaPiece, EpaPiece.selected_by, "observed", EpaPiece.selected_at),
+    (EpaLine, EpaLine.written_by, "text", EpaLine.written_at),
+)
+
+# The ST1379 gateway, statement and recordings (issue 11): the portfolio's, with who wrote each.
+GATEWAY_RECORDS = (
+    (GatewayRecord, GatewayRecord.person_id, GatewayRecord.recorded_at),
+    (StatementConfirmation, StatementConfirmation.person_id, StatementConfirmation.confirmed_at),
+    (RecordingRow, RecordingRow.author_id, RecordingRow.created_at),
 )
 
 log = logging.getLogger(__name__)
@@ -153,7 +172,8 @@ async def copy_of(session: AsyncSession, person: Person) -> dict[str, Any]:
             (Confirmation, Confirmation.supervisor_id),
             (Decision, Decision.assessor_id),
             (Mark, Mark.assessor_id),
-            *((model, writer) for model, writer, _, _ in ASSESSMENT_RECORD),
+            *((model, writer) for model, writer, _, _ in WRITTEN),
+            *((model, writer) for model, writer, _ in GATEWAY_RECORDS),
         )
     }
 
@@ -185,7 +205,8 @@ async def copy_of(session: AsyncSession, person: Person) -> dict[str, Any]:
         "confirmations": await rows_of(Confirmation),
         "decisions": await rows_of(Decision),
         "marks": await rows_of(Mark),
-        **{model.__tablename__: await rows_of(model) for model, *_ in ASSESSMENT_RECORD},
+        **{model.__tablename__: await rows_of(model) for model, *_ in WRITTEN},
+        **{model.__tablename__: await rows_of(model) for model, *_ in GATEWAY_RECORDS},
         "apprenticeships": [
             _row(a)
             for a in await session.scalars(
@@ -211,6 +232,13 @@ async def _delete_portfolio(session: AsyncSession, portfolio: Portfolio, erased:
         for a in await session.scalars(
             select(Attachment).join(Entry).where(Entry.portfolio_id == portfolio.id)
         )
+    ]
+    erased.files += [
+        path
+        for path in await session.scalars(
+            select(RecordingRow.path).where(RecordingRow.portfolio_id == portfolio.id)
+        )
+        if path
     ]
     erased.portfolios.append(portfolio.id)
     await session.delete(portfolio)
@@ -242,9 +270,13 @@ async def _anonymise_in(session: AsyncSession, portfolio_id: int, name: str, sta
         select(Confirmation).where(Confirmation.portfolio_id == portfolio_id)
     ):
         scrubbed(confirmation, "text", redact(confirmation.text, names))
-    for model, _, text, _ in ASSESSMENT_RECORD:
+    for model, _, text, _ in WRITTEN:
         for row in await session.scalars(select(model).where(model.portfolio_id == portfolio_id)):
             scrubbed(row, text, redact(getattr(row, text), names))
+    for recording in await session.scalars(
+        select(RecordingRow).where(RecordingRow.portfolio_id == portfolio_id)
+    ):
+        scrubbed(recording, "caption", redact(recording.caption, names))
     # Notices, sent ones too, told the mentor who said what.
     for prompt in await session.scalars(select(Prompt).where(Prompt.portfolio_id == portfolio_id)):
         about_them = prompt.kind == PromptKind.NOTICE and prompt.payload.get("who") == name
@@ -269,6 +301,11 @@ async def erase(session: AsyncSession, person: Person, now: datetime) -> Erased:
     for entry in authored:
         erased.files += [a.path for a in entry.attachments]
         await session.delete(entry)
+    for recording in await session.scalars(
+        select(RecordingRow).where(RecordingRow.author_id == person.id)
+    ):
+        erased.files += [recording.path] if recording.path else []
+        await session.delete(recording)
     await session.flush()
     await session.execute(delete(Prompt).where(Prompt.person_id == person.id))
     for membership in await session.scalars(
@@ -413,9 +450,13 @@ async def portfolio_activity(session: AsyncSession) -> list[Activity]:
         ),
         *(
             select(model.portfolio_id, func.max(at)).group_by(model.portfolio_id)
-            for model, _, _, at in ASSESSMENT_RECORD
+            for model, _, _, at in WRITTEN
         ),
         select(Apprenticeship.portfolio_id, Apprenticeship.updated_at),
+        *(
+            select(model.portfolio_id, func.max(at)).group_by(model.portfolio_id)
+            for model, _, at in GATEWAY_RECORDS
+        ),
     )
     latest: dict[int, list[datetime | None]] = {}
     for query in sources:

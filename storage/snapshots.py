@@ -24,6 +24,8 @@ from journal.snapshot import (
     QaSampleRecord,
     SheetNoteRecord,
 )
+from storage.apprenticeships import get_plan
+from storage.epa_selection import load_pieces
 from storage.models import (
     TAG_BY_RULE,
     AssessmentRecordRow,
@@ -40,6 +42,7 @@ from storage.models import (
     SheetNote,
 )
 from storage.people import Role
+from storage.statements import records as statement_records
 
 
 def _display(person: Person | None, membership: Membership | None = None) -> str:
@@ -271,4 +274,7 @@ async def load_snapshot(
         judgements=judgements,
         records=records,
         qa_samples=qa_samples,
+        statements=await statement_records(session, portfolio_id),
+        epa_pieces=await load_pieces(session, portfolio_id),
+        otj_plan=await get_plan(session, portfolio_id),
     )

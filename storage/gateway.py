@@ -1,0 +1,199 @@
+"""The ST1379 gateway as stored: who recorded English and maths, the employer's decision and
+the gateway itself (gateway_records), the recordings after gateway, and the facts the checklist
+of journal.gateway is kept from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from journal import gateway as rules
+from journal.apprenticeship import FRAMEWORK
+from journal.recordings import Recording
+from journal.snapshot import PortfolioSnapshot
+from journal.statement import StatementState, statement_state
+from storage import apprenticeships
+from storage.models import GatewayRecord, Membership, Person, Portfolio, RecordingRow
+from storage.people import Role, members
+from storage.snapshots import load_snapshot
+from storage.statements import display
+
+
+class Kind:
+    ENGLISH = "english"
+    MATHS = "maths"
+    DECISION = "decision"
+    GATEWAY = "gateway"
+
+
+async def newest(session: AsyncSession, portfolio_id: int, kind: str) -> rules.Recorded | None:
+    row = await session.execute(
+        select(GatewayRecord, Person)
+        .outerjoin(Person, Person.id == GatewayRecord.person_id)
+        .where(GatewayRecord.portfolio_id == portfolio_id, GatewayRecord.kind == kind)
+        .order_by(GatewayRecord.recorded_at.desc(), GatewayRecord.id.desc())
+        .limit(1)
+    )
+    found = row.first()
+    if found is None:
+        return None
+    record, person = found
+    return rules.Recorded(display(person), record.role, record.recorded_at, record.value)
+
+
+async def gateway_on(session: AsyncSession, portfolio_id: int) -> date | None:
+    return await session.scalar(
+        select(GatewayRecord.on_date)
+        .where(GatewayRecord.portfolio_id == portfolio_id, GatewayRecord.kind == Kind.GATEWAY)
+        .order_by(GatewayRecord.recorded_at.desc(), GatewayRecord.id.desc())
+        .limit(1)
+    )
+
+
+async def record(
+    session: AsyncSession,
+    *,
+    portfolio_id: int,
+    kind: str,
+    person: Person,
+    role: str,
+    now: datetime,
+    value: str = "",
+    on_date: date | None = None,
+) -> None:
+    session.add(
+        GatewayRecord(
+            portfolio_id=portfolio_id,
+            kind=kind,
+            value=value,
+            person_id=person.id,
+            role=role,
+            on_date=on_date,
+            recorded_at=now,
+        )
+    )
+    await session.flush()
+
+
+async def employers(session: AsyncSession, portfolio_id: int) -> list[Person]:
+    """The employers who joined the portfolio (the gateway's decision is theirs alone)."""
+    return [m.person for m in await members(session, portfolio_id, Role.EMPLOYER)]
+
+
+async def employed(session: AsyncSession, person: Person) -> list[Portfolio]:
+    """The ST1379 portfolios a person is the employer of."""
+    found = await session.scalars(
+        select(Portfolio)
+        .join(Membership, Membership.portfolio_id == Portfolio.id)
+        .where(Membership.person_id == person.id, Membership.role == Role.EMPLOYER)
+        .order_by(Portfolio.id)
+    )
+    return [p for p in found.unique() if any(f.framework_id == FRAMEWORK for f in p.frameworks)]
+
+
+@dataclass(frozen=True)
+class Gateway:
+    """What /gateway and the employer's buttons show: the checklist, the statement against the
+    evidence as it is now, the portfolio's apprentice and the recordings after gateway."""
+
+    checklist: rules.Checklist
+    statement: StatementState
+    pieces: int
+    apprentice: str
+    recordings: tuple[Recording, ...]
+    snapshot: PortfolioSnapshot
+
+    @property
+    def fingerprint(self) -> str:
+        return self.statement.fingerprint
+
+
+def readiness(snapshot: PortfolioSnapshot, pieces: int) -> rules.PortfolioReadiness:
+    """The portfolio's readiness: the EPA selection's when the project has one, else the
+    number of pieces within the plan's typical range."""
+    return rules.pieces_readiness(pieces)
+
+
+async def load(
+    session: AsyncSession, portfolio: Portfolio, files_root: Path, now: datetime, today: date
+) -> Gateway:
+    snapshot = await load_snapshot(session, portfolio.id, files_root, now)
+    pieces = rules.evidence_pieces(snapshot)
+    statement = statement_state(snapshot.statements, rules.fingerprint(pieces))
+    _, confirmed = await apprenticeships.otj_totals(session, portfolio.id)
+    gateway = await newest(session, portfolio.id, Kind.GATEWAY)
+    facts = rules.GatewayFacts(
+        plan=await apprenticeships.get_plan(session, portfolio.id),
+        today=today,
+        confirmed_minutes=confirmed,
+        english=await newest(session, portfolio.id, Kind.ENGLISH),
+        maths=await newest(session, portfolio.id, Kind.MATHS),
+        decision=await newest(session, portfolio.id, Kind.DECISION),
+        statement=statement,
+        portfolio=readiness(snapshot, len(pieces)),
+        gateway=gateway,
+        gateway_on=await gateway_on(session, portfolio.id) if gateway else None,
+    )
+    return Gateway(
+        checklist=rules.checklist(facts),
+        statement=statement,
+        pieces=len(pieces),
+        apprentice=snapshot.candidate,
+        recordings=tuple(r for r, _ in await recordings(session, portfolio.id)),
+        snapshot=snapshot,
+    )
+
+
+# --- Recordings after gateway ------------------------------------------------------------------
+
+
+async def recordings(
+    session: AsyncSession, portfolio_id: int
+) -> list[tuple[Recording, RecordingRow]]:
+    rows = await session.scalars(
+        select(RecordingRow)
+        .where(RecordingRow.portfolio_id == portfolio_id)
+        .order_by(RecordingRow.recorded_on, RecordingRow.id)
+    )
+    return [(as_recording(r), r) for r in rows]
+
+
+def as_recording(row: RecordingRow) -> Recording:
+    return Recording(row.recorded_on, row.seconds, row.visible, row.format)
+
+
+async def add_recording(
+    session: AsyncSession,
+    *,
+    portfolio_id: int,
+    author: Person,
+    details: dict[str, Any],
+    stored: dict[str, Any] | None,
+    now: datetime,
+) -> RecordingRow:
+    """A recording from the answers of /recording (`details`) and the stored file, if any."""
+    row = RecordingRow(
+        portfolio_id=portfolio_id,
+        author_id=author.id,
+        recorded_on=date.fromisoformat(details["recorded_on"]),
+        seconds=details.get("seconds"),
+        format=details["format"],
+        visible=bool(details["visible"]),
+        media=details["media"],
+        file_id=details["file_id"],
+        size=details.get("size"),
+        mime_type=details.get("mime"),
+        original_name=details.get("name"),
+        path=stored["path"] if stored else None,
+        sha256=stored["sha256"] if stored else None,
+        caption=details.get("caption"),
+        created_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    return row
