@@ -4,8 +4,11 @@ assessor (export a mixed portfolio per framework when another framework needs th
 reflections):
 
 - no reflective accounts or self-assessment: entries of `REFLECTIVE_KINDS`, personal
-  statements (evidence of type "statement" that is not the employer and apprentice statement)
-  and the "what I would do differently" field of sessions are left out;
+  statements (evidence of type "statement" that is not the employer and apprentice statement),
+  CPD entries and evidence that are self-assessments (journal.left_out) and the "what I would
+  do differently" field of sessions are left out, and the check lists them;
+- anonymised: no name of a mentee or of anyone the apprentice added is left in any text of
+  the export, nor in what the attachments hold (journal.anonymity_rules);
 - a "piece of evidence" is one entry tagged to at least one ST1379 KSB, however many KSBs or
   attachments it has ("Evidence may be used to demonstrate more than one KSB"); the employer
   and apprentice statement confirms the evidence and is not counted as a piece. The plan
@@ -22,15 +25,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from journal.entries import REFLECTIVE_KINDS, Kind
+from journal.anonymity_rules import anonymised_check, attachments_check
+from journal.entries import Kind
 from journal.frameworks.model import Framework
+from journal.left_out import is_employer_statement, reflective_check, why_left_out
 from journal.rule_checks import RuleCheck, Status
 from journal.snapshot import EntryRecord, PortfolioSnapshot
 from journal.statement import StatementState, fingerprint, statement_state
 
 ST1379 = "st1379"
-STATEMENT_OF = "statement_of"
-EMPLOYER_APPRENTICE = "employer_apprentice"
 # "The portfolio of evidence will typically contain 10-16 discrete pieces of evidence."
 PIECES = (10, 16)
 # "... the mentoring relationship between the apprentice and two mentees."
@@ -38,22 +41,11 @@ MENTEES_NEEDED = 2
 DISCUSSION = "discussion"
 
 
-def is_employer_statement(entry: EntryRecord) -> bool:
-    return (
-        entry.kind == Kind.EVIDENCE
-        and entry.data.get("evidence_type") == "statement"
-        and entry.data.get(STATEMENT_OF) == EMPLOYER_APPRENTICE
-    )
-
-
 def is_reflective(entry: EntryRecord) -> bool:
-    """A reflective account or a self-assessment, which an ST1379 portfolio leaves out."""
-    personal_statement = (
-        entry.kind == Kind.EVIDENCE
-        and entry.data.get("evidence_type") == "statement"
-        and not is_employer_statement(entry)
-    )
-    return entry.kind in REFLECTIVE_KINDS or personal_statement
+    """A reflective account or a self-assessment, which an ST1379 portfolio leaves out: a
+    reflection, a personal statement, a CPD entry or evidence that is a self-assessment
+    (journal.left_out)."""
+    return why_left_out(entry) is not None
 
 
 def leave_out_reflective(snapshot: PortfolioSnapshot) -> PortfolioSnapshot:
@@ -97,7 +89,6 @@ def st1379_checks(
     n = len(pieces)
     mentees = {m for e in pieces for m in e.mentees}
     statement = statement_state(view.statements, fingerprint(pieces))
-    left_out = len(original.entries) - len(view.entries)
     from journal.epa_selection import selection_checks
 
     selected = selection_checks(view, framework)
@@ -124,20 +115,12 @@ def st1379_checks(
         ),
         check("statement", statement.complete, _statement_message(statement)),
         _discussion_ksbs(framework, pieces, selected[0].status == Status.PASSED),
-        check(
-            "reflective",
-            True,
-            f"{left_out} reflective account(s) or self-assessment(s) left out of the export",
-        ),
-        check("anonymised", True, "mentees appear as Mentee A, B ... in names and in free text"),
+        check("reflective", *reflective_check(original.entries, view.entries)),
+        anonymised_check(original, view, framework.id),
     ]
-    attachments = sum(len(e.attachments) for e in view.entries)
-    if attachments:
-        message = (
-            f"{attachments} attachment(s) are exported as recorded: make sure no photo or "
-            "document shows a mentee's name"
-        )
-        checks.append(RuleCheck(framework.id, "attachments", Status.CHECK, message))
+    attachments = attachments_check(view, framework.id)
+    if attachments is not None:
+        checks.append(attachments)
     return checks
 
 

@@ -1,0 +1,180 @@
+"""Whether an anonymised export still names someone (pure functions, no IO).
+
+- `name_leaks(original, view)`: every text an export of `view` shows (entries, attachment
+  names, goals, decisions, confirmations, notes ... every field but codes and signatories),
+  searched for the names of `original` in every form (journal.name_variants), run-together
+  ones too ("JonBaker.pdf"), which the redactor leaves since they hide inside other words;
+- `attachment_hits(pieces, finder)`: the same search over what the exporter read from an
+  attached file (exports.attachment_check): metadata fields and text;
+- the ST1379 "anonymised" and "attachments" checks built from those.
+
+A check names where a name is and whose label it is, never the name itself: the cover of the
+export is read by the assessor. The apprentice is told the name in the chat.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from journal.anonymisation import SIGNATORY_FIELDS, TECHNICAL_FIELDS, people_of
+from journal.name_variants import Hit, NameFinder
+from journal.rule_checks import RuleCheck, Status
+from journal.snapshot import EntryRecord, PortfolioSnapshot
+
+READ, METADATA = "read", "metadata"  # PortfolioSnapshot.attachment_scans outcomes
+_LISTED = 6  # places named in a check message; the rest are counted
+# The centre that assesses is named on purpose; entries are searched field by field.
+_NOT_EVIDENCE = frozenset({"entries", "centre_name", "centre_number", "learner_registration"})
+
+
+@dataclass(frozen=True)
+class Leak:
+    """A name (in some form) found in one text of the export."""
+
+    where: str  # "E-0012 attachment name", "goal E-0090 measure"
+    hit: Hit
+
+
+def _words(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def _record_name(value: Any) -> str:
+    """DecisionRecord -> 'decision', QaSampleRecord -> 'qa sample'."""
+    name = type(value).__name__.removesuffix("Record")
+    return "".join(f" {c.lower()}" if c.isupper() else c for c in name).strip()
+
+
+def export_texts(view: PortfolioSnapshot) -> Iterator[tuple[str, str]]:
+    """(where, text) for every text an export of `view` can show."""
+    for entry in view.entries:
+        yield from _entry_texts(entry, view.candidate)
+    for f in dataclasses.fields(view):
+        value = getattr(view, f.name)
+        if f.name in TECHNICAL_FIELDS | _NOT_EVIDENCE:
+            continue
+        if isinstance(value, str):
+            yield _words(f.name), value
+        elif isinstance(value, tuple):
+            for item in value:
+                yield from _texts(item, _place(item, _words(f.name)))
+
+
+def _place(item: Any, default: str) -> str:
+    if isinstance(item, str):
+        return default
+    ref = getattr(item, "ref", None) or getattr(item, "entry_ref", None)
+    criterion = getattr(item, "criterion_id", None)
+    name = _record_name(item)
+    if ref:
+        return f"{ref} {name}"
+    return f"{name} on {criterion}" if criterion else name
+
+
+def _entry_texts(entry: EntryRecord, candidate: str) -> Iterator[tuple[str, str]]:
+    if entry.author != candidate:
+        yield f"{entry.ref} author", entry.author
+    for key, value in entry.data.items():
+        yield from _texts(value, f"{entry.ref} {_words(key)}")
+    for mentee in entry.mentees:
+        yield f"{entry.ref} mentees", mentee
+    for attachment in entry.attachments:
+        if attachment.original_name:
+            yield f"{entry.ref} attachment name", attachment.original_name
+
+
+def _texts(value: Any, where: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield where, value
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            if f.name not in TECHNICAL_FIELDS | SIGNATORY_FIELDS:
+                yield from _texts(getattr(value, f.name), f"{where} {_words(f.name)}")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _texts(item, f"{where} {_words(str(key))}")
+    elif isinstance(value, list | tuple):
+        for item in value:
+            dataclass = dataclasses.is_dataclass(item) and not isinstance(item, type)
+            yield from _texts(item, _place(item, where) if dataclass else where)
+
+
+def name_leaks(original: PortfolioSnapshot, view: PortfolioSnapshot) -> list[Leak]:
+    """Every name of `original`'s people still in what an export of `view` shows."""
+    finder = NameFinder(people_of(original))
+    if not finder:
+        return []
+    return [Leak(where, hit) for where, text in export_texts(view) for hit in finder.hits(text)]
+
+
+def attachment_hits(pieces: Iterable[tuple[str, str]], finder: NameFinder) -> list[Leak]:
+    """The names in what was read from one file: (where in the file, text) pieces."""
+    return [Leak(where, hit) for where, text in pieces for hit in finder.hits(text)]
+
+
+def document_finder(snapshot: PortfolioSnapshot) -> NameFinder:
+    """The names an attached file of `snapshot` must not hold; a part alone ("Will") only
+    with a capital, as documents write names (a lower-case "will" is the verb)."""
+    return NameFinder(people_of(snapshot), capitals_only_for_parts=True)
+
+
+def _listed(items: list[str]) -> str:
+    shown = list(dict.fromkeys(items))
+    more = len(shown) - _LISTED
+    text = "; ".join(shown[:_LISTED])
+    return f"{text}; and {more} more" if more > 0 else text
+
+
+def anonymised_check(
+    original: PortfolioSnapshot, view: PortfolioSnapshot, framework_id: str
+) -> RuleCheck:
+    leaks = name_leaks(original, view)
+    if leaks:
+        places = [
+            f"{leak.where} ({', '.join(leak.hit.labels)}, {leak.hit.variant.kind})"
+            for leak in leaks
+        ]
+        message = (
+            f"a name is still in {len(leaks)} place(s): {_listed(places)}; "
+            "remove or rename it there before the portfolio is submitted"
+        )
+        return RuleCheck(framework_id, "anonymised", Status.FAILED, message)
+    added = len(original.added_names)
+    also = f" and {added} name(s) added for anonymisation appear by their labels" if added else ""
+    message = (
+        f"mentees appear as Mentee A, B ...{also}, in names and in free text; no name, "
+        "first name, initial form, username or email address of theirs is left"
+    )
+    return RuleCheck(framework_id, "anonymised", Status.PASSED, message)
+
+
+def attachments_check(view: PortfolioSnapshot, framework_id: str) -> RuleCheck | None:
+    """What reading the attachments found (the exporter refuses a file that names someone,
+    so a built export holds none); what the software cannot read is for a person to look at."""
+    attachments = [a for e in view.entries for a in e.attachments]
+    if not attachments:
+        return None
+    scans = view.attachment_scans
+    if scans is None:
+        message = (
+            f"{len(attachments)} attachment(s) were not read for names in this export: "
+            "export from the bot (or mentorlog export) to have them checked"
+        )
+        return RuleCheck(framework_id, "attachments", Status.CHECK, message)
+    outcomes = [scans.get(a.sha256) for a in attachments]
+    read = outcomes.count(READ)
+    pictures = outcomes.count(METADATA)
+    unread = len(outcomes) - read - pictures
+    parts = [f"{read} attachment(s) read (metadata and text): no name found"] if read else []
+    if pictures:
+        parts.append(
+            f"{pictures} picture(s) or scan(s): no name in their metadata; what they show "
+            "cannot be read here, so look at each for a name"
+        )
+    if unread:
+        parts.append(f"{unread} file(s) of a kind that cannot be read here (look at them)")
+    status = Status.PASSED if read == len(outcomes) else Status.CHECK
+    return RuleCheck(framework_id, "attachments", status, "; ".join(parts))

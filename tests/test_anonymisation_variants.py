@@ -1,0 +1,200 @@
+"""Anonymisation that is checked (issue 11): every form of a name is replaced, the names the
+apprentice adds too, and the checks fail when something survives or would reach the export."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from journal.anonymisation import added_label, anonymise
+from journal.anonymity_rules import name_leaks
+from journal.entries import Kind
+from journal.frameworks.registry import load_registry
+from journal.left_out import why_left_out
+from journal.name_variants import Named, NameFinder
+from journal.portfolio_rules import apply_rules, check_portfolio
+from journal.rule_checks import Status
+from journal.snapshot import AddedNameRecord, AttachmentRecord, PortfolioSnapshot
+from journal.st1379_rules import st1379_checks
+from tests.snapshots import GENERATED, entry, session, st1379_snapshot
+
+REGISTRY = load_registry(None)
+ST1379 = REGISTRY.frameworks["st1379"]
+
+
+def portfolio(text: str, **fields) -> PortfolioSnapshot:
+    return PortfolioSnapshot(
+        1,
+        "Anna",
+        ("st1379",),
+        GENERATED,
+        entries=(session(1, 1, 60, summary=text, mentees=("Jon Baker",)),),
+        mentees=("Jon Baker", "Ola Nowak"),
+        **fields,
+    )
+
+
+def summary(snapshot: PortfolioSnapshot) -> str:
+    return anonymise(snapshot).entries[0].data["summary"]
+
+
+def checks(snapshot: PortfolioSnapshot) -> dict:
+    return {c.rule: c for c in check_portfolio(snapshot, REGISTRY)}
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("J. Baker signed in", "Mentee A signed in"),
+        ("J Baker signed in", "Mentee A signed in"),
+        ("j.baker signed in", "Mentee A signed in"),
+        ("ask @jbaker first", "ask Mentee A first"),
+        ("t.me/jbaker", "t.me/Mentee A"),
+        ("write to jon.baker@example.com today", "write to [email] today"),
+        ("or JON.BAKER@Example.COM", "or [email]"),
+        ("the office is office@northside.example.org", "the office is [email]"),
+        ("jon led it", "Mentee A led it"),
+        ("notes_jon_baker.txt", "notes_Mentee A.txt"),
+    ],
+)
+def test_every_common_form_of_a_mentees_name_is_replaced(written: str, shown: str) -> None:
+    assert summary(portfolio(written, usernames={"Jon Baker": "jbaker"})) == shown
+
+
+def test_initials_of_two_mentees_sharing_a_surname_become_a_neutral_word() -> None:
+    snapshot = replace(portfolio("J. Smith came"), mentees=("Jan Smith", "Joe Smith"))
+    assert summary(snapshot) == "[mentee] came"
+
+
+def test_a_colleague_and_a_manager_the_apprentice_added_are_replaced_by_their_labels() -> None:
+    added = (
+        AddedNameRecord("Priya Shah", "colleague", "Colleague A"),
+        AddedNameRecord("Tom Reed", "manager", "Manager A"),
+        AddedNameRecord("Northside Academy", "site", "Site A"),
+    )
+    text = "Priya observed; P. Shah and TOM agreed at Northside Academy (a good academy)."
+    assert summary(portfolio(text, added_names=added)) == (
+        "Colleague A observed; Colleague A and Manager A agreed at Site A (a good academy)."
+    )
+
+
+def test_a_part_shared_by_a_mentee_and_a_colleague_names_neither() -> None:
+    added = (AddedNameRecord("Ola Smith", "colleague", "Colleague A"),)
+    assert summary(portfolio("Ola came", added_names=added)) == "[name] came"
+
+
+def test_an_added_username_is_replaced_with_or_without_its_at_sign() -> None:
+    added = (AddedNameRecord("@pshah_tutor", "colleague", "Colleague A"),)
+    assert summary(portfolio("cc @pshah_tutor and pshah_tutor", added_names=added)) == (
+        "cc Colleague A and Colleague A"
+    )
+
+
+def test_labels_of_added_names_take_the_first_letter_nobody_had() -> None:
+    assert added_label("colleague", ["Colleague A", "Colleague C", "Site B"]) == "Colleague B"
+    assert added_label("site", []) == "Site A"
+
+
+def test_the_anonymised_view_keeps_no_real_name_behind_its_labels() -> None:
+    snapshot = portfolio(
+        "x",
+        usernames={"Jon Baker": "jbaker"},
+        pseudonyms={"Jon Baker": "Mentee A"},
+        added_names=(AddedNameRecord("Priya Shah", "colleague", "Colleague A"),),
+    )
+    view = anonymise(snapshot)
+    assert view.usernames == {} and view.pseudonyms == {}
+    assert [a.name for a in view.added_names] == ["Colleague A"]
+
+
+def with_attachment(original_name: str) -> PortfolioSnapshot:
+    snapshot = portfolio("Contract agreed")
+    files = (AttachmentRecord("E-0001", "document", Path("x.pdf"), original_name, 10, "ab"),)
+    return replace(snapshot, entries=(replace(snapshot.entries[0], attachments=files),))
+
+
+def test_the_anonymised_check_fails_naming_where_a_run_together_name_survives() -> None:
+    found = checks(with_attachment("JonBaker_contract.pdf"))["anonymised"]
+    assert found.status == Status.FAILED
+    assert "E-0001 attachment name (Mentee A, run-together)" in found.message
+    assert "jon" not in found.message.casefold()  # the cover never shows the name itself
+
+
+def test_the_anonymised_check_passes_when_the_file_name_is_replaced() -> None:
+    found = checks(with_attachment("jon-baker-contract.pdf"))["anonymised"]
+    assert found.status == Status.PASSED, found.message
+
+
+def test_a_name_in_a_field_the_anonymisation_missed_is_reported_by_the_check() -> None:
+    # The check reads the view as the exports show it, whatever produced it.
+    original = portfolio("Jon Baker led it")
+    leaks = name_leaks(original, original)
+    assert [(leak.where, leak.hit.labels) for leak in leaks] == [
+        ("E-0001 summary", ("Mentee A",)),
+        ("E-0001 mentees", ("Mentee A",)),
+        ("mentees", ("Mentee A",)),
+        ("mentees", ("Mentee B",)),
+    ]
+    found = {c.rule: c for c in st1379_checks(original, original, ST1379)}["anonymised"]
+    assert found.failed and "E-0001 summary (Mentee A, full name)" in found.message
+
+
+def test_a_name_with_a_typo_is_not_claimed_but_what_is_found_is_reported() -> None:
+    # "Jn Bakr" is no form of Jon Baker: the check reports the real names it finds (here in
+    # the mentee fields of an unanonymised view), and not the typo.
+    leaks = name_leaks(portfolio("x"), portfolio("Jn Bakr came"))
+    assert [leak.where for leak in leaks] == ["E-0001 mentees", "mentees", "mentees"]
+
+
+def test_documents_count_a_first_name_alone_only_with_its_capital() -> None:
+    finder = NameFinder([Named("Will Smith", "Mentee A")], capitals_only_for_parts=True)
+    assert finder.hits("we will meet") == []
+    assert [h.written for h in finder.hits("Will said; will smith")] == ["Will", "will smith"]
+
+
+CPD_SELF = {"activity": "Self-assessment against the KSBs", "learning": "I rated myself 4/5"}
+
+
+def test_a_cpd_self_assessment_and_a_personal_statement_are_left_out_and_listed() -> None:
+    snapshot = replace(
+        st1379_snapshot(),
+        entries=(
+            *st1379_snapshot().entries,
+            entry(30, Kind.CPD, 50, CPD_SELF),
+            entry(31, Kind.CPD, 51, {"activity": "Safeguarding course", "learning": "Reporting"}),
+        ),
+    )
+    view = apply_rules(snapshot)
+    refs = {e.ref for e in view.entries}
+    assert "E-0030" not in refs and "E-0031" in refs
+    assert "E-0014" not in refs  # the personal statement ("My self-assessment ...")
+    found = checks(snapshot)["reflective"]
+    assert found.status == Status.PASSED
+    assert "E-0030 CPD self-assessment" in found.message
+    assert "E-0013 reflective account" in found.message
+    assert "E-0014 personal statement" in found.message
+
+
+def test_the_reflective_check_fails_when_a_self_assessment_would_reach_the_export() -> None:
+    snapshot = replace(st1379_snapshot(), entries=(entry(30, Kind.CPD, 50, CPD_SELF),))
+    found = {c.rule: c for c in st1379_checks(snapshot, snapshot, ST1379)}["reflective"]
+    assert found.failed
+    assert found.message.startswith("would reach the export: E-0030 CPD self-assessment")
+
+
+@pytest.mark.parametrize(
+    ("data", "why"),
+    [
+        ({"caption": "Personal statement", "evidence_type": "product"}, "personal statement"),
+        (
+            {"caption": "Reflective account of week 3", "evidence_type": "product"},
+            "reflective account",
+        ),
+        ({"caption": "Mentee reflective log", "evidence_type": "product"}, None),
+        ({"caption": "Witness statement from my manager", "evidence_type": "witness"}, None),
+    ],
+)
+def test_what_evidence_says_it_is_decides_whether_it_is_left_out(data, why) -> None:
+    assert why_left_out(entry(1, Kind.EVIDENCE, 1, data)) == why
