@@ -99,7 +99,7 @@ async def play_assessment_record(anna: ChatClient, ada: ChatClient) -> ChatClien
     await invite_and_join(anna, quinn, "Internal quality assurer")
     samples = [
         ("D3.06 2.1", "Agree", None),
-        ("D3.06 4.1", "Disagree", "The review of records with the supervisor is not shown yet."),
+        ("D3.06 4.1", "Disagree", "The contracts do not show the review; cite the records review."),
     ]
     if eco_code:
         samples.append((eco_code, "Agree", "Evidence and decision match."))

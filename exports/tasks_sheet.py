@@ -44,7 +44,7 @@ def task_rows(view: ExportView) -> Iterator[list[Any]]:
                 found = next(e for e in status.elements if e.element is element)
                 text = f"{element.lead} {element.text}" if element.lead else element.text
                 yield [
-                    f"{status.task.code} {status.task.title}",
+                    status.task.label,
                     heading.title,
                     text,
                     _short_criteria(element.criteria),
@@ -75,7 +75,7 @@ def write_tasks_section(writer: Any, view: ExportView) -> None:
     for status in found:
         met = len(status.met)
         writer.heading(
-            f"{status.task.code} {status.task.title}: {met} of {len(status.elements)} evidenced",
+            f"{status.task.label}: {met} of {len(status.elements)} evidenced",
             11.5,
             1,
         )

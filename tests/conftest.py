@@ -25,6 +25,17 @@ from tests.fake_bot_api import FakeBotApi
 
 
 @pytest.fixture(scope="session")
+def demo_out(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]:
+    """`mentorlog demo` played once for the tests that read its files: (DIR, files written)."""
+    import asyncio
+
+    from bot.demo import run_demo
+
+    out = tmp_path_factory.mktemp("demo")
+    return out, asyncio.run(run_demo(out))
+
+
+@pytest.fixture(scope="session")
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Migrate once; each test copies the migrated file instead of running Alembic again."""
     path = tmp_path_factory.mktemp("template") / "template.db"

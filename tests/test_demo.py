@@ -1,69 +1,118 @@
-"""The offline demo: a realistic mentor through the real handlers, then the three exports."""
+"""The offline demo: one portfolio per qualification through the real handlers, each in its own
+folder with its workbook, diary and bundle, every task element evidenced but one."""
+
+from __future__ import annotations
 
 import re
 import sqlite3
+from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
-from bot.demo import run_demo
+from bot.demo import DEMO_QUALIFICATIONS
+from bot.demo_ilm import LEFT_OPEN
 from exports.bundle import verify_bundle
 from exports.signing import read_public_key
 from tests.workbooks import sheet_rows
 
+Demo = tuple[Path, list[Path]]
 
-async def test_demo_writes_a_full_portfolio_without_token_or_network(tmp_path):
-    written = await run_demo(tmp_path)
-    # One workbook, diary and bundle per qualification, named by candidate, qualification, date.
-    names = [re.sub(r"\d{4}-\d{2}-\d{2}", "DATE", p.name) for p in written]
+
+def _files(demo: Demo, qualification: str) -> dict[str, Path]:
+    return {p.suffix: p for p in demo[1] if p.parent.name == qualification}
+
+
+def _diary(path: Path) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def _record(path: Path) -> dict[str, str]:
+    rows = sheet_rows(path, "Assessment record")
+    return {f"{s} | {i}": str(d) for s, i, d in rows[1:]}
+
+
+def test_demo_writes_one_folder_per_qualification_named_as_exports_name_them(demo: Demo) -> None:
+    out, written = demo
+    names = [re.sub(r"\d{4}-\d{2}-\d{2}", "DATE", str(p.relative_to(out))) for p in written]
     assert names == [
-        f"anna-kowalska-{q}-{kind}-DATE.{suffix}"
-        for q in ("ilm", "ecomentor")
+        f"{q}/anna-kowalska-{q}-{kind}-DATE.{suffix}"
+        for q in DEMO_QUALIFICATIONS
         for kind, suffix in (("portfolio", "xlsx"), ("diary", "pdf"), ("bundle", "zip"))
     ]
-    workbook, diary_pdf, bundle = written[:3]
-    demo_key = read_public_key(tmp_path / "demo-data" / "signing_key.pem")
-    assert verify_bundle(bundle, demo_key) == []
-    assert verify_bundle(written[5], demo_key) == []
+    demo_key = read_public_key(out / "demo-data" / "signing_key.pem")
+    for q in DEMO_QUALIFICATIONS:
+        assert verify_bundle(_files(demo, q)[".zip"], demo_key) == []
 
-    db = sqlite3.connect(tmp_path / "demo-data" / "mentorlog.db")
+
+def test_demo_journal_is_played_through_the_handlers(demo: Demo) -> None:
+    db = sqlite3.connect(demo[0] / "demo-data" / "mentorlog.db")
     kinds = dict(db.execute("select kind, count(*) from entries group by kind").fetchall())
-    minutes = db.execute(
-        "select sum(duration_minutes) from entries where kind = 'session'"
-    ).fetchone()[0]
-    assert kinds["session"] == 25 and minutes >= 20 * 60
-    # 25 from the mentees, one from the site manager and one from the supervisor (task D3.07).
-    assert kinds["feedback"] == 27 and kinds["goal_review"] >= 2 and kinds["reflection"] >= 3
-    assert db.execute("select count(*) from attachments").fetchone()[0] == 2
-    assert db.execute("select count(*) from confirmations").fetchone()[0] == 1
-    assert db.execute("select count(*) from decisions").fetchone()[0] >= 3
-    assert db.execute("select count(distinct membership_id) from entry_mentees").fetchone()[0] == 2
+    # 25 mentoring sessions (Jon, Ola) and 22 coaching sessions of 90 minutes (Kai, Lee).
+    assert kinds["session"] == 47
+    # One answer per session from the mentee, one from the site manager, one from Sam.
+    assert kinds["feedback"] == 47 + 2
+    # Every session's hours were asked for and confirmed by the supervisor.
+    confirmed = db.execute("select count(*) from confirmations where kind = 'hours'").fetchone()
+    assert confirmed[0] == 47
+    assert db.execute("select count(*) from attachments").fetchone()[0] == 4
+    assert db.execute("select count(distinct membership_id) from entry_mentees").fetchone()[0] == 4
+    db.close()
 
-    cover = sheet_rows(workbook, "Cover")
-    # 45 minutes of the 24 hours were confirmed: D3.07 is supervised practice, not reached.
-    assert (
-        "Hours: ilm D3.07",
-        "24 h of 20 h, 45 min confirmed by the supervisor (not reached: 19 h 15 to confirm)",
-    ) in cover
-    diary = "\n".join(page.extract_text() for page in PdfReader(diary_pdf).pages)
-    assert "Planning and organising mentoring sessions" in diary
-    assert "Reflections on the effectiveness of coaching activity" in diary
 
-    # The assessment record (issue 10 part B): the ILM files show the mark-sheet fields and the
-    # hours logged and confirmed, the EcoMentor workbook the five judgements and the QA sample.
-    def record(path):
-        rows = sheet_rows(path, "Assessment record")
-        return {f"{s} | {i}": str(d) for s, i, d in rows[1:]}
+@pytest.mark.parametrize(
+    ("qualification", "task", "element"),
+    [
+        ("ilm", "D3.07 Personal Development Plan and Reflective Log", "Plan your continuing"),
+        ("ecomentor", "Practical Assessment", "M3_JM_07 5.4"),
+    ],
+)
+def test_each_demo_portfolio_leaves_exactly_one_task_element_open(
+    demo: Demo, qualification: str, task: str, element: str
+) -> None:
+    files = _files(demo, qualification)
+    rows = sheet_rows(files[".xlsx"], "Task elements")
+    header, body = rows[0], rows[1:]
+    evidence = header.index("Evidence")
+    missing = [r for r in body if str(r[evidence]).startswith("missing")]
+    assert len(missing) == 1, missing
+    assert missing[0][0] == task and element in " ".join(map(str, missing[0]))
+    assert all(re.match(r"E-\d{4}", str(r[evidence])) for r in body if r not in missing)
 
-    ilm = record(workbook)
-    assert ilm["Mark sheet D3.06 | Centre"] == "Northside Learning Centre (number 204117)"
-    assert ilm["Mark sheet D3.06 | Learner registration number"] == "ILM-3-558210"
-    assert ilm["Mark sheet D3.06 | Authenticity"].startswith("confirmed by Anna Kowalska")
-    assert ilm["Mark sheet D3.06 | Quality assurance"] == "72: PASS"
-    assert "45 min confirmed by the supervisor" in ilm["Hours | D3.07"]
+
+def test_ilm_demo_shows_every_d306_and_d307_element_hours_and_mark_sheet_fields(
+    demo: Demo,
+) -> None:
+    files = _files(demo, "ilm")
+    rows = sheet_rows(files[".xlsx"], "Task elements")
+    elements = [r for r in rows[1:] if str(r[0]).startswith(("D3.06", "D3.07"))]
+    assert len(elements) == 8 + 8
+    diary = _diary(files[".pdf"])
+    for row in elements:
+        assert " ".join(str(row[2]).split()[:4]) in " ".join(diary.split())
+    assert "missing" in diary.lower() and LEFT_OPEN[0] in diary
+    cover = dict(r for r in sheet_rows(files[".xlsx"], "Cover") if len(r) == 2)
+    assert cover["Hours: ilm D3.07"] == "24 h of 20 h, 24 h confirmed by the supervisor (reached)"
+    assert cover["Hours: ilm D3.04"] == "33 h of 30 h, 33 h confirmed by the supervisor (reached)"
+    record = _record(files[".xlsx"])
+    assert record["Mark sheet D3.06 | Centre"] == "Northside Learning Centre (number 204117)"
+    assert record["Mark sheet D3.06 | Learner registration number"] == "ILM-3-558210"
+    assert record["Mark sheet D3.06 | Authenticity"].startswith("confirmed by Anna Kowalska")
+    assert record["Mark sheet D3.06 | Quality assurance"] == "72: PASS"
+    assert "24 h confirmed by the supervisor" in record["Hours | D3.07"]
+    assert record["QA | Sample"] == "2 decisions sampled: 1 agreed, 1 disagreed"
     assert "Northside Learning Centre" in diary and "ILM-3-558210" in diary
-    eco = record(written[3])
-    judged = [v for k, v in eco.items() if k.startswith("Evidence judged |") and "✓" in v]
+    assert "Planning and organising mentoring sessions" in diary
+
+
+def test_ecomentor_demo_shows_the_five_judgements_and_the_qa_sample(demo: Demo) -> None:
+    record = _record(_files(demo, "ecomentor")[".xlsx"])
+    judged = [v for k, v in record.items() if k.startswith("Evidence judged |") and "✓" in v]
     assert len(judged) == 2 and any("sufficient ✗" in v for v in judged)
-    assert eco["EcoMentor record | Stage: assessment"].startswith("in progress")
-    assert eco["QA | Sample"] == "1 decision sampled: 1 agreed, 0 disagreed"
-    assert ilm["QA | Sample"] == "2 decisions sampled: 1 agreed, 1 disagreed"
+    assert record["EcoMentor record | Stage: assessment"].startswith("in progress")
+    assert record["QA | Sample"] == "1 decision sampled: 1 agreed, 0 disagreed"
+
+
+@pytest.fixture(scope="module")
+def demo(demo_out: Demo) -> Demo:
+    return demo_out

@@ -12,7 +12,6 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from bot.demo import run_demo
 from exports.safe_cells import Column
 from exports.sheets import header_width
 from exports.sizing import LINE_POINTS, line_count, print_scale, row_height, text_width
@@ -74,12 +73,8 @@ def test_every_header_word_fits_its_column_whole() -> None:
 
 
 @pytest.fixture(scope="module")
-def demo_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    import asyncio
-
-    out = tmp_path_factory.mktemp("demo")
-    written = asyncio.run(run_demo(out))
-    return next(p for p in written if p.name.startswith("anna-kowalska-ilm-portfolio"))
+def demo_book(demo_out: tuple[Path, list[Path]]) -> Path:
+    return next(p for p in demo_out[1] if p.name.startswith("anna-kowalska-ilm-portfolio"))
 
 
 def test_the_demo_workbook_has_heights_print_areas_breaks_and_footers(demo_book: Path) -> None:

@@ -93,6 +93,11 @@ class Task:
     def elements(self) -> tuple[TaskElement, ...]:
         return tuple(e for h in self.headings for e in h.elements)
 
+    @property
+    def label(self) -> str:
+        """How exports name it: "D3.06 Mentoring Diary"; a task of no unit by its title."""
+        return f"{self.unit} {self.title}" if self.unit else self.title
+
 
 @dataclass(frozen=True, slots=True)
 class Framework:
