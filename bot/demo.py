@@ -20,21 +20,26 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from aiogram.types import User
+from sqlalchemy import select
 
 from bot.app import Services, build_dispatcher, build_services
 from bot.demo_assessment import play_assessment_record
 from bot.demo_ecomentor import play_ecomentor
 from bot.demo_ilm import play_ilm_journal
+from bot.demo_st1379 import play_apprentice
 from bot.exporting import Format
 from bot.offline import ChatClient, FakeClock, invite_and_join, offline_bot, starts_with
 from bot.settings import Settings
 from storage.migrate import upgrade_async
+from storage.models import Person, Portfolio
 
 START = datetime(2026, 9, 28, 8, 0, tzinfo=UTC)
 CANDIDATE = "Anna Kowalska"
-DEMO_QUALIFICATIONS = ("ilm", "ecomentor")
+# Each qualification's folder and the candidate whose portfolio it holds (a Telegram id).
+DEMO_QUALIFICATIONS = ("ilm", "ecomentor", "st1379")
+CANDIDATES = {"ilm": 501, "ecomentor": 501, "st1379": 601}
 PEOPLE = ((501, "Anna"), (502, "Jon"), (503, "Ola"), (504, "Sam"), (505, "Ada"), (507, "Kai"))
-PEOPLE += ((508, "Lee"),)
+PEOPLE += ((508, "Lee"), (601, "Priya"), (602, "Dan"), (603, "Eve"), (604, "Tom"))
 
 
 def _fresh_folder(out: Path) -> Path:
@@ -77,6 +82,9 @@ async def _play(services: Services, clock: FakeClock, out: Path) -> list[Path]:
         )
         for uid, name in PEOPLE
     }
+    # Priya's year before her gateway comes first: the demo's one clock only moves forward.
+    await play_apprentice(services, clock, people)
+    clock.now = START
     anna = people["Anna"]
     # Anna types her full name (the exports name the candidate by it) instead of "Anna".
     await anna.send("/start")
@@ -113,9 +121,9 @@ async def _play(services: Services, clock: FakeClock, out: Path) -> list[Path]:
 
     # One folder per qualification, its files named as an assessor receives them:
     # ilm/anna-kowalska-ilm-portfolio-<date>.xlsx, ...-diary-<date>.pdf, ...-bundle-<date>.zip.
-    portfolio_id = 1
     written = []
     for framework in DEMO_QUALIFICATIONS:
+        portfolio_id = await _portfolio_of(services, CANDIDATES[framework])
         folder = out / framework
         folder.mkdir()
         for fmt in (Format.XLSX, Format.PDF, Format.ZIP):
@@ -125,3 +133,12 @@ async def _play(services: Services, clock: FakeClock, out: Path) -> list[Path]:
                 )
             )
     return written
+
+
+async def _portfolio_of(services: Services, telegram_id: int) -> int:
+    async with services.sessions() as session:
+        found = await session.scalar(
+            select(Portfolio.id).join(Person).where(Person.telegram_id == telegram_id)
+        )
+    assert found is not None, telegram_id
+    return found

@@ -35,8 +35,9 @@ def _record(path: Path) -> dict[str, str]:
 def test_demo_writes_one_folder_per_qualification_named_as_exports_name_them(demo: Demo) -> None:
     out, written = demo
     names = [re.sub(r"\d{4}-\d{2}-\d{2}", "DATE", str(p.relative_to(out))) for p in written]
+    candidates = {"ilm": "anna-kowalska", "ecomentor": "anna-kowalska", "st1379": "priya-shah"}
     assert names == [
-        f"{q}/anna-kowalska-{q}-{kind}-DATE.{suffix}"
+        f"{q}/{candidates[q]}-{q}-{kind}-DATE.{suffix}"
         for q in DEMO_QUALIFICATIONS
         for kind, suffix in (("portfolio", "xlsx"), ("diary", "pdf"), ("bundle", "zip"))
     ]
@@ -47,16 +48,39 @@ def test_demo_writes_one_folder_per_qualification_named_as_exports_name_them(dem
 
 def test_demo_journal_is_played_through_the_handlers(demo: Demo) -> None:
     db = sqlite3.connect(demo[0] / "demo-data" / "mentorlog.db")
-    kinds = dict(db.execute("select kind, count(*) from entries group by kind").fetchall())
+    (anna,) = db.execute(
+        "select p.id from portfolios p join people m on m.id = p.mentor_id where telegram_id = ?",
+        (501,),
+    ).fetchone()
+    kinds = dict(
+        db.execute(
+            "select kind, count(*) from entries where portfolio_id = ? group by kind", (anna,)
+        ).fetchall()
+    )
     # 25 mentoring sessions (Jon, Ola) and 22 coaching sessions of 90 minutes (Kai, Lee).
     assert kinds["session"] == 47
     # One answer per session from the mentee, one from the site manager, one from Sam.
     assert kinds["feedback"] == 47 + 2
     # Every session's hours were asked for and confirmed by the supervisor.
-    confirmed = db.execute("select count(*) from confirmations where kind = 'hours'").fetchone()
+    confirmed = db.execute(
+        "select count(*) from confirmations join entries e on e.id = entry_id "
+        "where confirmations.kind = 'hours' and e.portfolio_id = ?",
+        (anna,),
+    ).fetchone()
     assert confirmed[0] == 47
-    assert db.execute("select count(*) from attachments").fetchone()[0] == 4
-    assert db.execute("select count(distinct membership_id) from entry_mentees").fetchone()[0] == 4
+    mentees = db.execute(
+        "select count(distinct membership_id) from entry_mentees "
+        "join entries e on e.id = entry_id "
+        "where e.portfolio_id = ?",
+        (anna,),
+    ).fetchone()
+    assert mentees[0] == 4
+    attachments = db.execute(
+        "select count(*) from attachments join entries e on e.id = entry_id "
+        "where e.portfolio_id = ?",
+        (anna,),
+    ).fetchone()
+    assert attachments[0] == 4  # a photo, the toolbox talk plan and the two assignments
     db.close()
 
 
