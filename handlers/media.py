@@ -36,11 +36,15 @@ def pending_from(message: Message) -> dict[str, Any] | None:
         ("document", message.document),
         ("voice", message.voice),
         ("video", message.video),
+        ("video_note", message.video_note),
         ("audio", message.audio),
     ):
         if media is not None:
             name = getattr(media, "file_name", None)
-            mime = getattr(media, "mime_type", None)
+            # A round video message has no type of its own: Telegram sends them as MPEG-4.
+            mime = getattr(media, "mime_type", None) or (
+                "video/mp4" if kind == "video_note" else None
+            )
             suffix = (
                 f".{name.rsplit('.', 1)[-1]}"
                 if name and "." in name
@@ -54,6 +58,9 @@ def pending_from(message: Message) -> dict[str, Any] | None:
                     "suffix": suffix,
                     "name": name,
                     "mime": mime,
+                    # Seconds, as Telegram gives them for video, voice and audio (a recording's
+                    # length; a document has none).
+                    "duration": getattr(media, "duration", None),
                 },
                 "text": caption,
             }

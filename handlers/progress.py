@@ -20,6 +20,7 @@ from handlers.apprenticeship import otj_progress_lines
 from handlers.callbacks import GapCB, MenuCB, TaskCB
 from handlers.criteria import criterion_key, short_code
 from handlers.flow import begin, resume
+from handlers.gateway_view import progress_lines as gateway_progress_lines
 from handlers.keyboards import Button, keyboard
 from handlers.replies import reply
 from journal.bars import bar
@@ -202,6 +203,7 @@ async def send_progress(
         return
     lines = [texts.PROGRESS_HEAD, *_hours_text(snapshot, portfolio, registry)]
     lines += await otj_progress_lines(sessions, portfolio, now)
+    lines += await gateway_progress_lines(sessions, portfolio, files_root, now, registry)
     refs = tagged_refs(snapshot.entries)
     covered = [(f, coverage(snapshot, f, refs)) for f in frameworks]
     for framework, rows in covered:

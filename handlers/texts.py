@@ -239,12 +239,17 @@ COMMANDS = (
     ("cpd", "Record a CPD activity"),
     ("otj", "Log off-the-job training (apprentices)"),
     ("apprenticeship", "Apprenticeship dates and off-the-job hours"),
+    ("epa", "Choose the pieces of your EPA portfolio (apprentices)"),
+    ("gateway", "The EPA gateway checklist (apprentices and employers)"),
+    ("statement", "The employer and apprentice statement"),
+    ("recording", "Add a recording of a session after the gateway"),
     ("entries", "Recent entries"),
     ("progress", "Hours and criteria"),
     ("details", "Centre, registration number, authenticity"),
     ("invite", "Invite a mentee, supervisor or assessor"),
     ("request", "Ask your supervisor to confirm or give feedback"),
     ("export", "Download or send your portfolio"),
+    ("names", "Names to hide in ST1379 exports (apprentices)"),
     ("candidates", "Portfolios you assess"),
     ("settings", "Time zone, quiet hours, pause prompts"),
     ("mydata", "A copy of your data"),
@@ -535,3 +540,279 @@ APPRENTICESHIP_ASK_MINIMUM = (
 APPRENTICESHIP_MINIMUM_FLOOR = "187 h"
 APPRENTICESHIP_HOURS_BAD = "Type a whole number of hours, e.g. 280."
 APPRENTICESHIP_SAVED = "Saved. /progress shows your off-the-job hours against the plan."
+
+
+# --- ST1379 gateway, the employer and apprentice statement, recordings after gateway ---------
+
+GATEWAY_ONLY_ST1379 = "The gateway is for ST1379 apprentices. This journal doesn't follow ST1379."
+GATEWAY_HEAD = "<b>Gateway checklist</b> (ST1379)"
+GATEWAY_HEAD_OF = "<b>{apprentice}'s gateway checklist</b> (ST1379)"
+GATEWAY_MET, GATEWAY_TODO = "✅", "⬜"
+GATEWAY_ON_PROGRAMME_MET = "12 months on programme (since {start})"
+GATEWAY_ON_PROGRAMME_FROM = "12 months on programme: from {day}"
+GATEWAY_NO_PLAN = "12 months on programme: set the start date with /apprenticeship"
+GATEWAY_OTJ = "Off-the-job training: {confirmed} of the {minimum} minimum confirmed by the employer"
+GATEWAY_OTJ_NO_PLAN = "Off-the-job training: set the plan and minimum with /apprenticeship"
+GATEWAY_EM = "English and maths: {english}; {maths}"
+GATEWAY_EM_SUBJECT = {"english": "English", "maths": "maths"}
+GATEWAY_EM_ONE = "{subject} {basis} (recorded by {who})"
+GATEWAY_EM_NONE = "{subject} not recorded"
+GATEWAY_DECISION_MET = "Employer's decision, working at or above the standard: {who}, {at}"
+GATEWAY_DECISION_TODO = "Employer's decision, working at or above the standard: not yet"
+GATEWAY_STATEMENT_MET = "Employer and apprentice statement: confirmed by both"
+GATEWAY_STATEMENT_TODO = "Employer and apprentice statement: {state}"
+GATEWAY_PORTFOLIO = "EPA portfolio: {pieces} pieces selected (typically {low}-{high})"
+GATEWAY_PORTFOLIO_MISSING = "   · {what}"
+GATEWAY_PENDING = (
+    "Gateway: not confirmed yet. The employer confirms it once everything above is met."
+)
+GATEWAY_DONE = "Gateway: confirmed by {who} on {day}."
+GATEWAY_RECORDINGS = (
+    "Recordings after gateway: {accepted} of {needed} accepted ({minutes} minutes each)"
+)
+GATEWAY_RECORDINGS_FLAGGED = "⚠️ {count} flagged: see /recording."
+GATEWAY_NO_EMPLOYER = "Invite your employer with /invite: the decision and the gateway are theirs."
+GATEWAY_BASIS = {
+    "level2": "Level 2",
+    "entry3": "Entry Level 3",
+    "bsl": "British Sign Language (BSL) qualification",
+}
+GATEWAY_SET_PLAN = "Set dates and hours"
+GATEWAY_EM_BUTTON = "Record English and maths"
+GATEWAY_ASK_EMPLOYER = "Ask {who} for the decision"
+GATEWAY_INVITE_EMPLOYER = "Invite my employer"
+GATEWAY_STATEMENT_BUTTON = "Confirm the statement"
+GATEWAY_PORTFOLIO_BUTTON = "Choose the EPA pieces"
+GATEWAY_RECORDING_BUTTON = "Add a recording"
+GATEWAY_DECIDE_BUTTON = "{apprentice} works at or above the standard"
+GATEWAY_CONFIRM_BUTTON = "Confirm gateway"
+GATEWAY_EM_ASK = (
+    "Which of the EPA plan's routes for English and maths is met? The plan says:\n"
+    "• <i>{level2}</i>\n• <i>{entry3}</i>\n• <i>{bsl}</i>\n"
+    "Tap one for English and one for maths."
+)
+GATEWAY_EM_CHOICE = "{subject}: {basis}"
+GATEWAY_EM_SAVED = "Recorded: {subject}, {basis}."
+GATEWAY_DECIDED = "Recorded: your decision that {apprentice} works at or above the standard."
+GATEWAY_DECIDED_ALREADY = "Your decision is already recorded ({at})."
+GATEWAY_NOT_READY = "Not yet: the gateway needs every item met. Still missing:\n{missing}"
+GATEWAY_MISSING = {
+    "on_programme": "12 months on programme",
+    "otj": "the off-the-job minimum, confirmed",
+    "english_maths": "English and maths recorded",
+    "decision": "the employer's decision",
+    "statement": "the employer and apprentice statement, confirmed by both",
+    "portfolio": "the portfolio of evidence ready",
+}
+GATEWAY_CONFIRMED = "Gateway confirmed on {day}. I'll let {apprentice} know."
+GATEWAY_CONFIRMED_ALREADY = "The gateway was confirmed already, on {day}."
+GATEWAY_NOTICE = (
+    "{who} confirmed your gateway on {day}. Next: two 30-minute recordings of mentoring "
+    "sessions, mentor and mentee visible (/recording)."
+)
+GATEWAY_ASKED = "I've sent {who} your gateway checklist."
+GATEWAY_ASK_LEAD = "{apprentice} asks you to look at their gateway."
+GATEWAY_NOT_DELIVERED = "I couldn't reach {who} on Telegram: ask them to open the bot and /start."
+GATEWAY_NOT_EMPLOYER = "Only an employer who joined this journal can record that."
+PROGRESS_GATEWAY = "\n<b>Gateway</b>: {met} of {total} items met. /gateway shows what's missing."
+PROGRESS_GATEWAY_DONE = (
+    "\n<b>Gateway</b>: confirmed on {day}. Recordings after gateway: {accepted} of 2 (/recording)."
+)
+
+STATEMENT_HEAD = "<b>Employer and apprentice statement</b>"
+STATEMENT_BODY = (
+    "“{text}”\n\nIt covers the {pieces} pieces of evidence as they are now "
+    "(fingerprint <code>{fingerprint}</code>): if the evidence changes, it must be confirmed "
+    "again."
+)
+STATEMENT_PARTY = {"apprentice": "Apprentice", "employer": "Employer"}
+STATEMENT_CONFIRMED_BY = "{party}: confirmed by {who}, {at}"
+STATEMENT_OUT_OF_DATE = (
+    "{party}: ⚠️ out of date, the evidence changed after {who} confirmed it ({at})"
+)
+STATEMENT_NOT_YET = "{party}: not confirmed yet"
+STATEMENT_STATE = {
+    "missing": "not confirmed yet by the {parties}",
+    "stale": "out of date (the evidence changed): to confirm again by the {parties}",
+}
+STATEMENT_CONFIRM = "I confirm"
+STATEMENT_ASK_EMPLOYER = "Ask {who} to confirm"
+STATEMENT_DONE = "Confirmed, thank you: {at}."
+STATEMENT_ALREADY = "You've confirmed this already, for the evidence as it is now."
+STATEMENT_CHANGED = "The evidence changed since that was shown. Here it is as it is now:"
+STATEMENT_ASK_LEAD = "{apprentice} asks you to confirm their statement."
+STATEMENT_ASKED = "I've sent {who} the statement to confirm."
+STATEMENT_NOTICE = "{who} confirmed the employer and apprentice statement."
+
+RECORDING_ASK = (
+    "Send the video of the mentoring session: a video, a round video message or a video "
+    "file. Mentor and mentee must both be visible; audio only isn't accepted. The plan needs "
+    "two recordings of 30 minutes each, made after the gateway."
+)
+RECORDING_AUDIO = (
+    "That's audio only, so it can't be a recording: the EPA plan needs mentor and mentee "
+    "visible in the recording and says audio only recordings will not be accepted. Send a "
+    "video instead, or /cancel."
+)
+RECORDING_NOT_VIDEO = "That isn't a video. Send the recording as a video or video file, or /cancel."
+RECORDING_TOO_BIG = (
+    "This video is {size} MB, over the 20 MB a bot can download through Telegram's cloud Bot "
+    "API. I'll keep its details (length, date, who is visible) but not the file: hand the file "
+    "to your assessor another way. Your centre can lift the limit by running a local Bot API "
+    "server and setting TELEGRAM_API_BASE to it; then send the video again."
+)
+RECORDING_ASK_LENGTH = "Telegram didn't say how long it is. How many minutes is the recording?"
+RECORDING_LENGTH_BAD = "Type the length in whole minutes, e.g. 32."
+RECORDING_ASK_DAY = "When was the session recorded?  (or type: 3 Dec, 03/12)"
+RECORDING_ASK_FORMAT = "One-to-one or group mentoring?"
+RECORDING_ASK_VISIBLE = "Are you and your mentee(s) both visible in the recording?"
+RECORDING_VISIBLE_YES = "Yes, both visible"
+RECORDING_VISIBLE_NO = "No"
+RECORDING_FORMATS = {"one_to_one": "One-to-one", "group": "Group"}
+RECORDING_SAVED = "Saved the recording: {length}, recorded {day}, {format}."
+RECORDING_ACCEPTED = "✅ It counts for the observation."
+RECORDING_PROBLEM = {
+    "short": "⚠️ Under 30 minutes: the plan asks for 30-minute recordings.",
+    "length_unknown": "⚠️ Its length isn't known.",
+    "before_gateway": (
+        "⚠️ Recorded before the gateway date ({gateway}): the plan needs sessions recorded "
+        "after the gateway, so this one doesn't count."
+    ),
+    "no_gateway": "⚠️ The gateway isn't confirmed yet: only sessions recorded after it count.",
+    "not_visible": "⚠️ Mentor and mentee must both be visible: this one doesn't count.",
+}
+RECORDING_NO_FILE = "The file itself isn't stored (over the download limit)."
+RECORDING_FETCH_FAILED = "The file couldn't be fetched from Telegram; its details are kept."
+RECORDING_LIST_HEAD = "<b>Recordings</b>"
+RECORDING_LINE = "{n}. {day}, {length}, {format}{flags}"
+RECORDING_ONLY_APPRENTICE = "Recordings are added by the apprentice, from their own journal."
+
+
+# --- /epa: the ST1379 gateway portfolio (handlers.epa, journal.epa_selection) -------------------
+EPA_ONLY_ST1379 = "The EPA portfolio is for ST1379 apprentices. This journal doesn't follow ST1379."
+EPA_HEAD = (
+    "<b>EPA portfolio</b>: {count} selected. The plan expects typically {low} to {high} "
+    "pieces, each mapped to the KSBs it shows."
+)
+EPA_FEW = "⚠️ Fewer than {low}: that's a warning, not a rule. Add more if you have them."
+EPA_MANY = "⚠️ More than {high}: that's a warning, not a rule. Keep the strongest pieces."
+EPA_LINES_MISSING = "✏️ {count} still need a line for a KSB: tap <b>Write KSB lines</b>."
+EPA_LINES_DONE = "✅ Every piece says how it shows each of its KSBs."
+EPA_GAPS = "KSBs of the professional discussion without a piece: {codes}"
+EPA_NO_GAPS = "✅ Every KSB of the professional discussion has a piece."
+EPA_NONE_OFFERED = (
+    "Nothing to choose yet: tag your entries to KSBs first (tap Tag under an entry, or /entries)."
+)
+EPA_RULE_ONLY = (
+    "Not offered: {count} only the bot tagged by rule (such as mentee ratings). Tag one "
+    "yourself to offer it."
+)
+EPA_PAGE = "Tap a piece to add it or take it out (✅ = in). Page {page} of {pages}."
+EPA_PREV = "‹ Back"
+EPA_NEXT = "Next ›"
+EPA_WRITE_LINES = "Write KSB lines"
+EPA_DONE = "Done"
+EPA_CLOSED = "Your EPA portfolio is saved. /epa to change it, /export to download it."
+EPA_ADDED = "Added {ref} ({count} selected)."
+EPA_REMOVED = "Took {ref} out ({count} selected). Its KSB lines are kept if you add it again."
+EPA_ASK_LINE = "{ref} is mapped to <b>{code}</b> ({words}).\nIn one line: how does it show {code}?"
+EPA_LINE_SAVED = "Saved the line for {code}."
+EPA_SKIP = "Skip for now"
+EPA_LINE_BAD = {
+    "empty": "Write one line on how the piece shows the KSB.",
+    "too long": "That's over {limit} characters: one line, please.",
+}
+EPA_ALL_LINES = "✅ Every selected piece has its KSB lines."
+EPA_ASK_WITNESS = (
+    "{ref} comes from your employer or supervisor. The EPA takes what they <b>saw you do</b> "
+    "(a witness statement), not their opinion of you. Is it a record of something they "
+    "observed?"
+)
+EPA_WITNESS_YES = "Yes: they observed it"
+EPA_WITNESS_NO = "No: it's their opinion"
+EPA_ASK_OBSERVED = "In one line: what did they observe you doing?"
+EPA_REFUSED = {
+    "opinion": (
+        "I've left {ref} out: an employer's opinion isn't evidence for the EPA. The plan asks "
+        "for direct observation of your work (a witness statement)."
+    ),
+    "reflective": (
+        "{ref} is a reflective account or self-assessment, which the EPA portfolio leaves out."
+    ),
+    "statement": "{ref} is the employer and apprentice statement: it goes with the portfolio.",
+    "training": "{ref} is off-the-job training: it's in the export's off-the-job sheet.",
+    "no_claim": "{ref} isn't mapped to a KSB yet: tag it to the KSBs it shows first.",
+    "gone": "That entry isn't in your journal any more.",
+}
+
+
+# --- Anonymisation (/names, and an export held back because it still names someone) ---------
+
+NAMES_ONLY_ST1379 = (
+    "/names is for ST1379 portfolios: their exports are anonymised. Yours follows other "
+    "qualifications, whose exports keep names."
+)
+NAMES_HEAD = (
+    "<b>Names to hide in your ST1379 exports</b>\n"
+    "Your mentees are hidden already (Mentee A, B …), with their first names, initials, "
+    "usernames and email addresses. Add anyone else your evidence names: a colleague, your "
+    "manager, a site."
+)
+NAMES_NONE = "No names added yet."
+NAMES_LINE = "• {name} → {label}"
+NAMES_ADD = {
+    "colleague": "Add a colleague",
+    "manager": "Add a manager",
+    "site": "Add a site",
+    "person": "Add someone else",
+}
+NAMES_ASK = {
+    "colleague": "Type the colleague's name as your evidence writes it (or their @username).",
+    "manager": "Type the manager's name as your evidence writes it (or their @username).",
+    "site": "Type the site's whole name: a workplace, school or organisation.",
+    "person": "Type the name as your evidence writes it (or their @username).",
+}
+NAMES_REMOVE = "Remove {name}"
+NAMES_ADDED = (
+    "Added: <b>{name}</b> shows as <b>{label}</b> in your ST1379 exports, in every form I "
+    "know (first name, surname, initials)."
+)
+NAMES_SITE_ADDED = "Added: <b>{name}</b> shows as <b>{label}</b> in your ST1379 exports."
+NAMES_ALREADY = "<b>{name}</b> is on the list already, as {label}."
+NAMES_REMOVED = "Removed. {label} won't be given to anyone else in this portfolio."
+NAMES_GONE = "That name isn't on the list any more."
+NAMES_TOO_LONG = "A name can be at most {limit} characters."
+
+EXPORT_HELD_BACK = (
+    "<b>Not exported.</b> An ST1379 portfolio must be anonymised, and this one would still "
+    "name someone:"
+)
+EXPORT_HELD_FILE = "• <b>{file}</b> ({ref}) names {found}."
+EXPORT_HELD_UNREADABLE = "• <b>{file}</b> ({ref}) can't be checked: {problem}."
+EXPORT_HELD_TEXT = "• {where}: “{name}”"
+EXPORT_HELD_FILES_WHAT = (
+    "Remove the file from its entry, or replace it with a copy without the name. Where only "
+    "the file's details (its author, its title, a photo's EXIF) name someone, I can clean "
+    "them. Then export again."
+)
+EXPORT_HELD_TEXTS_WHAT = (
+    "Change that text in /entries (a name written run together, like a file name, isn't "
+    "replaced), or remove the file it names. Then export again."
+)
+EXPORT_HELD_READER = (
+    "This ST1379 export is held back: something in it still names someone. The apprentice "
+    "has to change it before it can be exported."
+)
+ANON_REMOVE = "Remove {file}"
+ANON_CLEAN = "Clean {file}"
+ANON_REMOVED = "Removed <b>{file}</b> from {ref}. Export again when you're ready."
+ANON_CLEANED = (
+    "Cleaned <b>{file}</b> and checked it again: nothing in it names anyone now. Export "
+    "again when you're ready."
+)
+ANON_CLEAN_NOT_ENOUGH = (
+    "Cleaning <b>{file}</b> was not enough: it still names {found}. Remove it, or send a "
+    "copy without the name."
+)
+ANON_CANT_CLEAN = "I can't clean <b>{file}</b> safely. Remove it, or send a copy without the name."
+ANON_GONE = "That file isn't in the entry any more."

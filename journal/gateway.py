@@ -13,8 +13,13 @@
   decision": recorded by the employer, who and when;
 - **The statement**: the employer and apprentice statement, both confirmed for the evidence as
   it is now (journal.statement);
-- **Portfolio ready**: "the apprentice must submit: portfolio of evidence": an input here (the
-  EPA selection decides it when there is one, else the count of pieces within PIECES).
+- **Portfolio ready**: "the apprentice must submit: portfolio of evidence": an input here
+  (journal.epa_selection.portfolio_ready decides it: the apprentice's selection, its KSB lines,
+  the discussion's KSBs and two mentees; `pieces_readiness` counts pieces where no framework
+  data is at hand).
+
+The statement covers the evidence the gateway portfolio exports (`evidence_pieces`): the
+apprentice's EPA selection once there is one, else every piece of evidence.
 
 The employer then confirms the gateway itself ("has the evidence required to pass the gateway
 and is ready to take the EPA"): only once every item is met; the day is the gateway date.
@@ -27,6 +32,8 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from journal.apprenticeship import Plan, anniversary, on_programme_met
+from journal.epa_selection import portfolio_ready, selection
+from journal.frameworks.model import Framework
 from journal.portfolio_rules import apply_rules, one_qualification
 from journal.snapshot import EntryRecord, PortfolioSnapshot
 from journal.st1379_rules import PIECES, ST1379, st1379_pieces
@@ -84,6 +91,7 @@ class Recorded:
 class PortfolioReadiness:
     ready: bool
     pieces: int
+    missing: tuple[str, ...] = ()  # what is not ready, one plain-English item each
     low: int = PIECES[0]
     high: int = PIECES[1]
 
@@ -140,13 +148,25 @@ def checklist(facts: GatewayFacts) -> Checklist:
 
 
 def evidence_pieces(snapshot: PortfolioSnapshot) -> list[EntryRecord]:
-    """The pieces of evidence the ST1379 export shows (journal.st1379_rules.st1379_pieces of
-    the export's view): what the statement confirms and the fingerprint covers."""
-    return st1379_pieces(apply_rules(one_qualification(snapshot, ST1379)))
+    """The pieces of evidence the ST1379 gateway portfolio exports: the apprentice's selection
+    once there is one, else every piece (journal.st1379_rules.st1379_pieces of the export's
+    view). What the statement confirms and the fingerprint covers."""
+    view = apply_rules(one_qualification(snapshot, ST1379))
+    chosen = selection(view)
+    if chosen.exists:
+        return [c.entry for c in chosen.chosen]
+    return st1379_pieces(view)
 
 
 def evidence_fingerprint(snapshot: PortfolioSnapshot) -> str:
     return fingerprint(evidence_pieces(snapshot))
+
+
+def selection_readiness(snapshot: PortfolioSnapshot, framework: Framework) -> PortfolioReadiness:
+    """The EPA selection's readiness (journal.epa_selection.portfolio_ready)."""
+    found = portfolio_ready(snapshot, framework)
+    count = len(selection(snapshot).chosen)
+    return PortfolioReadiness(ready=found.ready, pieces=count, missing=found.missing)
 
 
 def pieces_readiness(pieces: int) -> PortfolioReadiness:

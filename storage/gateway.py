@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal import gateway as rules
 from journal.apprenticeship import FRAMEWORK
+from journal.frameworks.model import Framework
 from journal.recordings import Recording
 from journal.snapshot import PortfolioSnapshot
 from journal.statement import StatementState, statement_state
@@ -113,14 +114,23 @@ class Gateway:
         return self.statement.fingerprint
 
 
-def readiness(snapshot: PortfolioSnapshot, pieces: int) -> rules.PortfolioReadiness:
-    """The portfolio's readiness: the EPA selection's when the project has one, else the
-    number of pieces within the plan's typical range."""
-    return rules.pieces_readiness(pieces)
+def readiness(
+    snapshot: PortfolioSnapshot, framework: Framework | None, pieces: int
+) -> rules.PortfolioReadiness:
+    """The portfolio's readiness: the EPA selection's (its KSB lines, the discussion's KSBs,
+    two mentees), or without the ST1379 framework loaded the count of pieces in range."""
+    if framework is None:
+        return rules.pieces_readiness(pieces)
+    return rules.selection_readiness(snapshot, framework)
 
 
 async def load(
-    session: AsyncSession, portfolio: Portfolio, files_root: Path, now: datetime, today: date
+    session: AsyncSession,
+    portfolio: Portfolio,
+    files_root: Path,
+    now: datetime,
+    today: date,
+    framework: Framework | None,
 ) -> Gateway:
     snapshot = await load_snapshot(session, portfolio.id, files_root, now)
     pieces = rules.evidence_pieces(snapshot)
@@ -135,7 +145,7 @@ async def load(
         maths=await newest(session, portfolio.id, Kind.MATHS),
         decision=await newest(session, portfolio.id, Kind.DECISION),
         statement=statement,
-        portfolio=readiness(snapshot, len(pieces)),
+        portfolio=readiness(snapshot, framework, len(pieces)),
         gateway=gateway,
         gateway_on=await gateway_on(session, portfolio.id) if gateway else None,
     )
