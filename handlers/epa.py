@@ -1,0 +1,408 @@
+"""/epa: the ST1379 apprentice picks the pieces of the gateway portfolio and writes, for each
+piece, one line on how it shows every KSB it is mapped to (rules: journal.epa_selection).
+
+Only the apprentice (the journal's mentor) reaches it: the buttons name entry ids, and each
+tap is checked against the tapper's own journal, so a forged or stale button writes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from aiogram import Router
+from aiogram.filters import Command, StateFilter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, MaybeInaccessibleMessage, Message
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from exports import entry_title
+from handlers import texts
+from handlers.callbacks import Id
+from handlers.filters import TypedText
+from handlers.keyboards import Button, keyboard
+from handlers.replies import reply
+from journal.epa_selection import (
+    LINE_LIMIT,
+    PIECES,
+    Range,
+    Refusal,
+    candidates,
+    claims,
+    discussion_gaps,
+    is_employer_contribution,
+    missing_lines,
+    one_line,
+    page_of,
+    range_warning,
+    refusal,
+    selection,
+)
+from journal.frameworks.registry import Registry
+from journal.snapshot import EntryRecord, PortfolioSnapshot
+from journal.st1379_rules import ST1379
+from journal.textnorm import shorten
+from storage import epa_selection as repo
+from storage.db import snapshot_session
+from storage.models import Entry, Person, Portfolio
+from storage.snapshots import load_snapshot
+from storage.uow import writing
+
+BUTTON_TEXT = 56
+
+
+class EpaCB(CallbackData, prefix="ep"):
+    """`a`: t toggles entry `e`, p shows page `g`, l writes the next missing line, s skips the
+    line of KSB `k` of entry `e`, w / o say entry `e` is a witness statement / an opinion,
+    d closes."""
+
+    a: str
+    e: Id = 0
+    g: Id = 0
+    k: str = ""
+
+
+class EpaState(StatesGroup):
+    line = State()  # data: entry (id), ksb (criterion id), skipped (criterion ids "id|ksb")
+    observed = State()  # data: entry (id)
+
+
+def _follows(portfolio: Portfolio | None) -> bool:
+    return portfolio is not None and any(pf.framework_id == ST1379 for pf in portfolio.frameworks)
+
+
+async def _snapshot(
+    sessions: async_sessionmaker[AsyncSession],
+    portfolio: Portfolio,
+    files_root: Path,
+    now: datetime,
+) -> tuple[PortfolioSnapshot, dict[str, int]]:
+    """The journal as plain data, and each live entry's ref -> id (what buttons carry)."""
+    async with snapshot_session(sessions) as session:
+        snapshot = await load_snapshot(session, portfolio.id, files_root, now)
+        ids = dict(
+            (
+                await session.execute(
+                    select(Entry.ref, Entry.id).where(
+                        Entry.portfolio_id == portfolio.id, Entry.deleted_at.is_(None)
+                    )
+                )
+            ).all()
+        )
+    return snapshot, ids
+
+
+def _label(entry: EntryRecord, chosen: bool) -> str:
+    mark = "✅ " if chosen else "▫️ "
+    text = f"{mark}{entry.ref} · {entry.occurred_on:%d %b} · {entry_title(entry, 80)}"
+    return shorten(text, BUTTON_TEXT)
+
+
+def overview(
+    snapshot: PortfolioSnapshot, ids: dict[str, int], registry: Registry, page: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The selection as it stands, and one page of the pieces to pick from."""
+    low, high = PIECES
+    found = selection(snapshot)
+    count = len(found.chosen)
+    lines = [
+        texts.EPA_HEAD.format(count=texts.count_of(count, "piece", "pieces"), low=low, high=high)
+    ]
+    warning = range_warning(count)
+    if count and warning is Range.FEW:
+        lines.append(texts.EPA_FEW.format(low=low))
+    elif warning is Range.MANY:
+        lines.append(texts.EPA_MANY.format(high=high))
+    if count:
+        lacking = missing_lines(found.chosen)
+        lines.append(
+            texts.EPA_LINES_MISSING.format(count=texts.count_of(len(lacking), "piece", "pieces"))
+            if lacking
+            else texts.EPA_LINES_DONE
+        )
+        framework = registry.get(ST1379)
+        gaps = discussion_gaps(framework, found.chosen) if framework else ()
+        lines.append(texts.EPA_GAPS.format(codes=", ".join(gaps)) if gaps else texts.EPA_NO_GAPS)
+    offered = candidates(snapshot)
+    rule_only = [
+        e
+        for e in snapshot.entries
+        if not claims(e) and any(t.startswith(f"{ST1379}:") for t in e.auto_tags)
+    ]
+    if rule_only:
+        lines.append(
+            texts.EPA_RULE_ONLY.format(count=texts.count_of(len(rule_only), "entry", "entries"))
+        )
+    rows: list[list[Button]] = []
+    if not offered:
+        lines.append(texts.EPA_NONE_OFFERED)
+    else:
+        shown, page, pages = page_of(offered, page)
+        lines.append(texts.EPA_PAGE.format(page=page + 1, pages=pages))
+        chosen = set(found.refs)
+        rows += [
+            [(_label(e, e.ref in chosen), EpaCB(a="t", e=ids[e.ref], g=page))]
+            for e in shown
+            if e.ref in ids
+        ]
+        nav: list[Button] = []
+        if page > 0:
+            nav.append((texts.EPA_PREV, EpaCB(a="p", g=page - 1)))
+        if page + 1 < pages:
+            nav.append((texts.EPA_NEXT, EpaCB(a="p", g=page + 1)))
+        if nav:
+            rows.append(nav)
+    last: list[Button] = []
+    if count:
+        last.append((texts.EPA_WRITE_LINES, EpaCB(a="l")))
+    last.append((texts.EPA_DONE, EpaCB(a="d")))
+    rows.append(last)
+    return "\n".join(lines), keyboard(rows)
+
+
+async def _show(
+    target: MaybeInaccessibleMessage,
+    sessions: async_sessionmaker[AsyncSession],
+    portfolio: Portfolio,
+    registry: Registry,
+    files_root: Path,
+    now: datetime,
+    page: int = 0,
+    before: str = "",
+) -> None:
+    snapshot, ids = await _snapshot(sessions, portfolio, files_root, now)
+    text, markup = overview(snapshot, ids, registry, page)
+    await reply(target, f"{before}\n\n{text}" if before else text, reply_markup=markup)
+
+
+async def _ask_next_line(
+    target: MaybeInaccessibleMessage,
+    state: FSMContext,
+    sessions: async_sessionmaker[AsyncSession],
+    portfolio: Portfolio,
+    registry: Registry,
+    files_root: Path,
+    now: datetime,
+    before: str = "",
+) -> None:
+    """Ask for the first KSB line still missing (the piece just added first), or show the
+    selection once every piece has its lines."""
+    data = await state.get_data()
+    skipped = set(data.get("skipped") or [])
+    prefer = data.get("entry")
+    snapshot, ids = await _snapshot(sessions, portfolio, files_root, now)
+    found = selection(snapshot)
+    todo = [
+        (ids[c.entry.ref], c.entry.ref, k)
+        for c in found.chosen
+        if c.entry.ref in ids
+        for k in c.missing
+        if f"{ids[c.entry.ref]}|{k}" not in skipped
+    ]
+    todo.sort(key=lambda t: t[0] != prefer)
+    if not todo:
+        await state.clear()
+        text, markup = overview(snapshot, ids, registry, 0)
+        done = texts.EPA_ALL_LINES if not missing_lines(found.chosen) else ""
+        head = "\n".join(x for x in (before, done) if x)
+        await reply(target, f"{head}\n\n{text}" if head else text, reply_markup=markup)
+        return
+    entry_id, ref, ksb = todo[0]
+    framework = registry.get(ST1379)
+    criterion = next((c for c in framework.criteria if c.id == ksb), None) if framework else None
+    code = criterion.code if criterion else ksb.split(":", 1)[-1]
+    words = shorten(criterion.text, 160) if criterion else ""
+    await state.set_state(EpaState.line)
+    await state.update_data(entry=entry_id, ksb=ksb, skipped=sorted(skipped))
+    question = texts.EPA_ASK_LINE.format(
+        ref=ref, code=texts.escape(code), words=texts.escape(words)
+    )
+    markup = keyboard(
+        [[(texts.EPA_SKIP, EpaCB(a="s", e=entry_id, k=code)), (texts.EPA_DONE, EpaCB(a="d"))]]
+    )
+    await reply(target, f"{before}\n\n{question}" if before else question, reply_markup=markup)
+
+
+def _record(snapshot: PortfolioSnapshot, ref: str) -> EntryRecord | None:
+    return next((e for e in snapshot.entries if e.ref == ref), None)
+
+
+def build_router() -> Router:
+    router = Router(name="epa")
+
+    @router.message(Command("epa"))
+    async def epa(
+        message: Message,
+        state: FSMContext,
+        sessions: async_sessionmaker[AsyncSession],
+        portfolio: Portfolio | None,
+        registry: Registry,
+        files_root: Path,
+        now: datetime,
+    ) -> None:
+        if portfolio is None:
+            await reply(message, texts.NEEDS_PORTFOLIO)
+            return
+        if not _follows(portfolio):
+            await reply(message, texts.EPA_ONLY_ST1379)
+            return
+        if await state.get_state() in {s.state for s in EpaState.__states__}:
+            await state.clear()
+        await _show(message, sessions, portfolio, registry, files_root, now)
+
+    @router.callback_query(EpaCB.filter())
+    async def tapped(
+        query: CallbackQuery,
+        callback_data: EpaCB,
+        state: FSMContext,
+        sessions: async_sessionmaker[AsyncSession],
+        person: Person | None,
+        portfolio: Portfolio | None,
+        registry: Registry,
+        files_root: Path,
+        now: datetime,
+        update_id: int | None,
+    ) -> None:
+        target = query.message
+        if person is None or portfolio is None or target is None or not _follows(portfolio):
+            await query.answer(texts.STALE_BUTTON, show_alert=True)
+            return
+        act, args = callback_data.a, (sessions, portfolio, registry, files_root, now)
+        if act == "p":
+            await query.answer()
+            await _show(target, *args, page=callback_data.g)
+            return
+        if act == "d":
+            await query.answer()
+            await state.clear()
+            await reply(target, texts.EPA_CLOSED)
+            return
+        if act == "l":
+            await query.answer()
+            await state.set_data({})
+            await _ask_next_line(target, state, *args)
+            return
+        # The rest name an entry: it must be a live entry of the tapper's own journal.
+        async with sessions() as session:
+            entry = await repo.live_entry(session, portfolio.id, callback_data.e)
+            ref = entry.ref if entry else ""
+            selected = entry is not None and entry.id in await repo.selected_ids(
+                session, portfolio.id
+            )
+        if entry is None or act not in {"t", "s", "w", "o"}:
+            await query.answer(texts.STALE_BUTTON, show_alert=True)
+            return
+        if act == "s":
+            data = await state.get_data()
+            key = f"{entry.id}|{ST1379}:{callback_data.k}"
+            if await state.get_state() != EpaState.line.state or data.get("entry") != entry.id:
+                await query.answer(texts.STALE_BUTTON, show_alert=True)
+                return
+            await query.answer()
+            await state.update_data(skipped=sorted({*(data.get("skipped") or []), key}))
+            await _ask_next_line(target, state, *args)
+            return
+        snapshot, _ = await _snapshot(sessions, portfolio, files_root, now)
+        record = _record(snapshot, ref)
+        if act == "o":
+            await query.answer()
+            await state.clear()
+            await reply(target, texts.EPA_REFUSED[Refusal.OPINION].format(ref=ref))
+            return
+        if act == "w":
+            if record is None or refusal(record, observed="asked") is not None:
+                await query.answer(texts.STALE_BUTTON, show_alert=True)
+                return
+            await query.answer()
+            await state.set_state(EpaState.observed)
+            await state.set_data({"entry": entry.id})
+            await reply(target, texts.EPA_ASK_OBSERVED)
+            return
+        # act "t": in or out.
+        await query.answer()
+        if selected:
+            async with writing(sessions, update_id) as session:
+                await repo.remove(session, portfolio.id, entry.id)
+            count = len(selection(snapshot).chosen) - 1
+            await _show(
+                target,
+                *args,
+                page=callback_data.g,
+                before=texts.EPA_REMOVED.format(ref=ref, count=count),
+            )
+            return
+        why = refusal(record, observed="asked")
+        if why is not None or record is None:
+            await reply(target, texts.EPA_REFUSED[why or Refusal.GONE].format(ref=ref))
+            return
+        if is_employer_contribution(record):
+            markup = keyboard(
+                [
+                    [(texts.EPA_WITNESS_YES, EpaCB(a="w", e=entry.id))],
+                    [(texts.EPA_WITNESS_NO, EpaCB(a="o", e=entry.id))],
+                ]
+            )
+            await reply(target, texts.EPA_ASK_WITNESS.format(ref=ref), reply_markup=markup)
+            return
+        async with writing(sessions, update_id) as session:
+            await repo.add(session, entry, person.id, now)
+        await state.set_data({"entry": entry.id})
+        count = len(selection(snapshot).chosen) + 1
+        await _ask_next_line(
+            target, state, *args, before=texts.EPA_ADDED.format(ref=ref, count=count)
+        )
+
+    @router.message(StateFilter(EpaState), TypedText())
+    async def typed(
+        message: Message,
+        state: FSMContext,
+        sessions: async_sessionmaker[AsyncSession],
+        person: Person | None,
+        portfolio: Portfolio | None,
+        registry: Registry,
+        files_root: Path,
+        now: datetime,
+        update_id: int | None,
+    ) -> None:
+        if person is None or portfolio is None or not _follows(portfolio):
+            await state.clear()
+            await reply(message, texts.NEEDS_PORTFOLIO)
+            return
+        data = await state.get_data()
+        try:
+            line = one_line(message.text or "")
+        except ValueError as err:
+            await reply(message, texts.EPA_LINE_BAD[str(err)].format(limit=LINE_LIMIT))
+            return
+        current = await state.get_state()
+        async with sessions() as session:
+            entry = await repo.live_entry(session, portfolio.id, int(data.get("entry") or 0))
+        if entry is None:
+            await state.clear()
+            await reply(message, texts.EPA_REFUSED[Refusal.GONE])
+            return
+        args = (sessions, portfolio, registry, files_root, now)
+        if current == EpaState.observed.state:
+            async with writing(sessions, update_id) as session:
+                await repo.add(session, entry, person.id, now, observed=line)
+            snapshot, _ = await _snapshot(sessions, portfolio, files_root, now)
+            count = len(selection(snapshot).chosen)
+            await state.set_data({"entry": entry.id})
+            await _ask_next_line(
+                message, state, *args, before=texts.EPA_ADDED.format(ref=entry.ref, count=count)
+            )
+            return
+        ksb = str(data.get("ksb") or "")
+        if not ksb.startswith(f"{ST1379}:"):
+            await state.clear()
+            await reply(message, texts.STALE_BUTTON)
+            return
+        async with writing(sessions, update_id) as session:
+            await repo.set_line(session, entry, ksb, line, person.id, now)
+        code = texts.escape(ksb.split(":", 1)[1])
+        await _ask_next_line(message, state, *args, before=texts.EPA_LINE_SAVED.format(code=code))
+
+    return router
