@@ -18,6 +18,7 @@ from exports.bundle import build_bundle
 from exports.pdf import build_diary
 from exports.signing import load_or_create_key
 from exports.xlsx import build_workbook
+from journal.epa_selection import without_grades
 from journal.frameworks.registry import Registry
 from journal.portfolio_rules import one_qualification
 from journal.snapshot import PortfolioSnapshot
@@ -118,18 +119,26 @@ class Exporter:
         now: datetime,
         out: Path | None = None,
         framework: str | None = None,
+        *,
+        assessor: bool = False,
     ) -> Path:
         """Read the portfolio, then build in a worker thread so other chats keep being answered.
 
         Every export is for one qualification (`framework`, which a portfolio following only
         one needs not name): its rules, anonymisation and sections, and its name in the file
         name. QualificationNeeded when it is missing for several or not followed. `out` is
-        the file to write, or a folder to write it into under its export name."""
+        the file to write, or a folder to write it into under its export name.
+
+        `assessor`: the assessor's own download, which keeps the ST1379 method grades and the
+        overall grade; every other export is the gateway portfolio, which carries none
+        (journal.epa_selection.without_grades)."""
         fmt = Format(fmt)
         snapshot = await self.snapshot(portfolio_id, now)
         chosen = choose_qualification(snapshot.framework_ids, framework)
         if chosen is not None:
             snapshot = one_qualification(snapshot, chosen)
+        if not assessor:
+            snapshot = without_grades(snapshot)
         if out is None:
             out = self._out_dir / str(portfolio_id)
             out.mkdir(parents=True, exist_ok=True)

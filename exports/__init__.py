@@ -25,6 +25,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from journal.entries import KIND_LABELS, Kind
+from journal.epa_selection import gateway_view
 from journal.frameworks.model import Framework
 from journal.frameworks.registry import Registry
 from journal.hours import format_minutes
@@ -57,6 +58,10 @@ class ExportView:
     snapshot: PortfolioSnapshot
     frameworks: tuple[Framework, ...]
     checks: tuple[RuleCheck, ...]
+    # Off-the-job training and its confirmations (exports.otj_sheet): kept apart, since the
+    # ST1379 gateway portfolio's entries are the apprentice's selection only.
+    otj_entries: tuple[EntryRecord, ...] = ()
+    otj_confirmations: tuple[ConfirmationRecord, ...] = ()
 
     @cached_property
     def entries_in_order(self) -> tuple[EntryRecord, ...]:
@@ -159,7 +164,18 @@ def export_view(snapshot: PortfolioSnapshot, registry: Registry) -> ExportView:
     )
     view = apply_rules(snapshot)
     checks = tuple(check_view(snapshot, view, registry))
-    return ExportView(snapshot=view, frameworks=frameworks, checks=checks)
+    otj = tuple(e for e in view.entries if e.kind == Kind.OTJ)
+    refs = {e.ref for e in otj}
+    otj_confirmations = tuple(c for c in view.confirmations if c.entry_ref in refs)
+    # ST1379 with a selection: the gateway portfolio is the apprentice's pieces only.
+    view = gateway_view(snapshot, view)
+    return ExportView(
+        snapshot=view,
+        frameworks=frameworks,
+        checks=checks,
+        otj_entries=otj,
+        otj_confirmations=otj_confirmations,
+    )
 
 
 def shown(labels: Mapping[str, str], value: Any) -> str:

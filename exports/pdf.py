@@ -45,6 +45,10 @@ from exports import (
     utc_time,
 )
 from exports.assessment_record import write_assessment_section
+from exports.epa_portfolio import cover_line as epa_cover_line
+from exports.epa_portfolio import write_epa_section
+from exports.otj_sheet import cover_line as otj_cover_line
+from exports.otj_sheet import write_otj_section
 from exports.summary import RAG_RGB, MapUnit, summary
 from exports.tasks_sheet import write_tasks_section
 from exports.xlsx import DECLARATION
@@ -375,6 +379,8 @@ def write_diary(view: ExportView, out_path: Path) -> Path:
             _write_entry(writer, e, view, words)
         for c in notes.loose_confirmations:
             _write_confirmation(writer, c)
+    write_epa_section(writer, view)
+    write_otj_section(writer, view)
     write_tasks_section(writer, view)
     write_assessment_section(writer, view)
     _signatures(writer, view)
@@ -407,6 +413,10 @@ def _front(w: _Writer, view: ExportView) -> None:
     if s.anonymised:
         w.field("Anonymised", "Mentees appear as Mentee A, Mentee B ...")
     w.field("Hours", "\n".join(h.text for h in found.hours))
+    if (otj := otj_cover_line(view)) is not None:
+        w.field("Off-the-job training", otj)
+    if (epa := epa_cover_line(view)) is not None:
+        w.field("EPA portfolio", epa)
     w.field("Coverage", "\n".join(u.text for u in found.units))
     if found.failed:
         w.gap()

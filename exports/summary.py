@@ -25,6 +25,8 @@ WHAT_TO_DO = {
     "mentees": "log and tag sessions with a second mentee",
     "statement": "add the employer and apprentice statement as an evidence item",
     "discussion_ksbs": "log evidence tagged to the KSBs listed (see /progress for the gaps)",
+    "selection": "choose the 10-16 pieces of the gateway portfolio with /epa",
+    "ksb_lines": "write a line for each KSB of the pieces listed (/epa, Write KSB lines)",
     "criteria_evidenced": "log evidence for the criteria listed (tap a gap in /progress)",
     "criteria_met": "ask the assessor to review the evidence and decide each criterion",
     "evidence_judged": "add to or replace the evidence judged lacking, then ask for a judgement",

@@ -32,6 +32,10 @@ from exports import (
     utc_time,
 )
 from exports.assessment_record import write_assessment_sheet
+from exports.epa_portfolio import cover_line as epa_cover_line
+from exports.epa_portfolio import write_epa_sheet
+from exports.otj_sheet import cover_line as otj_cover_line
+from exports.otj_sheet import write_otj_sheet
 from exports.safe_cells import Column, setup_print
 from exports.sheets import Row, footer, set_height, styled_cells, write_sheet
 from exports.sizing import row_height
@@ -146,6 +150,7 @@ def write_workbook(view: ExportView, out_path: Path) -> Path:
     wb.properties.title = f"Portfolio of evidence: {view.snapshot.candidate}"
     page = {"candidate": view.snapshot.candidate, "qualification": qualification_name(view)}
     _cover(wb, view)
+    write_epa_sheet(wb, view, **page)  # ST1379 with a selection: what the assessor reads first
     write_sheet(
         wb,
         "Criteria map",
@@ -168,6 +173,7 @@ def write_workbook(view: ExportView, out_path: Path) -> Path:
     write_sheet(wb, "Goals", GOAL_COLUMNS, _goal_rows(view.snapshot), **page)
     write_sheet(wb, "Feedback", FEEDBACK_COLUMNS, _feedback_rows(view), **page)
     write_sheet(wb, "Hours", *_hours_table(view), **page)
+    write_otj_sheet(wb, view, **page)
     write_tasks_sheet(wb, view, **page)
     write_assessment_sheet(wb, view, **page)
     with partial_file(out_path) as partial:
@@ -257,6 +263,10 @@ def _totals(view: ExportView) -> Iterator[CoverRow]:
     yield "Entries", f"{len(s.entries)}: " + ", ".join(f"{k} {n}" for k, n in kinds.items()), False
     minutes = sum(e.duration_minutes or 0 for e in s.entries if e.kind == Kind.SESSION)
     yield "Session hours", format_minutes(minutes), False
+    if (otj := otj_cover_line(view)) is not None:
+        yield "Off-the-job training", otj, False
+    if (epa := epa_cover_line(view)) is not None:
+        yield "EPA portfolio", epa, False
     yield "Attachments", sum(len(e.attachments) for e in s.entries), False
     yield "Mentees", len(s.mentees) or len({m for e in s.entries for m in e.mentees}), False
     yield "Goals", len(s.goals), False

@@ -80,7 +80,13 @@ DOWNLOAD_SEPARATOR = "|"  # "zip|ilm": the bundle of the ILM qualification
 
 class BuildsExports(Protocol):
     async def build(
-        self, portfolio_id: int, fmt: str, now: datetime, *, framework: str | None = None
+        self,
+        portfolio_id: int,
+        fmt: str,
+        now: datetime,
+        *,
+        framework: str | None = None,
+        assessor: bool = False,
     ) -> Path: ...
 
     async def forget(self, portfolio_id: int) -> None: ...
@@ -104,13 +110,18 @@ async def send_export(
     now: datetime,
     upload_limit: int | None,
     framework: str | None = None,
+    *,
+    assessor: bool = False,
 ) -> None:
     """Build one file (off the event loop) and send it; say plainly when it is too big.
 
-    `framework` is the qualification it is for (None: the portfolio's only one)."""
+    `framework` is the qualification it is for (None: the portfolio's only one); `assessor`:
+    the assessor's own download, with the ST1379 grades (the gateway portfolio has none)."""
     try:
         async with ChatActionSender.upload_document(bot=bot, chat_id=chat_id):
-            path = await exporter.build(portfolio_id, fmt, now, framework=framework)
+            path = await exporter.build(
+                portfolio_id, fmt, now, framework=framework, assessor=assessor
+            )
     except LookupError:  # a qualification the portfolio no longer follows, or none chosen
         await bot.send_message(chat_id, texts.STALE_BUTTON)
         return
@@ -257,7 +268,9 @@ def build_router() -> Router:
         elif act == "x" and (choice := download_choice(value)):
             fmt, framework = choice
             await target.answer(texts.EXPORT_BUILDING)
-            await send_export(bot, target.chat.id, exporter, pid, fmt, now, upload_limit, framework)
+            await send_export(
+                bot, target.chat.id, exporter, pid, fmt, now, upload_limit, framework, assessor=True
+            )
         elif act == "units":
             rows = [
                 [(f"{u.code} {u.title}"[:48], AssessCB(p=pid, act="unit", v=f"{fw.id}.{n}"))]
