@@ -178,3 +178,93 @@ def attachments_check(view: PortfolioSnapshot, framework_id: str) -> RuleCheck |
         parts.append(f"{unread} file(s) of a kind that cannot be read here (look at them)")
     status = Status.PASSED if read == len(outcomes) else Status.CHECK
     return RuleCheck(framework_id, "attachments", status, "; ".join(parts))
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """An attachment an anonymised export cannot carry: the names found in it (in the chat
+    the apprentice is told them; they know them), or why it could not be read."""
+
+    entry_ref: str
+    sha256: str
+    file: str  # as the apprentice knows it: its original name, or "a picture of E-0012"
+    found: tuple[str, ...] = ()  # "“Jon Baker” (PDF metadata Author)"
+    problem: str | None = None  # could not be read: why
+    # Everything found is metadata that can be stripped here (exports.attachment_check).
+    cleanable: bool = False
+
+
+@dataclass(frozen=True)
+class FileReading:
+    """What the exporter read from one attachment (exports.attachment_check.Reading)."""
+
+    outcome: str
+    pieces: tuple[tuple[str, str], ...] = ()
+    problem: str | None = None
+    located: bool = False
+    kind: str = ""
+
+
+def _cleanable(reading: FileReading, leaks: list[Leak]) -> bool:
+    """A picture holds names in its metadata only (its pixels are not read); a PDF may hold
+    them in its document information and XMP, which can go, or in its text, which cannot."""
+    if reading.kind.endswith("picture"):
+        return True
+    return reading.kind == "PDF" and all(leak.where.startswith("PDF ") for leak in leaks)
+
+
+def file_problems(
+    snapshot: PortfolioSnapshot, view: PortfolioSnapshot, readings: dict[str, FileReading]
+) -> list[FileProblem]:
+    """Each attachment of `view` whose reading (by sha256) names someone of `snapshot`, records
+    where it was taken, or could not be read. Metadata alone can be stripped (`cleanable`);
+    a name in the text of a document cannot: the file has to be removed or replaced."""
+    finder = document_finder(snapshot)
+    problems = []
+    for entry in view.entries:
+        originals = {
+            a.sha256: a for e in snapshot.entries if e.ref == entry.ref for a in e.attachments
+        }
+        for attachment in entry.attachments:
+            reading = readings.get(attachment.sha256)
+            if reading is None:
+                continue
+            original = originals.get(attachment.sha256, attachment)
+            file = original.original_name or f"the {attachment.kind} of {entry.ref}"
+            if reading.problem is not None:
+                problems.append(
+                    FileProblem(entry.ref, attachment.sha256, file, problem=reading.problem)
+                )
+                continue
+            leaks = attachment_hits(reading.pieces, finder)
+            found = [f"“{leak.hit.written}” ({leak.where})" for leak in leaks]
+            if reading.located:
+                found.append("a GPS position (EXIF: where the picture was taken)")
+            if found:
+                problems.append(
+                    FileProblem(
+                        entry.ref,
+                        attachment.sha256,
+                        file,
+                        tuple(dict.fromkeys(found)),
+                        cleanable=_cleanable(reading, leaks),
+                    )
+                )
+    return problems
+
+
+class NamesFound(LookupError):
+    """An anonymised export refused (ST1379: "All evidence must be anonymised prior to
+    submission"): attachments that name someone, record where they were taken or cannot be
+    read (`files`), or texts in which a name survives (`texts`: where, and the name). The
+    message lists them for the command line; the chat says the same with buttons."""
+
+    def __init__(self, files: tuple[FileProblem, ...], texts: tuple[tuple[str, str], ...]) -> None:
+        self.files = files
+        self.texts = texts
+        lines = ["The export is held back: it would still name someone."]
+        for problem in files:
+            why = problem.problem or ", ".join(problem.found)
+            lines.append(f"{problem.entry_ref} {problem.file}: {why}")
+        lines += [f"{where}: “{name}”" for where, name in texts]
+        super().__init__("\n".join(lines))
