@@ -49,6 +49,8 @@ from exports.epa_portfolio import cover_line as epa_cover_line
 from exports.epa_portfolio import write_epa_section
 from exports.otj_sheet import cover_line as otj_cover_line
 from exports.otj_sheet import write_otj_section
+from exports.statement import TITLE as STATEMENT_TITLE
+from exports.statement import statement_lines
 from exports.summary import RAG_RGB, MapUnit, summary
 from exports.tasks_sheet import write_tasks_section
 from exports.xlsx import DECLARATION
@@ -418,6 +420,8 @@ def _front(w: _Writer, view: ExportView) -> None:
     if (epa := epa_cover_line(view)) is not None:
         w.field("EPA portfolio", epa)
     w.field("Coverage", "\n".join(u.text for u in found.units))
+    if statement := statement_lines(view):
+        w.field(STATEMENT_TITLE, "\n".join(f"{label}: {text}" for label, text in statement[1:3]))
     if found.failed:
         w.gap()
         w.paragraph("Checks that failed, and what to do", "B", BODY + 1)
@@ -676,6 +680,8 @@ def _signatures(w: _Writer, view: ExportView) -> None:
         "Candidate's declaration of authenticity",
         [("Declaration", f"{view.snapshot.candidate}: {DECLARATION}")],
     )
+    if statement := statement_lines(view):
+        w.block(STATEMENT_TITLE, statement)
     recorded = _latest(view)
     for who in SIGNATORIES:
         name, when = recorded.get(who, ("", ""))

@@ -23,7 +23,7 @@ WHAT_TO_DO = {
     "hours": "log more sessions tagged to this unit (/log), and ask the supervisor to confirm",
     "pieces": "tag more entries to KSBs, or choose the 10-16 strongest pieces",
     "mentees": "log and tag sessions with a second mentee",
-    "statement": "add the employer and apprentice statement as an evidence item",
+    "statement": "both of you confirm the employer and apprentice statement (/statement)",
     "discussion_ksbs": "log evidence tagged to the KSBs listed (see /progress for the gaps)",
     "selection": "choose the 10-16 pieces of the gateway portfolio with /epa",
     "ksb_lines": "write a line for each KSB of the pieces listed (/epa, Write KSB lines)",

@@ -39,6 +39,8 @@ from exports.otj_sheet import write_otj_sheet
 from exports.safe_cells import Column, setup_print
 from exports.sheets import Row, footer, set_height, styled_cells, write_sheet
 from exports.sizing import row_height
+from exports.statement import TITLE as STATEMENT_TITLE
+from exports.statement import statement_lines
 from exports.summary import summary, what_to_do
 from exports.tasks_sheet import write_tasks_sheet
 from journal.coverage import coverage, tagged_refs
@@ -252,6 +254,10 @@ def cover_rows(view: ExportView) -> Iterator[CoverRow]:
     yield "Declaration of authenticity", None, True
     yield "Candidate's declaration", f"{s.candidate}: {DECLARATION}", False
     yield "Signature and date", None, False
+    if statement := statement_lines(view):
+        yield "", None, False
+        yield STATEMENT_TITLE, None, True
+        yield from ((label, text, False) for label, text in statement)
 
 
 def _totals(view: ExportView) -> Iterator[CoverRow]:
