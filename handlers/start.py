@@ -25,6 +25,7 @@ from journal.parsing import COMMON_TIMEZONES, InputError, parse_timezone
 from journal.permissions import JoinProblem
 from journal.textnorm import shorten
 from storage import people
+from storage.anonymisation_names import note_username
 from storage.models import Person, Portfolio
 from storage.uow import writing
 
@@ -214,6 +215,7 @@ def build_router() -> Router:
                 person = await people.ensure_person(session, user.id, newcomer)
                 person.consent_at, person.erased_at = now, None
                 person.name = person.name or (user.first_name or "")[:NAME_LIMIT]
+                note_username(person, user.username)  # "@jbaker" is hidden like the name
                 person_id = person.id
             await state.update_data(person=person_id)
             await state.set_state(Onboarding.name)

@@ -73,6 +73,9 @@ class Person(Base):
     prompts_paused: Mapped[bool] = mapped_column(Boolean, default=False)
     blocked_at: Mapped[datetime | None]
     erased_at: Mapped[datetime | None]
+    # Their Telegram username (without "@"), kept from the update that gave consent: an
+    # anonymised export replaces "@jbaker" as it replaces the name (journal.name_variants).
+    username: Mapped[str | None] = mapped_column(String(32))
 
 
 class Portfolio(Base):
@@ -528,3 +531,24 @@ class EpaLine(Base):
     text: Mapped[str] = mapped_column(Text)
     written_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     written_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AnonymisationName(Base):
+    """A name an ST1379 apprentice added for anonymisation (`/names`): a colleague, a manager, a
+    site or another person their evidence names, and the label exports show instead. The
+    label is given once and kept; a removed name is blanked (`removed_at`) and its label never
+    given again in the portfolio, so an older export's "Colleague A" stays one person. Goes
+    with the portfolio (erasure, retention)."""
+
+    __tablename__ = "anonymisation_names"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    portfolio_id: Mapped[int] = mapped_column(
+        ForeignKey("portfolios.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(32))
+    added_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    removed_at: Mapped[datetime | None]

@@ -33,8 +33,10 @@ from journal.retention import (
     deleted_entry_past_retention,
     person_past_retention,
 )
+from storage.anonymisation_names import forget_name
 from storage.db import truncate_wal
 from storage.models import (
+    AnonymisationName,
     Apprenticeship,
     AssessmentRecordRow,
     Attachment,
@@ -213,6 +215,15 @@ async def copy_of(session: AsyncSession, person: Person) -> dict[str, Any]:
                 select(Apprenticeship).where(Apprenticeship.portfolio_id.in_(own_ids))
             )
         ],
+        # The names they added to their portfolios for anonymisation (what they gave).
+        "anonymisation_names": [
+            _row(n)
+            for n in await session.scalars(
+                select(AnonymisationName)
+                .where(AnonymisationName.portfolio_id.in_(own_ids))
+                .order_by(AnonymisationName.id)
+            )
+        ],
         "invitations": [invitation_record(_row(i)) for i in invitations],
     }
 
@@ -313,6 +324,8 @@ async def erase(session: AsyncSession, person: Person, now: datetime) -> Erased:
     ):
         stand_in = membership.pseudonym or FORMER_MEMBER
         await _anonymise_in(session, membership.portfolio_id, person.name, stand_in)
+        # A name the mentor added for anonymisation leaves with the person (the label stays).
+        await forget_name(session, membership.portfolio_id, person.name, now)
         erased.portfolios.append(membership.portfolio_id)
     for confirmation in await session.scalars(
         select(Confirmation).where(Confirmation.supervisor_id == person.id)
@@ -320,6 +333,7 @@ async def erase(session: AsyncSession, person: Person, now: datetime) -> Erased:
         confirmation.text = None
     await session.execute(delete(Invitation).where(Invitation.created_by == person.id))
     person.name = ""
+    person.username = None
     person.telegram_id = None
     person.erased_at = now
     person.consent_at = None
@@ -453,6 +467,9 @@ async def portfolio_activity(session: AsyncSession) -> list[Activity]:
             for model, _, _, at in WRITTEN
         ),
         select(Apprenticeship.portfolio_id, Apprenticeship.updated_at),
+        select(AnonymisationName.portfolio_id, func.max(AnonymisationName.added_at)).group_by(
+            AnonymisationName.portfolio_id
+        ),
         *(
             select(model.portfolio_id, func.max(at)).group_by(model.portfolio_id)
             for model, _, at in GATEWAY_RECORDS

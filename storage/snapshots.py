@@ -24,6 +24,7 @@ from journal.snapshot import (
     QaSampleRecord,
     SheetNoteRecord,
 )
+from storage.anonymisation_names import records as added_names
 from storage.apprenticeships import get_plan
 from storage.epa_selection import load_pieces
 from storage.models import (
@@ -254,6 +255,12 @@ async def load_snapshot(
     mentee_rows = [m for m in memberships.values() if m.role == Role.MENTEE]
     mentees = tuple(_display(m.person, m) for m in mentee_rows)
     pseudonyms = {_display(m.person, m): m.pseudonym for m in mentee_rows if m.pseudonym}
+    # Every member's username but the candidate's (their own name stays in their portfolio).
+    usernames = {
+        _display(m.person, m): m.person.username
+        for m in memberships.values()
+        if m.person.username and m.person.erased_at is None and m.person_id != mentor.id
+    }
     return PortfolioSnapshot(
         portfolio_id=portfolio_id,
         candidate=mentor.name,
@@ -275,6 +282,8 @@ async def load_snapshot(
         records=records,
         qa_samples=qa_samples,
         statements=await statement_records(session, portfolio_id),
+        added_names=await added_names(session, portfolio_id),
+        usernames=usernames,
         epa_pieces=await load_pieces(session, portfolio_id),
         otj_plan=await get_plan(session, portfolio_id),
     )
