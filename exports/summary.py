@@ -21,7 +21,7 @@ RAG_RGB = {"green": (87, 187, 138), "amber": (246, 178, 63), "red": (230, 124, 1
 # What a candidate does about a failed check, by the check's rule (before any ":").
 WHAT_TO_DO = {
     "hours": "log more sessions tagged to this unit (/log), and ask the supervisor to confirm",
-    "pieces": "tag more entries to KSBs, or choose the 10-16 strongest pieces",
+    "pieces": "tag more entries to KSBs, or choose the 10-16 strongest pieces (/epa)",
     "mentees": "log and tag sessions with a second mentee",
     "statement": "both of you confirm the employer and apprentice statement (/statement)",
     "discussion_ksbs": "log evidence tagged to the KSBs listed (see /progress for the gaps)",
