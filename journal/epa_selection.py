@@ -32,7 +32,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from journal.anonymisation import NameRedactor, mentee_labels
+from journal.anonymisation import EMAIL_LABEL, NameRedactor, people_of
 from journal.entries import Kind
 from journal.frameworks.model import Framework
 from journal.rule_checks import RuleCheck, Status
@@ -350,7 +350,8 @@ def gateway_view(original: PortfolioSnapshot, view: PortfolioSnapshot) -> Portfo
     keep = set(found.refs) | {e.ref for e in view.entries if is_employer_statement(e)}
     pieces = tuple(c.piece for c in found.chosen)
     if view.anonymised:
-        red = NameRedactor(mentee_labels(original))
+        # The redactor journal.anonymisation.anonymise applies to the rest of the view.
+        red = NameRedactor(people=people_of(original), emails=EMAIL_LABEL)
         pieces = tuple(
             replace(
                 p,

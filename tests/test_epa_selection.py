@@ -209,13 +209,15 @@ def test_the_gateway_view_is_the_selection_and_the_statement_with_anonymised_lin
     snapshot = st1379_snapshot(pieces=12)
     chosen = pick(snapshot, ["E-0001", "E-0003"])
     jon = MENTEES[0]
-    piece = replace(chosen.epa_pieces[0], lines={"st1379:K1": f"{jon} agreed the boundaries"})
+    line = f"{jon} agreed the boundaries; J. Baker wrote from jon.baker@example.test"
+    piece = replace(chosen.epa_pieces[0], lines={"st1379:K1": line})
     chosen = replace(chosen, epa_pieces=(piece, chosen.epa_pieces[1]))
     view = gateway_view(chosen, apply_rules(chosen))
     assert [e.ref for e in view.entries] == ["E-0001", "E-0003", "E-0015"]
     assert view.goals == ()
     text = repr(view.epa_pieces)
-    assert "Jon" not in text and "Mentee A agreed the boundaries" in text
+    assert "Jon" not in text and "Baker" not in text and "example.test" not in text
+    assert "Mentee A agreed the boundaries; Mentee A wrote from [email]" in text
     # Without a selection the view is what it was.
     plain = apply_rules(snapshot)
     assert gateway_view(snapshot, plain) is plain
