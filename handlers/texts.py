@@ -486,7 +486,8 @@ FORGET_KEPT = "Nothing was erased."
 
 JOINED_EMPLOYER = (
     "You've joined {mentor}'s apprenticeship journal as their employer. When they log "
-    "off-the-job training I'll ask you to confirm it with one tap; that's all you'll see."
+    "off-the-job training I'll ask you to confirm it with one tap. /gateway shows their "
+    "gateway checklist: your decision, the employer and apprentice statement, the gateway."
 )
 OTJ_ONLY_ST1379 = (
     "Off-the-job training is for ST1379 apprentices. This journal doesn't follow ST1379."

@@ -142,6 +142,8 @@ async def test_the_gateway_checklist_goes_from_not_ready_to_ready_item_by_item(
         "Confirm the statement",
         "Choose the EPA pieces",
     }
+    epa = await apprentice.click("Choose the EPA pieces", checklist)
+    assert "<b>EPA portfolio</b>: 0 pieces selected" in epa.text
     await set_plan(apprentice)
     checklist = await apprentice.send("/gateway")
     assert "12 months on programme: from 01 Dec 2026" in checklist.text
