@@ -6,6 +6,7 @@ import asyncio
 import functools
 import shutil
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -14,13 +15,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from exports import export_file_name
+from exports.attachment_check import read_all
 from exports.bundle import build_bundle
 from exports.pdf import build_diary
 from exports.signing import load_or_create_key
 from exports.xlsx import build_workbook
+from journal.anonymity_rules import NamesFound, file_problems, name_leaks
 from journal.epa_selection import without_grades
 from journal.frameworks.registry import Registry
-from journal.portfolio_rules import one_qualification
+from journal.portfolio_rules import apply_rules, one_qualification
 from journal.snapshot import PortfolioSnapshot
 from storage.db import snapshot_session
 from storage.snapshots import load_snapshot
@@ -78,8 +81,12 @@ class Exporter:
         *,
         signing_key_file: Path,
         confirmed_hours_units: tuple[str, ...] | None = None,
+        check_names: bool = True,
     ) -> None:
         self.confirmed_hours_units = confirmed_hours_units  # the centre's CONFIRMED_HOURS_UNITS
+        # Anonymised exports are refused while they name someone (`screened`); the centre's
+        # own retention archive is not an export for an assessor and is never held back.
+        self.check_names = check_names
         self._sessions = sessions
         self._registry = registry
         self._files_root = files_root
@@ -112,6 +119,39 @@ class Exporter:
                 confirmed_hours_units=self.confirmed_hours_units,
             )
 
+    async def qualification(
+        self, portfolio_id: int, now: datetime, framework: str | None
+    ) -> PortfolioSnapshot:
+        snapshot = await self.snapshot(portfolio_id, now)
+        chosen = choose_qualification(snapshot.framework_ids, framework)
+        return snapshot if chosen is None else one_qualification(snapshot, chosen)
+
+    async def screened(self, snapshot: PortfolioSnapshot) -> PortfolioSnapshot:
+        """The snapshot with what reading its attachments found (`attachment_scans`), when
+        its export is anonymised; NamesFound when it would still name someone."""
+        view = apply_rules(snapshot)
+        if not view.anonymised:
+            return snapshot
+        attachments = {a.sha256: a for e in view.entries for a in e.attachments}
+        found = await asyncio.to_thread(read_all, [a.path for a in attachments.values()])
+        readings = dict(zip(attachments, found, strict=True))
+        files = file_problems(snapshot, view, readings)
+        texts = tuple((leak.where, leak.hit.written) for leak in name_leaks(snapshot, view))
+        if files or texts:
+            raise NamesFound(tuple(files), texts)
+        return replace(snapshot, attachment_scans={k: r.outcome for k, r in readings.items()})
+
+    async def refusal(
+        self, portfolio_id: int, now: datetime, framework: str | None = None
+    ) -> NamesFound | None:
+        """Why an export of the portfolio would be refused, before anything is built or
+        sent (the mentor sending to assessors is told, not the assessors)."""
+        try:
+            await self.screened(await self.qualification(portfolio_id, now, framework))
+        except NamesFound as refused:
+            return refused
+        return None
+
     async def build(
         self,
         portfolio_id: int,
@@ -133,10 +173,9 @@ class Exporter:
         overall grade; every other export is the gateway portfolio, which carries none
         (journal.epa_selection.without_grades)."""
         fmt = Format(fmt)
-        snapshot = await self.snapshot(portfolio_id, now)
-        chosen = choose_qualification(snapshot.framework_ids, framework)
-        if chosen is not None:
-            snapshot = one_qualification(snapshot, chosen)
+        snapshot = await self.qualification(portfolio_id, now, framework)
+        if self.check_names:
+            snapshot = await self.screened(snapshot)
         if not assessor:
             snapshot = without_grades(snapshot)
         if out is None:

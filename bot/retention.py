@@ -37,6 +37,8 @@ def _exporter(sessions: async_sessionmaker[AsyncSession], settings: Settings) ->
         settings.exports_dir,
         signing_key_file=settings.signing_key_file,
         confirmed_hours_units=settings.confirmed_units,
+        # The centre's archive, not an export for an assessor: never held back for a name.
+        check_names=False,
     )
 
 

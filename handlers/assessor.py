@@ -22,8 +22,10 @@ from handlers import texts
 from handlers.callbacks import AssessCB, QaCB
 from handlers.criteria import criterion_from_key, criterion_key, short_code
 from handlers.filters import TypedText
+from handlers.held_back import tell_held_back
 from handlers.keyboards import Button, chunked, keyboard
 from handlers.marksheet import details_text
+from journal.anonymity_rules import NamesFound
 from journal.assessment import (
     MET,
     NOT_YET,
@@ -91,6 +93,10 @@ class BuildsExports(Protocol):
 
     async def forget(self, portfolio_id: int) -> None: ...
 
+    async def refusal(
+        self, portfolio_id: int, now: datetime, framework: str | None = None
+    ) -> NamesFound | None: ...
+
 
 class AssessState(StatesGroup):
     comment = State()
@@ -112,8 +118,11 @@ async def send_export(
     framework: str | None = None,
     *,
     assessor: bool = False,
+    owner: bool = False,
 ) -> None:
     """Build one file (off the event loop) and send it; say plainly when it is too big.
+    An anonymised export that would still name someone is not sent: the portfolio's
+    `owner` is told which file and name (handlers.held_back), anyone else that it waits.
 
     `framework` is the qualification it is for (None: the portfolio's only one); `assessor`:
     the assessor's own download, with the ST1379 grades (the gateway portfolio has none)."""
@@ -122,6 +131,9 @@ async def send_export(
             path = await exporter.build(
                 portfolio_id, fmt, now, framework=framework, assessor=assessor
             )
+    except NamesFound as refused:
+        await tell_held_back(bot, chat_id, refused, owner=owner)
+        return
     except LookupError:  # a qualification the portfolio no longer follows, or none chosen
         await bot.send_message(chat_id, texts.STALE_BUTTON)
         return

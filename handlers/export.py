@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from handlers import texts
 from handlers.assessor import BuildsExports, download_choice, download_rows, send_export
 from handlers.callbacks import ExportCB
+from handlers.held_back import tell_held_back
 from handlers.keyboards import keyboard
 from journal.frameworks.registry import Registry
 from storage import people
@@ -59,7 +60,7 @@ def build_router() -> Router:
             fmt, framework = choice
             await query.message.answer(texts.EXPORT_BUILDING)
             await send_export(
-                bot, chat_id, exporter, portfolio.id, fmt, now, upload_limit, framework
+                bot, chat_id, exporter, portfolio.id, fmt, now, upload_limit, framework, owner=True
             )
             return
         async with sessions() as session:
@@ -68,6 +69,13 @@ def build_router() -> Router:
         if not reachable:
             await query.message.answer(texts.NO_ASSESSOR)
             return
+        # An anonymised bundle that would still name someone goes to no assessor: the mentor
+        # is told what to change first.
+        for framework in framework_ids or (None,):
+            refused = await exporter.refusal(portfolio.id, now, framework)
+            if refused is not None:
+                await tell_held_back(bot, chat_id, refused, owner=True)
+                return
         for assessor in reachable:
             chat = assessor.person.telegram_id
             await bot.send_message(
