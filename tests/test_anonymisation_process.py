@@ -1,0 +1,65 @@
+"""Anonymisation through the running process (issue 11): a document naming a mentee holds the
+ST1379 export back, and the chat names the file and the name; removing it lets it through."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.offline import invite_and_join, onboard_mentor
+from tests.fake_bot_api import FakeBotApi
+from tests.running import RunningBot
+from tests.test_attachment_check import pdf
+
+
+@pytest.fixture
+async def running(tmp_path: Path, api: FakeBotApi) -> AsyncIterator[RunningBot]:
+    async with RunningBot(tmp_path, api) as process:
+        yield process
+    assert process.problems() == []
+
+
+async def test_a_document_naming_a_mentee_holds_the_st1379_export_back_naming_the_file(
+    running, api
+):
+    anna = running.client("Anna", 777)
+    jon = running.client("Jon Baker", 778)
+    await onboard_mentor(anna, frameworks=("ST1379",))
+    await invite_and_join(anna, jon)
+
+    content = pdf("Observed Jon Baker leading the huddle")
+    api.files["obs1"] = content
+    update = anna.message_update(
+        "",
+        document={
+            "file_id": "obs1",
+            "file_unique_id": "obs1",
+            "file_name": "observation.pdf",
+            "mime_type": "application/pdf",
+            "file_size": len(content),
+        },
+    )
+    del update["message"]["text"]
+    await anna.feed(update)
+    await anna.click("Evidence")
+    await anna.click("Observation record")
+    reply = await anna.click("Today")
+    if "caption" in reply.text:
+        reply = await anna.send("Observation of a huddle")
+    assert "Saved as" in reply.text
+
+    await anna.send("/export")
+    reply = await anna.click("Portfolio .xlsx")
+    assert "Not exported." in reply.text
+    assert "<b>observation.pdf</b> (E-0001) names “Jon Baker” (page 1 text)." in reply.text
+    assert not any(method == "sendDocument" for method, _ in api.calls)
+
+    reply = await anna.click("Remove observation.pdf", reply)
+    assert "Removed <b>observation.pdf</b> from E-0001." in reply.text
+    await anna.send("/export")
+    await anna.click("Portfolio .xlsx")
+    await running.wait_for(
+        lambda: any(method == "sendDocument" for method, _ in api.calls), "the workbook"
+    )
