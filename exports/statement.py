@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import UTC
 
 from exports import ExportView
-from journal.gateway import evidence_fingerprint, evidence_pieces
+from journal.gateway import evidence_pieces
 from journal.st1379_rules import ST1379
-from journal.statement import Party, statement_state, statement_text
+from journal.statement import Party, fingerprint, statement_state, statement_text
 
 TITLE = "Employer and apprentice statement"
 PARTY_LABELS = {Party.APPRENTICE: "Apprentice", Party.EMPLOYER: "Employer"}
@@ -23,7 +23,8 @@ def statement_lines(view: ExportView) -> list[tuple[str, str]]:
     s = view.snapshot
     if ST1379 not in s.framework_ids:
         return []
-    current = evidence_fingerprint(s)
+    pieces = evidence_pieces(s)
+    current = fingerprint(pieces)
     state = statement_state(s.statements, current)
     confirmed = [r for r in (state.apprentice, state.employer) if r is not None]
     text = confirmed[0].text if confirmed else statement_text(s.candidate)
@@ -38,6 +39,5 @@ def statement_lines(view: ExportView) -> list[tuple[str, str]]:
             if not state.current(party):
                 value += " (OUT OF DATE: the evidence changed after this confirmation)"
         lines.append((PARTY_LABELS[party], value))
-    pieces = len(evidence_pieces(s))
-    lines.append(("Evidence fingerprint", f"SHA-256 {current} over {pieces} pieces"))
+    lines.append(("Evidence fingerprint", f"SHA-256 {current} over {len(pieces)} pieces"))
     return lines
