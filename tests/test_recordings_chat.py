@@ -7,12 +7,14 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from aiogram.types import Document, Video, VideoNote
+from aiogram.types import Document, User, Video, VideoNote
 from sqlalchemy import select
 
+from bot.app import build_dispatcher, build_services
 from storage import gateway as gateway_repo
 from storage.models import Person, RecordingRow
 from storage.uow import writing
+from tests.botkit import ChatClient, offline_bot, onboard_mentor
 from tests.test_gateway_chat import apprentice, employer  # noqa: F401 (fixtures)
 
 MB = 1024 * 1024
@@ -20,7 +22,7 @@ MB = 1024 * 1024
 
 async def send_video(client, *, seconds: int | None, size: int, kind: str = "video", name="v1"):
     # The bytes Telegram would hand over (a file over the limit is never asked for).
-    client.session.files[name] = b"\x00\x00\x00\x18ftypmp42".ljust(min(size, 20 * MB), b"v")
+    client.session.files[name] = b"\x00\x00\x00\x18ftypmp42".ljust(min(size, 30 * MB), b"v")
     if kind == "video":
         media = {
             "video": Video(
@@ -179,3 +181,23 @@ async def test_forgetting_the_apprentice_erases_the_recordings_and_their_files(
 async def test_recording_is_for_st1379_apprentices(mentor):
     reply = await mentor.send("/recording")
     assert "for ST1379 apprentices" in reply.text
+
+
+async def test_with_a_local_bot_api_server_a_video_over_20_mb_is_stored(settings, clock):
+    local = settings.model_copy(update={"telegram_api_base": "http://127.0.0.1:8081"})
+    services = build_services(local, clock=clock)
+    try:
+        dp = build_dispatcher(services)
+        anna = ChatClient(
+            dp=dp, bot=offline_bot(), user=User(id=4242, is_bot=False, first_name="Anna")
+        )
+        await onboard_mentor(anna, frameworks=("ST1379",))
+        await anna.send("/recording")
+        big = await send_video(anna, seconds=31 * 60, size=25 * MB, name="big")
+        assert "over the 20 MB" not in big.text
+        saved = await answer(anna, "Today")
+        assert "The file itself isn't stored" not in saved.text
+        [row] = await recordings(services)
+        assert row.size == 25 * MB and services.files.absolute(row.path).stat().st_size == 25 * MB
+    finally:
+        await services.engine.dispose()
