@@ -12,32 +12,23 @@ from pathlib import Path
 
 from aiogram import Router
 from aiogram.filters import Command, StateFilter
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, MaybeInaccessibleMessage, Message
+from aiogram.types import CallbackQuery, MaybeInaccessibleMessage, Message
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from exports import entry_title
 from handlers import texts
-from handlers.callbacks import Id
+from handlers.epa_view import EpaCB, overview
 from handlers.filters import TypedText
-from handlers.keyboards import Button, keyboard
+from handlers.keyboards import keyboard
 from handlers.replies import reply
 from journal.epa_selection import (
     LINE_LIMIT,
-    PIECES,
-    Range,
     Refusal,
-    candidates,
-    claims,
-    discussion_gaps,
     is_employer_contribution,
     missing_lines,
     one_line,
-    page_of,
-    range_warning,
     refusal,
     selection,
 )
@@ -50,19 +41,6 @@ from storage.db import snapshot_session
 from storage.models import Entry, Person, Portfolio
 from storage.snapshots import load_snapshot
 from storage.uow import writing
-
-BUTTON_TEXT = 56
-
-
-class EpaCB(CallbackData, prefix="ep"):
-    """`a`: t toggles entry `e`, p shows page `g`, l writes the next missing line, s skips the
-    line of KSB `k` of entry `e`, w / o say entry `e` is a witness statement / an opinion,
-    d closes."""
-
-    a: str
-    e: Id = 0
-    g: Id = 0
-    k: str = ""
 
 
 class EpaState(StatesGroup):
@@ -93,74 +71,6 @@ async def _snapshot(
             ).all()
         )
     return snapshot, ids
-
-
-def _label(entry: EntryRecord, chosen: bool) -> str:
-    mark = "✅ " if chosen else "▫️ "
-    text = f"{mark}{entry.ref} · {entry.occurred_on:%d %b} · {entry_title(entry, 80)}"
-    return shorten(text, BUTTON_TEXT)
-
-
-def overview(
-    snapshot: PortfolioSnapshot, ids: dict[str, int], registry: Registry, page: int
-) -> tuple[str, InlineKeyboardMarkup]:
-    """The selection as it stands, and one page of the pieces to pick from."""
-    low, high = PIECES
-    found = selection(snapshot)
-    count = len(found.chosen)
-    lines = [
-        texts.EPA_HEAD.format(count=texts.count_of(count, "piece", "pieces"), low=low, high=high)
-    ]
-    warning = range_warning(count)
-    if count and warning is Range.FEW:
-        lines.append(texts.EPA_FEW.format(low=low))
-    elif warning is Range.MANY:
-        lines.append(texts.EPA_MANY.format(high=high))
-    if count:
-        lacking = missing_lines(found.chosen)
-        lines.append(
-            texts.EPA_LINES_MISSING.format(count=texts.count_of(len(lacking), "piece", "pieces"))
-            if lacking
-            else texts.EPA_LINES_DONE
-        )
-        framework = registry.get(ST1379)
-        gaps = discussion_gaps(framework, found.chosen) if framework else ()
-        lines.append(texts.EPA_GAPS.format(codes=", ".join(gaps)) if gaps else texts.EPA_NO_GAPS)
-    offered = candidates(snapshot)
-    rule_only = [
-        e
-        for e in snapshot.entries
-        if not claims(e) and any(t.startswith(f"{ST1379}:") for t in e.auto_tags)
-    ]
-    if rule_only:
-        lines.append(
-            texts.EPA_RULE_ONLY.format(count=texts.count_of(len(rule_only), "entry", "entries"))
-        )
-    rows: list[list[Button]] = []
-    if not offered:
-        lines.append(texts.EPA_NONE_OFFERED)
-    else:
-        shown, page, pages = page_of(offered, page)
-        lines.append(texts.EPA_PAGE.format(page=page + 1, pages=pages))
-        chosen = set(found.refs)
-        rows += [
-            [(_label(e, e.ref in chosen), EpaCB(a="t", e=ids[e.ref], g=page))]
-            for e in shown
-            if e.ref in ids
-        ]
-        nav: list[Button] = []
-        if page > 0:
-            nav.append((texts.EPA_PREV, EpaCB(a="p", g=page - 1)))
-        if page + 1 < pages:
-            nav.append((texts.EPA_NEXT, EpaCB(a="p", g=page + 1)))
-        if nav:
-            rows.append(nav)
-    last: list[Button] = []
-    if count:
-        last.append((texts.EPA_WRITE_LINES, EpaCB(a="l")))
-    last.append((texts.EPA_DONE, EpaCB(a="d")))
-    rows.append(last)
-    return "\n".join(lines), keyboard(rows)
 
 
 async def _show(

@@ -109,6 +109,17 @@ def candidates(snapshot: PortfolioSnapshot) -> list[EntryRecord]:
     return sorted(found, key=lambda e: (e.occurred_on, e.ref))
 
 
+def rule_tagged_only(snapshot: PortfolioSnapshot) -> list[EntryRecord]:
+    """Entries the bot tagged to KSBs by rule that the apprentice has not mapped (a mentee's
+    rating): not offered, since a rule tag is not a claim."""
+    prefix = f"{ST1379}:"
+    return [
+        e
+        for e in snapshot.entries
+        if not claims(e) and any(t.startswith(prefix) for t in e.auto_tags)
+    ]
+
+
 def page_of(items: Sequence[EntryRecord], page: int) -> tuple[list[EntryRecord], int, int]:
     """One page of candidates: (the items, the page shown, the number of pages)."""
     pages = max((len(items) + PAGE_SIZE - 1) // PAGE_SIZE, 1)

@@ -12,7 +12,7 @@ from aiogram.methods import SendDocument
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from handlers.epa import EpaCB
+from handlers.epa_view import EpaCB
 from storage.entries import create_entry, toggle_tag
 from storage.models import TAG_BY_RULE, EpaLine, EpaPiece, Person, Portfolio
 from storage.uow import writing
@@ -21,7 +21,10 @@ from tests.workbooks import sheet_rows
 
 # The KSBs of the professional discussion (st1379.yaml, methods: discussion).
 DISCUSSION = (
-    "K1 K3 K10 K14 K16 S14 B3 B5 K2 K11 S2 K6 S6 K5 K15 S5 S13".split()  # noqa: SIM905
+    *("K1", "K3", "K10", "K14", "K16", "S14", "B3", "B5"),  # Professional practice
+    *("K2", "K11", "S2"),  # Communication
+    *("K6", "S6"),  # Assessment
+    *("K5", "K15", "S5", "S13"),  # Monitoring
 )
 MENTEES = ("Jon Baker", "Ola Nowak")
 
