@@ -104,7 +104,7 @@ def _texts(value: Any, where: str) -> Iterator[tuple[str, str]]:
 
 def name_leaks(original: PortfolioSnapshot, view: PortfolioSnapshot) -> list[Leak]:
     """Every name of `original`'s people still in what an export of `view` shows."""
-    finder = NameFinder(people_of(original))
+    finder = NameFinder(people_of(original), keep=[original.candidate])
     if not finder:
         return []
     return [Leak(where, hit) for where, text in export_texts(view) for hit in finder.hits(text)]
@@ -118,7 +118,7 @@ def attachment_hits(pieces: Iterable[tuple[str, str]], finder: NameFinder) -> li
 def document_finder(snapshot: PortfolioSnapshot) -> NameFinder:
     """The names an attached file of `snapshot` must not hold; a part alone ("Will") only
     with a capital, as documents write names (a lower-case "will" is the verb)."""
-    return NameFinder(people_of(snapshot), capitals_only_for_parts=True)
+    return NameFinder(people_of(snapshot), capitals_only_for_parts=True, keep=[snapshot.candidate])
 
 
 def _listed(items: list[str]) -> str:

@@ -145,14 +145,22 @@ def compact_forms(people: Iterable[Named]) -> dict[str, Variant]:
             continue
         parts = [re.sub(r"[^\w]", "", p) for p in name_key(person.name).split()]
         parts = [p for p in parts if p]
+        if len(parts) < 2:
+            continue  # one word run into another is a longer word ("Priya" in "Priyanka")
         forms = {"".join(parts)}
-        if len(parts) >= 2 and not person.whole_only:
+        if not person.whole_only:
             forms |= {parts[-1] + parts[0], parts[0][0] + parts[-1], parts[0] + parts[-1]}
-        forms |= set(_usernames(person))
         for form in forms:
             if len(form) >= COMPACT_MIN and person not in table.setdefault(form, []):
                 table[form].append(person)
     return {form: Variant(form, "run-together", tuple(o)) for form, o in table.items()}
+
+
+_SEPARATOR = r"[\s_.\-]+"
+
+
+def _form_pattern(form: str) -> str:
+    return _SEPARATOR.join(map(re.escape, form.split(" ")))
 
 
 def word_pattern(forms: Iterable[str]) -> re.Pattern[str] | None:
@@ -170,13 +178,6 @@ def quick_pattern(forms: Iterable[str]) -> re.Pattern[str] | None:
     """One plain search that rules out text naming nobody before the word pattern runs."""
     needles = sorted({w for f in forms for w in f.split(" ")}, key=len, reverse=True)
     return re.compile("|".join(map(re.escape, needles))) if needles else None
-
-
-_SEPARATOR = r"[\s_.\-]+"
-
-
-def _form_pattern(form: str) -> str:
-    return _SEPARATOR.join(map(re.escape, form.split(" ")))
 
 
 def variant_of(found: str, table: dict[str, Variant]) -> Variant | None:
@@ -212,8 +213,17 @@ class NameFinder:
     written with a capital, as names are in documents, so that the verb "will" in a PDF does
     not block an export; free text typed on a phone has no such rule (the redactor's)."""
 
-    def __init__(self, people: Iterable[Named], *, capitals_only_for_parts: bool = False) -> None:
+    def __init__(
+        self,
+        people: Iterable[Named],
+        *,
+        capitals_only_for_parts: bool = False,
+        keep: Iterable[str] = (),
+    ) -> None:
         people = list(people)
+        # Names that are no one's to hide (the candidate's own): a mentee sharing their
+        # surname is not found inside them.
+        self.keep = word_pattern(name_key(k) for k in keep if name_key(k))
         self.table = variant_table(people)
         self.compact = {f: v for f, v in compact_forms(people).items() if f not in self.table}
         self.words = word_pattern(self.table)
@@ -229,8 +239,15 @@ class NameFinder:
         if self.quick is None or not self.quick.search(folded):
             return []
         where = None if text.isascii() else sources(text)
+        kept = [m.span() for m in self.keep.finditer(folded)] if self.keep else []
+
+        def keeps(match: re.Match[str]) -> bool:
+            return any(a <= match.start() and match.end() <= b for a, b in kept)
+
         found: list[Hit] = []
         for match in self.words.finditer(folded) if self.words else ():
+            if keeps(match):
+                continue
             variant = variant_of(match.group(0), self.table)
             if variant is None:
                 continue
@@ -241,6 +258,8 @@ class NameFinder:
             found.append(Hit(text[start:end], variant))
         if self.compact:
             for match in self.runs.finditer(folded):
+                if keeps(match):
+                    continue
                 start = match.start() if where is None else where[match.start()]
                 end = match.end() if where is None else where[match.end() - 1] + 1
                 found.append(Hit(text[start:end], self.compact[match.group(0)]))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from journal.anonymisation import added_label, anonymise
-from journal.anonymity_rules import name_leaks
+from journal.anonymity_rules import document_finder, name_leaks
 from journal.entries import Kind
 from journal.frameworks.registry import load_registry
 from journal.left_out import why_left_out
@@ -198,3 +198,16 @@ def test_the_reflective_check_fails_when_a_self_assessment_would_reach_the_expor
 )
 def test_what_evidence_says_it_is_decides_whether_it_is_left_out(data, why) -> None:
     assert why_left_out(entry(1, Kind.EVIDENCE, 1, data)) == why
+
+
+def test_a_single_name_inside_a_longer_word_is_no_leak() -> None:
+    added = (AddedNameRecord("Priya", "colleague", "Colleague A"),)
+    snapshot = portfolio("Priyanka came", added_names=added)
+    assert checks(snapshot)["anonymised"].status == Status.PASSED
+
+
+def test_the_candidates_own_name_is_not_a_mentee_sharing_their_surname() -> None:
+    snapshot = replace(portfolio("x"), candidate="Anna Baker")
+    finder = document_finder(snapshot)
+    assert finder.hits("Written by Anna Baker") == []
+    assert [h.written for h in finder.hits("Anna Baker met Baker")] == ["Baker"]
