@@ -280,10 +280,10 @@ async def progress_lines(
     gw, _ = await load(sessions, portfolio, files_root, now, today, registry)
     cl = gw.checklist
     if cl.confirmed and cl.facts.gateway_on is not None:
+        status = recordings_status(gw.recordings, cl.facts.gateway_on)
         return [
             texts.PROGRESS_GATEWAY_DONE.format(
-                day=day_text(cl.facts.gateway_on),
-                accepted=recordings_status(gw.recordings, cl.facts.gateway_on).accepted,
+                day=day_text(cl.facts.gateway_on), accepted=status.accepted, needed=status.needed
             )
         ]
     met = sum(cl.met.values())

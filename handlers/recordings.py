@@ -33,6 +33,7 @@ from handlers.replies import reply
 from journal.parsing import InputError, parse_date
 from journal.recordings import (
     FORMATS,
+    MIN_SECONDS,
     Problem,
     Refused,
     minutes_text,
@@ -162,7 +163,9 @@ async def _save(
         ),
         *(flags_text(found, gateway_on) or [texts.RECORDING_ACCEPTED]),
         *notes,
-        texts.GATEWAY_RECORDINGS.format(accepted=status.accepted, needed=status.needed, minutes=30),
+        texts.GATEWAY_RECORDINGS.format(
+            accepted=status.accepted, needed=status.needed, minutes=MIN_SECONDS // 60
+        ),
     ]
     await reply(target, "\n".join(lines))
 

@@ -571,7 +571,7 @@ GATEWAY_DONE = "Gateway: confirmed by {who} on {day}."
 GATEWAY_RECORDINGS = (
     "Recordings after gateway: {accepted} of {needed} accepted ({minutes} minutes each)"
 )
-GATEWAY_RECORDINGS_FLAGGED = "⚠️ {count} flagged: see /recording."
+GATEWAY_RECORDINGS_FLAGGED = "⚠️ {count} flagged: they don't count (the reply to each says why)."
 GATEWAY_NO_EMPLOYER = "Invite your employer with /invite: the decision and the gateway are theirs."
 GATEWAY_BASIS = {
     "level2": "Level 2",
@@ -614,10 +614,10 @@ GATEWAY_NOTICE = (
 GATEWAY_ASKED = "I've sent {who} your gateway checklist."
 GATEWAY_ASK_LEAD = "{apprentice} asks you to look at their gateway."
 GATEWAY_NOT_DELIVERED = "I couldn't reach {who} on Telegram: ask them to open the bot and /start."
-GATEWAY_NOT_EMPLOYER = "Only an employer who joined this journal can record that."
 PROGRESS_GATEWAY = "\n<b>Gateway</b>: {met} of {total} items met. /gateway shows what's missing."
 PROGRESS_GATEWAY_DONE = (
-    "\n<b>Gateway</b>: confirmed on {day}. Recordings after gateway: {accepted} of 2 (/recording)."
+    "\n<b>Gateway</b>: confirmed on {day}. Recordings after gateway: {accepted} of {needed} "
+    "(/recording)."
 )
 
 STATEMENT_HEAD = "<b>Employer and apprentice statement</b>"
@@ -684,8 +684,6 @@ RECORDING_PROBLEM = {
 }
 RECORDING_NO_FILE = "The file itself isn't stored (over the download limit)."
 RECORDING_FETCH_FAILED = "The file couldn't be fetched from Telegram; its details are kept."
-RECORDING_LIST_HEAD = "<b>Recordings</b>"
-RECORDING_LINE = "{n}. {day}, {length}, {format}{flags}"
 RECORDING_ONLY_APPRENTICE = "Recordings are added by the apprentice, from their own journal."
 
 
