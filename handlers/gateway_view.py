@@ -186,7 +186,7 @@ def apprentice_buttons(gw: Gateway, pid: int, employers: list[Person]) -> list[l
     if not employers:
         rows.append([(texts.GATEWAY_INVITE_EMPLOYER, InviteCB(role=Role.EMPLOYER))])
     elif not cl.met[Item.DECISION] or not cl.confirmed:
-        who = texts.escape(employers[0].name)
+        who = employers[0].name  # a button's label is plain text, never HTML
         rows.append([(texts.GATEWAY_ASK_EMPLOYER.format(who=who), GatewayCB(p=pid, act="ask"))])
     if not gw.statement.current(Party.APPRENTICE) or not cl.met[Item.STATEMENT]:
         rows.append([(texts.GATEWAY_STATEMENT_BUTTON, statement_button(pid))])

@@ -62,7 +62,7 @@ def render(
             [(texts.STATEMENT_CONFIRM, StatementCB(p=pid, act="ok", f=short(gw.fingerprint)))]
         )
     if viewer == Party.APPRENTICE and employers and not gw.statement.current(Party.EMPLOYER):
-        who = texts.escape(employers[0].name)
+        who = employers[0].name  # a button's label is plain text, never HTML
         rows.append([(texts.STATEMENT_ASK_EMPLOYER.format(who=who), StatementCB(p=pid, act="ask"))])
     text = "\n".join(lines)
     return (f"{lead}\n\n{text}" if lead else text), keyboard(rows)

@@ -248,3 +248,13 @@ async def test_the_gateway_is_for_st1379_and_needs_a_journal(mentor, make_client
     stranger = make_client("Sam")
     reply = await stranger.send("/gateway")
     assert "send /start" in reply.text.lower()
+
+
+async def test_names_are_escaped_in_the_checklist_and_plain_on_buttons(apprentice, make_client):
+    boss = make_client("Ella & <Co>")
+    await invite_and_join(apprentice, boss, role="Employer")
+    theirs = await boss.send("/gateway")
+    decided = await boss.click("Anna works at or above the standard", theirs)
+    assert "standard: Ella &amp; &lt;Co&gt;" in decided.text
+    mine = await apprentice.send("/statement")
+    assert "Ask Ella & <Co> to confirm" in mine.buttons()
