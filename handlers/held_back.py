@@ -28,7 +28,7 @@ from journal.anonymity_rules import NamesFound, attachment_hits, document_finder
 from journal.permissions import may_change
 from journal.portfolio_rules import one_qualification
 from journal.st1379_rules import ST1379
-from journal.textnorm import shorten
+from journal.textnorm import shorten, split_html
 from storage.db import snapshot_session
 from storage.files import FileStore, sha256_of
 from storage.models import Attachment, Entry, Person, Portfolio
@@ -89,9 +89,10 @@ async def tell_held_back(bot: Bot, chat_id: int, refused: NamesFound, *, owner: 
     if not owner:
         await bot.send_message(chat_id, texts.EXPORT_HELD_READER)
         return
-    await bot.send_message(
-        chat_id, held_back_text(refused), reply_markup=held_back_keyboard(refused)
-    )
+    *first, last = split_html(held_back_text(refused))  # many files: several messages
+    for part in first:
+        await bot.send_message(chat_id, part)
+    await bot.send_message(chat_id, last, reply_markup=held_back_keyboard(refused))
 
 
 async def _attachment(

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from journal.anonymisation import SIGNATORY_FIELDS, TECHNICAL_FIELDS, people_of
-from journal.name_variants import Hit, NameFinder
+from journal.name_variants import Hit, NameFinder, fold_case
 from journal.rule_checks import RuleCheck, Status
 from journal.snapshot import EntryRecord, PortfolioSnapshot
 
@@ -205,6 +205,23 @@ class FileReading:
     kind: str = ""
 
 
+_PLACES = 3  # places named for one name in one file; the rest are counted
+
+
+def _grouped(leaks: list[Leak]) -> list[str]:
+    """'“Jon Baker” (page 1 text; page 4 text; page 9 text and 12 more)': each name once."""
+    places: dict[str, tuple[str, list[str]]] = {}
+    for leak in leaks:
+        written, where = places.setdefault(fold_case(leak.hit.written), (leak.hit.written, []))
+        if leak.where not in where:
+            where.append(leak.where)
+    found = []
+    for written, where in places.values():
+        more = f" and {len(where) - _PLACES} more" if len(where) > _PLACES else ""
+        found.append(f"“{written}” ({'; '.join(where[:_PLACES])}{more})")
+    return found
+
+
 def _cleanable(reading: FileReading, leaks: list[Leak]) -> bool:
     """A picture holds names in its metadata only (its pixels are not read); a PDF may hold
     them in its document information and XMP, which can go, or in its text, which cannot."""
@@ -237,7 +254,7 @@ def file_problems(
                 )
                 continue
             leaks = attachment_hits(reading.pieces, finder)
-            found = [f"“{leak.hit.written}” ({leak.where})" for leak in leaks]
+            found = _grouped(leaks)
             if reading.located:
                 found.append("a GPS position (EXIF: where the picture was taken)")
             if found:

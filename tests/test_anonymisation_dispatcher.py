@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from aiogram.methods import SendDocument
 from aiogram.types import User
+from fpdf import FPDF
 from openpyxl import load_workbook
 
 from bot.offline import ChatClient, Reply
@@ -139,6 +140,18 @@ async def test_a_bundle_naming_someone_reaches_no_assessor_and_the_apprentice_is
     )
 
 
+async def test_an_assessor_downloading_is_told_the_export_waits_without_the_name(anna, dp, bot):
+    assessor = person(dp, bot, 2005, "Sam")
+    await invite_and_join(anna, assessor, role="Assessor")
+    await attach(anna, pdf("Jon Baker's plan"), "plan.pdf", "Plan")
+    await assessor.send("/candidates")
+    await assessor.click("Open")
+    reply = await assessor.click("Portfolio .xlsx")
+    assert documents(reply) == []
+    assert "This ST1379 export is held back" in reply.text
+    assert "Jon" not in reply.text and "plan.pdf" not in reply.text
+
+
 @pytest.mark.parametrize(
     ("name", "content", "problem"),
     [
@@ -228,3 +241,14 @@ async def test_mydata_holds_the_names_a_mentor_added(anna):
     assert [(n["name"], n["label"]) for n in data["anonymisation_names"]] == [
         ("Tom Reed", "Manager A")
     ]
+
+
+async def test_a_name_on_many_pages_is_said_once_with_a_count(anna):
+    document = FPDF()
+    document.set_font("helvetica", size=12)
+    for _ in range(8):
+        document.add_page()
+        document.cell(text="Jon Baker attended")
+    await attach(anna, bytes(document.output()), "log.pdf", "Attendance")
+    reply = await export(anna)
+    assert "names “Jon Baker” (page 1 text; page 2 text; page 3 text and 5 more)." in reply.text
