@@ -43,20 +43,32 @@ class ChatLocks(BaseEventIsolation):
             name=self.key_builder.build(key, "lock"), timeout=self.lock_seconds, sleep=0.02
         )
         await lock.acquire()
-        renewer = asyncio.create_task(self._renew(lock))
+        done = asyncio.Event()
+        renewer = asyncio.create_task(self._renew(lock, done))
         try:
             yield None
         finally:
+            # The event as well as the cancel: a cancel that lands as a renewal's reply comes
+            # in can be lost (asyncio.wait_for in Python 3.11 returns the result instead), and
+            # a renewer that went on would hold the chat's lock for ever (measured: a chat stuck
+            # for minutes under load in benchmarks/scale.py). Gathered rather than awaited under
+            # suppress(CancelledError), so that a cancel of this update itself is not swallowed.
+            done.set()
             renewer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await renewer
-            # Expired (the loop stalled longer than lock_seconds) or Redis gone: nothing to free.
-            with contextlib.suppress(LockError, ConnectionError, OSError):
-                await lock.release()
+            try:
+                await asyncio.gather(renewer, return_exceptions=True)
+            finally:
+                # Expired (the loop stalled longer than lock_seconds) or Redis gone: nothing to
+                # free.
+                with contextlib.suppress(LockError, ConnectionError, OSError):
+                    await lock.release()
 
-    async def _renew(self, lock: object) -> None:
-        while True:
-            await asyncio.sleep(self.lock_seconds / 3)
+    async def _renew(self, lock: object, done: asyncio.Event) -> None:
+        while not done.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), self.lock_seconds / 3)
+            if done.is_set():
+                return
             with contextlib.suppress(LockError, ConnectionError, OSError):
                 await lock.reacquire()  # type: ignore[attr-defined]
 
