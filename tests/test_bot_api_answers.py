@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from aiogram import Bot, Dispatcher
-from aiogram.types import Chat, Message
+from aiogram.types import CallbackQuery, Chat, Message
 from aiohttp import web
 from sqlalchemy import select
 
@@ -68,6 +68,20 @@ async def _say(dp: Dispatcher, bot: Bot, client: ChatClient, text: str) -> None:
     )
     # The next update id of the offline client: the replay guard keeps ids in order per chat.
     await dp.feed_update(bot, client.update(message=message))
+
+
+async def _tap(dp: Dispatcher, bot: Bot, client: ChatClient, label: str) -> None:
+    """The user taps `label` under the last reply, fed to the Dispatcher with the real bot."""
+    markup = client.last.markup
+    assert markup is not None
+    [data] = [b.callback_data for row in markup.inline_keyboard for b in row if b.text == label]
+    message = Message(
+        message_id=901, date=FIXED_DATE, chat=client.chat, from_user=client.user, text="(asked)"
+    )
+    query = CallbackQuery(
+        id="tap-1", from_user=client.user, chat_instance="ci", data=data, message=message
+    )
+    await dp.feed_update(bot, client.update(callback_query=query))
 
 
 def _delivered(api: FakeBotApi, chat: Chat) -> list[str]:
@@ -144,3 +158,34 @@ async def test_a_prompt_whose_answer_is_not_json_is_not_sent_again(
         [state] = await session.scalars(select(Prompt.state).where(Prompt.kind == "feedback"))
     assert state == "unknown"
     assert PAGE not in _logged(caplog)
+
+
+async def test_a_save_whose_reply_meets_a_flood_wait_and_then_a_server_error_is_saved_and_told(
+    mentor: ChatClient,
+    mentee: ChatClient,
+    dp: Dispatcher,
+    real_bot: Bot,
+    api: HtmlFirst,
+    services: Services,
+) -> None:
+    await mentor.send("/log")
+    await mentor.click("Jon")
+    await mentor.click("Today")
+    await mentor.send("50")
+    await mentor.click("In person")
+    await mentor.send("Second observation")
+    await mentor.send("Looked at questioning techniques.")
+    await mentor.click("Skip")
+    await mentor.click("Skip")
+    # The reply to the last tap, the one that saves: Telegram asks to wait, then fails once.
+    api.refuse("sendMessage", 429, 1, parameters={"retry_after": 1})
+    api.refuse("sendMessage", 502, 1)
+    await _tap(dp, real_bot, mentor, "Skip")
+    [told] = [t for t in _delivered(api, mentor.chat) if "Saved as" in t]
+    assert told.startswith("Saved as E-0001")
+    assert [m for m, _ in api.calls].count("sendMessage") == 3
+    async with services.sessions() as session:
+        assert [e.duration_minutes for e in await session.scalars(select(Entry))] == [50]
+    # The draft is gone: /start offers no unfinished session to save a second time.
+    reply = await mentor.send("/start")
+    assert "unfinished session" not in reply.text
