@@ -236,7 +236,7 @@ def build_router() -> Router:
         if selected:
             async with writing(sessions, update_id) as session:
                 await repo.remove(session, portfolio.id, entry.id)
-            count = len(selection(snapshot).chosen) - 1
+            count = len([r for r in selection(snapshot).refs if r != ref])
             await _show(
                 target,
                 *args,

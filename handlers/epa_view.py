@@ -78,6 +78,10 @@ def overview(
             texts.EPA_RULE_ONLY.format(count=texts.count_of(len(rule_only), "entry", "entries"))
         )
     rows: list[list[Button]] = []
+    for ref, why in found.dropped:  # not offered any more: taken out from here
+        if ref in ids:
+            lines.append(texts.EPA_DROPPED.format(ref=ref, why=texts.EPA_DROPPED_WHY[why]))
+            rows.append([(texts.EPA_TAKE_OUT.format(ref=ref), EpaCB(a="t", e=ids[ref]))])
     if not offered:
         lines.append(texts.EPA_NONE_OFFERED)
     else:

@@ -707,6 +707,16 @@ EPA_RULE_ONLY = (
     "yourself to offer it."
 )
 EPA_PAGE = "Tap a piece to add it or take it out (✅ = in). Page {page} of {pages}."
+EPA_DROPPED = "⚠️ {ref} is selected but is no longer a piece ({why}): take it out."
+EPA_DROPPED_WHY = {
+    "gone": "deleted",
+    "reflective": "a reflective account or self-assessment",
+    "statement": "the employer and apprentice statement",
+    "training": "off-the-job training",
+    "no_claim": "no KSB mapped to it any more",
+    "opinion": "an employer's opinion, not direct observation",
+}
+EPA_TAKE_OUT = "✖ Take {ref} out"
 EPA_PREV = "‹ Back"
 EPA_NEXT = "Next ›"
 EPA_WRITE_LINES = "Write KSB lines"

@@ -325,6 +325,9 @@ def selection_checks(view: PortfolioSnapshot, framework: Framework) -> list[Rule
                 "not the pieces chosen for the gateway",
             )
         ]
+    if not found.chosen:
+        message = "the EPA portfolio selection has no piece left: every piece selected was dropped"
+        return [check("selection", Status.FAILED, message)]
     checks = [
         check(
             "selection",

@@ -96,13 +96,14 @@ async def set_line(
 
 
 async def load_pieces(session: AsyncSession, portfolio_id: int) -> tuple[EpaPieceRecord, ...]:
-    """The selection as the snapshot holds it, a piece whose entry was deleted too (the
-    snapshot has no entry of that ref: journal.epa_selection names it as dropped)."""
+    """The selection as the snapshot holds it. A deleted entry leaves the selection with it
+    (its row goes when the entry is purged); one that is no longer a piece (untagged) stays,
+    named as dropped by journal.epa_selection until the apprentice takes it out."""
     rows = list(
         await session.execute(
             select(EpaPiece, Entry.ref)
             .join(Entry, Entry.id == EpaPiece.entry_id)
-            .where(EpaPiece.portfolio_id == portfolio_id)
+            .where(EpaPiece.portfolio_id == portfolio_id, Entry.deleted_at.is_(None))
             .order_by(EpaPiece.id)
         )
     )

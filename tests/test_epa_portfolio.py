@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from handlers.epa_view import EpaCB
 from storage.entries import create_entry, toggle_tag
-from storage.models import TAG_BY_RULE, EpaLine, EpaPiece, Person, Portfolio
+from storage.models import TAG_BY_RULE, Entry, EpaLine, EpaPiece, Person, Portfolio
 from storage.uow import writing
 from tests.botkit import ChatClient, invite_and_join, onboard_mentor, starts_with
 from tests.workbooks import sheet_rows
@@ -314,3 +314,28 @@ async def test_mydata_holds_the_lines_and_erasing_a_mentee_takes_their_name_out_
     async with services.sessions() as session:
         lines = set(await session.scalars(select(EpaLine.text)))
     assert not [t for t in lines if "Jon" in t]
+
+
+async def test_a_piece_no_longer_mapped_is_named_and_taken_out_with_one_tap(
+    make_client, services, clock
+):
+    anna, refs = await st1379_apprentice(make_client, services, clock)
+    await pick(anna, refs, "E-0003")
+    async with writing(services.sessions) as session:
+        entry = await session.get(Entry, refs["E-0003"])
+        await session.refresh(entry, ["tags"])
+        person = await session.scalar(select(Person).where(Person.telegram_id == anna.user.id))
+        for tag in [t.criterion_id for t in entry.tags]:
+            await toggle_tag(session, entry, tag, person.id, clock())  # untagged
+    reply = await anna.send("/epa")
+    assert "E-0003 is selected but is no longer a piece (no KSB mapped to it any more)" in (
+        reply.text
+    )
+    workbook = await export(anna, "Portfolio .xlsx")
+    failed = [r[1] for r in sheet_rows(workbook, "Cover") if r and r[0] == "Failed"]
+    assert any("has no piece left" in text for text in failed)
+    reply = await anna.send("/epa")
+    reply = await anna.click("✖ Take E-0003 out", reply)
+    assert "Took E-0003 out (0 selected)" in reply.text
+    async with services.sessions() as session:
+        assert await session.scalar(select(func.count(EpaPiece.id))) == 0
