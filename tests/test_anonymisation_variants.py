@@ -16,7 +16,13 @@ from journal.left_out import why_left_out
 from journal.name_variants import Named, NameFinder
 from journal.portfolio_rules import apply_rules, check_portfolio
 from journal.rule_checks import Status
-from journal.snapshot import AddedNameRecord, AttachmentRecord, PortfolioSnapshot
+from journal.snapshot import (
+    AddedNameRecord,
+    AttachmentRecord,
+    EpaPieceRecord,
+    PortfolioSnapshot,
+    StatementRecord,
+)
 from journal.st1379_rules import st1379_checks
 from tests.snapshots import GENERATED, entry, session, st1379_snapshot
 
@@ -211,3 +217,16 @@ def test_the_candidates_own_name_is_not_a_mentee_sharing_their_surname() -> None
     finder = document_finder(snapshot)
     assert finder.hits("Written by Anna Baker") == []
     assert [h.written for h in finder.hits("Anna Baker met Baker")] == ["Baker"]
+
+
+def test_records_other_parts_of_the_bot_add_are_redacted_their_signatories_kept() -> None:
+    piece = EpaPieceRecord("E-0001", {"st1379:K1": "Jon planned it"}, observed="J. Baker led")
+    signed = StatementRecord(
+        "employer", "Ella Jones", "Anna's own work, Jon agrees", "f", GENERATED
+    )
+    view = anonymise(replace(portfolio("x"), epa_pieces=(piece,), statements=(signed,)))
+    assert view.epa_pieces[0].lines == {"st1379:K1": "Mentee A planned it"}
+    assert view.epa_pieces[0].observed == "Mentee A led"
+    assert view.statements[0].person == "Ella Jones"
+    assert view.statements[0].text == "Anna's own work, Mentee A agrees"
+    assert name_leaks(portfolio("x"), view) == []
