@@ -465,6 +465,7 @@ def _clean_image(path: Path) -> bytes | None:
         options: dict[str, Any] = {"format": image.format}
         if image.format == "JPEG":
             options["quality"] = "keep"  # the same quantisation: no visible loss
+            options["comment"] = b""  # Pillow would copy the JPEG comment over otherwise
         image.save(out, **options)  # no exif=, no pnginfo=: the metadata stays behind
         return out.getvalue()
 

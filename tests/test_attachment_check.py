@@ -234,6 +234,16 @@ def test_cleaning_strips_exif_and_pdf_metadata_and_the_copy_reads_clean(tmp_path
     assert read_attachment(clean).pieces == (("page 1 text", "Agenda"),)
 
 
+def test_cleaning_a_jpeg_drops_its_comment_and_xmp_too(tmp_path: Path) -> None:
+    out = io.BytesIO()
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><dc:creator>Jon Baker</dc:creator></x:xmpmeta>'
+    Image.new("RGB", (40, 30)).save(out, format="JPEG", comment=b"by Ola Nowak", xmp=xmp)
+    photo = written(tmp_path, "photo.jpg", out.getvalue())
+    assert names_in(photo) == [("Jon Baker", "XMP metadata"), ("Ola Nowak", "comment")]
+    clean = written(tmp_path, "clean.jpg", cleaned_copy(photo) or b"")
+    assert names_in(clean) == []
+
+
 def test_cleaning_keeps_a_name_in_the_text_layer_where_it_is(tmp_path: Path) -> None:
     document = written(tmp_path, "notes.pdf", pdf("Jon Baker led it", author="Ola Nowak"))
     clean = written(tmp_path, "clean.pdf", cleaned_copy(document) or b"")
