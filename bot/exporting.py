@@ -20,7 +20,7 @@ from exports.bundle import build_bundle
 from exports.pdf import build_diary
 from exports.signing import load_or_create_key
 from exports.xlsx import build_workbook
-from journal.anonymity_rules import NamesFound, file_problems, name_leaks
+from journal.anonymity_rules import NamesFound, exported, file_problems, name_leaks
 from journal.epa_selection import without_grades
 from journal.frameworks.registry import Registry
 from journal.portfolio_rules import apply_rules, one_qualification
@@ -132,6 +132,7 @@ class Exporter:
         view = apply_rules(snapshot)
         if not view.anonymised:
             return snapshot
+        view = exported(snapshot, view)  # what the export holds (an EPA selection)
         attachments = {a.sha256: a for e in view.entries for a in e.attachments}
         found = await asyncio.to_thread(read_all, [a.path for a in attachments.values()])
         readings = dict(zip(attachments, found, strict=True))

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from journal.anonymisation import SIGNATORY_FIELDS, TECHNICAL_FIELDS, people_of
+from journal.entries import Kind
 from journal.name_variants import Hit, NameFinder, fold_case
 from journal.rule_checks import RuleCheck, Status
 from journal.snapshot import EntryRecord, PortfolioSnapshot
@@ -102,6 +103,20 @@ def _texts(value: Any, where: str) -> Iterator[tuple[str, str]]:
             yield from _texts(item, _place(item, where) if dataclass else where)
 
 
+def exported(original: PortfolioSnapshot, view: PortfolioSnapshot) -> PortfolioSnapshot:
+    """`view` with the entries its export holds: with an EPA selection, the selected pieces and
+    the statement (journal.epa_selection.gateway_view) and the off-the-job training of its own
+    sheet; without one, every entry. An entry left out of the export cannot name anyone in it."""
+    # Imported here: journal.epa_selection builds on journal.st1379_rules, which uses this.
+    from journal.epa_selection import gateway_view
+
+    shown = gateway_view(original, view)
+    if shown is view:
+        return view
+    refs = {e.ref for e in shown.entries} | {e.ref for e in view.entries if e.kind == Kind.OTJ}
+    return replace(shown, entries=tuple(e for e in view.entries if e.ref in refs))
+
+
 def name_leaks(original: PortfolioSnapshot, view: PortfolioSnapshot) -> list[Leak]:
     """Every name of `original`'s people still in what an export of `view` shows."""
     finder = NameFinder(people_of(original), keep=[original.candidate])
@@ -131,7 +146,7 @@ def _listed(items: list[str]) -> str:
 def anonymised_check(
     original: PortfolioSnapshot, view: PortfolioSnapshot, framework_id: str
 ) -> RuleCheck:
-    leaks = name_leaks(original, view)
+    leaks = name_leaks(original, exported(original, view))
     if leaks:
         places = [
             f"{leak.where} ({', '.join(leak.hit.labels)}, {leak.hit.variant.kind})"
@@ -151,9 +166,12 @@ def anonymised_check(
     return RuleCheck(framework_id, "anonymised", Status.PASSED, message)
 
 
-def attachments_check(view: PortfolioSnapshot, framework_id: str) -> RuleCheck | None:
+def attachments_check(
+    original: PortfolioSnapshot, view: PortfolioSnapshot, framework_id: str
+) -> RuleCheck | None:
     """What reading the attachments found (the exporter refuses a file that names someone,
     so a built export holds none); what the software cannot read is for a person to look at."""
+    view = exported(original, view)
     attachments = [a for e in view.entries for a in e.attachments]
     if not attachments:
         return None

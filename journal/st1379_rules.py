@@ -122,7 +122,7 @@ def st1379_checks(
         check("reflective", *reflective_check(original.entries, view.entries)),
         anonymised_check(original, view, framework.id),
     ]
-    attachments = attachments_check(view, framework.id)
+    attachments = attachments_check(original, view, framework.id)
     if attachments is not None:
         checks.append(attachments)
     return checks

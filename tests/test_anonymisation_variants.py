@@ -230,3 +230,21 @@ def test_records_other_parts_of_the_bot_add_are_redacted_their_signatories_kept(
     assert view.statements[0].person == "Ella Jones"
     assert view.statements[0].text == "Anna's own work, Mentee A agrees"
     assert name_leaks(portfolio("x"), view) == []
+
+
+def test_with_an_epa_selection_only_the_selected_pieces_are_searched() -> None:
+    files = (AttachmentRecord("E-0002", "document", Path("x.pdf"), "JonBaker.pdf", 10, "ab"),)
+    snapshot = replace(
+        portfolio("x"),
+        entries=(
+            session(1, 1, 60, summary="Planned", mentees=("Jon Baker",), tags=("st1379:K1",)),
+            replace(session(2, 2, 60, summary="Met", tags=("st1379:K2",)), attachments=files),
+        ),
+    )
+
+    def anonymised(selected: str) -> Status:
+        chosen = (EpaPieceRecord(selected, {"st1379:K1": "x", "st1379:K2": "y"}),)
+        return checks(replace(snapshot, epa_pieces=chosen))["anonymised"].status
+
+    assert anonymised("E-0001") == Status.PASSED
+    assert anonymised("E-0002") == Status.FAILED
