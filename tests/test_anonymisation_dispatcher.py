@@ -16,6 +16,7 @@ from fpdf import FPDF
 from openpyxl import load_workbook
 
 from bot.offline import ChatClient, Reply
+from journal.anonymity_rules import NamesFound
 from tests.botkit import invite_and_join, onboard_mentor
 from tests.conftest import log_session
 from tests.test_attachment_check import docx, huge_png, jpeg, pdf, zip_bomb_docx
@@ -252,3 +253,11 @@ async def test_a_name_on_many_pages_is_said_once_with_a_count(anna):
     await attach(anna, bytes(document.output()), "log.pdf", "Attendance")
     reply = await export(anna)
     assert "names “Jon Baker” (page 1 text; page 2 text; page 3 text and 5 more)." in reply.text
+
+
+async def test_the_command_line_export_is_refused_with_the_file_and_the_name(anna, services):
+    await attach(anna, pdf("Observed Jon Baker"), "notes.pdf", "Observation")
+    with pytest.raises(NamesFound) as refused:
+        await services.exporter.build(1, "zip", services.clock(), framework="st1379")
+    assert isinstance(refused.value, LookupError)  # `mentorlog export` prints it, exit 2
+    assert "E-0001 notes.pdf: “Jon Baker” (page 1 text)" in str(refused.value)
