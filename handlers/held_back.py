@@ -178,8 +178,9 @@ def build_router() -> Router:
             return
         try:
             cleaned = await asyncio.to_thread(cleaned_copy, files.absolute(old_path))
-        except Exception:  # a file that cannot be rewritten here is replaced by hand
-            log.warning("an attachment could not be cleaned", exc_info=True)
+        except Exception as error:  # a file that cannot be rewritten here is replaced by hand
+            # The type only: a message could carry words from the file.
+            log.warning("an attachment could not be cleaned (%s)", type(error).__name__)
             cleaned = None
         if cleaned is None:
             await reply(target, texts.ANON_CANT_CLEAN.format(file=name))
