@@ -4,6 +4,7 @@ properties and text, picture EXIF; hostile files get a plain reason, never a tra
 from __future__ import annotations
 
 import io
+import os
 import struct
 import time
 import zipfile
@@ -14,6 +15,7 @@ import pytest
 from fpdf import FPDF
 from PIL import Image
 
+from exports import attachment_check
 from exports.attachment_check import (
     METADATA,
     OTHER,
@@ -252,3 +254,16 @@ def test_cleaning_keeps_a_name_in_the_text_layer_where_it_is(tmp_path: Path) -> 
 
 def test_an_office_file_is_not_cleaned_here(tmp_path: Path) -> None:
     assert cleaned_copy(written(tmp_path, "c.docx", docx())) is None
+
+
+def test_a_file_that_never_ends_is_stopped_and_the_rest_read_by_a_new_child(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    endless = tmp_path / "endless.pdf"
+    os.mkfifo(endless)  # opening it waits for a writer that never comes
+    monkeypatch.setattr(attachment_check, "STARTUP_SECONDS", 5.0)
+    started = time.monotonic()
+    first, second = read_all([endless, written(tmp_path, "b.pdf", pdf("Ola"))], seconds_per_file=2)
+    assert first.problem == "it takes too long to check"
+    assert second.pieces == (("page 1 text", "Ola"),)
+    assert time.monotonic() - started < 20
