@@ -140,3 +140,34 @@ def test_ecomentor_demo_shows_the_five_judgements_and_the_qa_sample(demo: Demo) 
 @pytest.fixture(scope="module")
 def demo(demo_out: Demo) -> Demo:
     return demo_out
+
+
+def test_st1379_demo_is_a_curated_selection_with_the_statement_and_confirmed_hours(
+    demo: Demo,
+) -> None:
+    files = _files(demo, "st1379")
+    pieces = sheet_rows(files[".xlsx"], "EPA portfolio")[1:]
+    refs = {r[1] for r in pieces if str(r[1]).startswith("E-")}
+    assert len(refs) == 12
+    # Every piece says how it shows each KSB, and the mentees' names are not in the lines.
+    assert all(r[5] for r in pieces if str(r[1]).startswith("E-"))
+    assert not any("Dan" in str(r) or "Eve" in str(r) for r in pieces)
+    cover = dict(r for r in sheet_rows(files[".xlsx"], "Cover") if len(r) == 2)
+    assert cover["Off-the-job training"].startswith(
+        "318 h logged, 318 h confirmed by the employer; planned 300 h"
+    )
+    assert cover["Apprentice"].startswith("confirmed by Priya Shah")
+    assert cover["Employer"].startswith("confirmed by Tom")
+    checks = [r for r in sheet_rows(files[".xlsx"], "Cover") if r[:1] in (("Failed",), ("Check",))]
+    assert checks == []
+    diary = _diary(files[".pdf"])
+    assert "valid and attributable to the apprentice, Priya Shah" in diary
+
+
+def test_st1379_demo_leaves_the_second_recording_open(demo: Demo) -> None:
+    db = sqlite3.connect(demo[0] / "demo-data" / "mentorlog.db")
+    kinds = [k for (k,) in db.execute("select kind from gateway_records order by id")]
+    assert kinds == ["english", "maths", "decision", "gateway"]
+    recordings = db.execute("select count(*) from recordings").fetchone()[0]
+    db.close()
+    assert recordings == 1  # two are needed: the second is the element left open
