@@ -261,3 +261,27 @@ async def test_the_command_line_export_is_refused_with_the_file_and_the_name(ann
         await services.exporter.build(1, "zip", services.clock(), framework="st1379")
     assert isinstance(refused.value, LookupError)  # `mentorlog export` prints it, exit 2
     assert "E-0001 notes.pdf: “Jon Baker” (page 1 text)" in str(refused.value)
+
+
+async def test_forgetting_a_person_blanks_their_username_and_a_name_added_for_them(
+    anna, dp, bot, services
+):
+    ola = person(dp, bot, 2006, "Ola Nowak", "olanowak")
+    await invite_and_join(anna, ola)
+    await anna.send("/names")
+    await anna.click("Add someone else")
+    await anna.send("Ola Nowak")
+    database = services.settings.database_url.removeprefix("sqlite:///")
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT username FROM people WHERE telegram_id = 2006").fetchone() == (
+            "olanowak",
+        )
+    await ola.send("/forget")
+    await ola.click("Erase everything")
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT count(*) FROM people WHERE username = 'olanowak'").fetchone() == (
+            0,
+        )
+        assert db.execute("SELECT name, label FROM anonymisation_names").fetchall() == [
+            ("", "Person A")
+        ]
