@@ -170,6 +170,28 @@ def prompt_sends(api: FakeBotApi, since: int) -> list[tuple[int, float]]:
     ]
 
 
+def send_timing(times: list[float], started: float, ended: float) -> str:
+    """Where the send time went: the rate while updates were posted and after, and the gaps
+    between consecutive prompts (one every 34 ms when none is missed; a long gap is a batch
+    claimed late or a loop too busy to take its turn)."""
+    gaps = sorted(b - a for a, b in itertools.pairwise(times))
+    during = [t for t in times if t <= ended]
+    after = [t for t in times if t > ended]
+
+    def rate(ts: list[float]) -> str:
+        return f"{(len(ts) - 1) / (ts[-1] - ts[0]):.1f}/s" if len(ts) > 1 else "-"
+
+    def at(q: float) -> float:
+        return gaps[min(len(gaps) - 1, int(q * len(gaps)))] * 1000
+
+    long = [g for g in gaps if g > 0.1]
+    return (
+        f"sends: {len(during)} while updates came ({rate(during)}), {len(after)} after "
+        f"({rate(after)}); gap ms p50={at(0.5):.0f} p90={at(0.9):.0f} p99={at(0.99):.0f} "
+        f"max={gaps[-1] * 1000:.0f}; {len(long)} gaps over 100 ms, {sum(long):.1f} s in all"
+    )
+
+
 async def _pg(url: str, sql: str) -> Any:
     import asyncpg
 
@@ -292,6 +314,7 @@ async def phase(
             result.sends = len(sends)
             if len(times) > 1:
                 result.send_per_s = (len(times) - 1) / (times[-1] - times[0])
+                print("  " + send_timing(times, started, ended), flush=True)
             saved = sum(len(c.saves) for c in clients)
             # Entries of the users (populate's one group session per 100 mentees aside).
             populated = -(-args.prompts // 100) + args.prompts
@@ -326,6 +349,8 @@ async def phase(
             await asyncio.wait_for(bot.process.wait(), 180)
     finally:
         await nginx.stop()
+    if args.log:
+        Path(args.log).with_suffix(f".w{workers}.log").write_text(bot.output)
     result.problems = len(bot.problems())
     if result.problems:
         print("  problems in the workers' output:", *bot.problems()[:5], sep="\n    ")
@@ -379,4 +404,5 @@ if __name__ == "__main__":
     parser.add_argument("--conversations", type=int, default=16, help="mentor-mentee pairs at once")
     parser.add_argument("--prompts", type=int, default=900, help="due prompts per worker count")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--log", help="keep the workers' output in LOG.wN.log")
     asyncio.run(main(parser.parse_args()))

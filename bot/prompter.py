@@ -28,6 +28,7 @@ import logging
 import os
 import secrets
 import socket
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -43,14 +44,17 @@ from aiogram.exceptions import (
 )
 from aiohttp import ClientConnectorError
 from aiolimiter import AsyncLimiter
+from apscheduler.events import EVENT_SCHEDULER_SHUTDOWN
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.api_retry import at_most_once
+from bot.send_loop import SendLoop, own_bot, own_sessions
 from handlers.prompts import render
 from journal.clock import utcnow
 from journal.prompting import Outcome, decide, local_day
 from storage import outbox, reminders
+from storage.db import is_sqlite
 from storage.outbox import Outgoing
 from storage.prompts import State
 from storage.uow import writing
@@ -61,10 +65,17 @@ Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], datetime]
 
 BATCH = 60  # two seconds of sending at 30 a second: claims stay young
+# Batches sent at once: while one lane's last prompts go out, the other's are queued at the
+# budget, so the claim of the next batch leaves no gap in the sending.
+LANES = 2
 # A longer retry_after would hold the claim for long; such a prompt rejoins the queue instead.
 LONGEST_WAIT_IN_PLACE = 60
 WAITS_IN_PLACE = 3
 EVERY_SECONDS = 5
+# With the shared budget: a prompt goes this long after its turn (the round trips between the
+# turn and the send, to Redis for the chat's turn and to the database for `sending`, take
+# 5 to 30 ms on a busy host; a later one sends at once, off the pace by the overrun).
+SEND_LEAD_S = 0.06
 PLAN_EVERY = timedelta(minutes=15)
 DROPPED = {
     Outcome.SKIPPED: State.SKIPPED,
@@ -89,6 +100,8 @@ class Limiter:
         self._tidy_at = 1024
 
     async def wait(self, chat_id: int) -> None:
+        """Return when a message to `chat_id` may go now (None: there is no turn time to
+        pace by, unlike `bot.send_budget.SharedLimiter.wait`)."""
         if self._per_chat_seconds > 0:
             chat = self._chats.get(chat_id)
             if chat is None:
@@ -173,9 +186,13 @@ async def _deliver(
     assert chat_id is not None  # decide() skips people without a chat
     text, markup = render(item, local_day(now, item.recipient.timezone))
     for _ in range(WAITS_IN_PLACE + 1):
-        await limiter.wait(chat_id)
+        turn = await limiter.wait(chat_id)
         if not await _write(sessions, outbox.mark_sending, pid, token, now):
             return 0  # the claim was lost (released after a stall and taken by another worker)
+        if turn is not None:
+            # A fixed lead after the turn, not whenever the write above is done: the budget's
+            # spacing of the turns is then the spacing Telegram sees.
+            await sleep(max(0.0, turn + SEND_LEAD_S - time.time()))
         try:
             with at_most_once():
                 message = await bot.send_message(chat_id, text, reply_markup=markup)
@@ -230,16 +247,20 @@ class PromptJob:
         limiter: Limiter,
         plan_every: timedelta = PLAN_EVERY,
         batch: int = BATCH,
+        lanes: int = LANES,
     ) -> None:
         self._bot, self._sessions, self._clock = bot, sessions, clock
         self._worker_id, self._limiter = worker_id, limiter
-        self._plan_every, self._batch = plan_every, batch
+        self._plan_every, self._batch, self._lanes = plan_every, batch, lanes
         self._planned_at: datetime | None = None
 
     async def tick(self) -> int:
         now = self._clock()
         if self._planned_at is None or now - self._planned_at >= self._plan_every:
             await self._plan(now)
+        return sum(await asyncio.gather(*(self._lane() for _ in range(self._lanes))))
+
+    async def _lane(self) -> int:
         sent = 0
         while delivered := await run_due_prompts(
             self._bot,
@@ -260,9 +281,12 @@ class PromptJob:
         self._planned_at = now
 
 
-async def run_prompt_job(job: PromptJob) -> int:
-    """The scheduler's job: a coroutine function, which APScheduler awaits in the event loop."""
-    return await job.tick()
+async def run_prompt_job(job: PromptJob, loop: SendLoop | None = None) -> int:
+    """The scheduler's job: a coroutine function, which APScheduler awaits in the event loop;
+    with `loop`, the sending itself runs there (`bot.send_loop`)."""
+    if loop is None:
+        return await job.tick()
+    return int(await loop.run(job.tick()))
 
 
 def build_scheduler(
@@ -273,24 +297,40 @@ def build_scheduler(
     worker_id: str | None = None,
     limiter: Limiter | None = None,
     every_seconds: float = EVERY_SECONDS,
+    own_loop: bool | None = None,
 ) -> AsyncIOScheduler:
     """APScheduler runs one short job; the prompts themselves are rows (DESIGN.md section 10).
 
     Coalescing and no misfire limit: after downtime the job runs once, at once, and the rows
     say what is due. One instance at a time: a long backlog is one run, not a pile-up.
+
+    `own_loop` (by default: with a server database) sends on an event loop of its own thread,
+    so that handling updates cannot hold the prompts back (`bot.send_loop`); the scheduler
+    itself, and any other job on it, stays on the caller's loop.
     """
+    limiter = limiter or Limiter()
+    engine = sessions.kw["bind"]
+    if own_loop is None:
+        own_loop = not is_sqlite(engine.url.render_as_string(hide_password=False))
+    loop: SendLoop | None = None
+    if own_loop:
+        bot, sessions = own_bot(bot), own_sessions(sessions)
+        # The caller's limiter stays unused on its loop (and closed there by the caller).
+        fresh = getattr(limiter, "fresh", None)
+        limiter = fresh() if fresh else limiter
+        loop = SendLoop("prompt-sender", closing=[bot, sessions, limiter])
     job = PromptJob(
         bot,
         sessions,
         clock,
         worker_id=worker_id or default_worker_id(),
-        limiter=limiter or Limiter(),
+        limiter=limiter,
     )
     scheduler = AsyncIOScheduler(timezone=UTC)
     scheduler.add_job(
         run_prompt_job,
         "interval",
-        args=[job],
+        args=[job, loop],
         seconds=every_seconds,
         id="prompts",
         coalesce=True,
@@ -298,4 +338,7 @@ def build_scheduler(
         misfire_grace_time=None,
         next_run_time=datetime.now(UTC),
     )
+    if loop is not None:
+        sender = loop
+        scheduler.add_listener(lambda _: sender.stop(), EVENT_SCHEDULER_SHUTDOWN)
     return scheduler
