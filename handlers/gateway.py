@@ -28,6 +28,7 @@ from handlers.gateway_view import (
     load,
     notify,
     render,
+    show_every_side,
     viewer_of,
 )
 from handlers.recordings import start_recording
@@ -54,27 +55,9 @@ def build_router() -> Router:
         now: datetime,
         today: date,
     ) -> None:
-        if person is None:
-            await reply(message, texts.NEEDS_START)
-            return
-        shown = False
-        if portfolio is not None and follows_st1379(portfolio):
-            gw, employers = await load(sessions, portfolio, files_root, now, today, registry)
-            text, markup = render(gw, Party.APPRENTICE, portfolio.id, employers)
-            await reply(message, text, reply_markup=markup)
-            shown = True
-        async with sessions() as session:
-            theirs = await repo.employed(session, person)
-        for apprentice in theirs:
-            gw, employers = await load(sessions, apprentice, files_root, now, today, registry)
-            text, markup = render(gw, Party.EMPLOYER, apprentice.id, employers)
-            await reply(message, text, reply_markup=markup)
-            shown = True
-        if not shown:
-            await reply(
-                message,
-                texts.GATEWAY_ONLY_ST1379 if portfolio is not None else texts.NEEDS_PORTFOLIO,
-            )
+        await show_every_side(
+            message, sessions, person, portfolio, files_root, registry, now, today, render
+        )
 
     @router.callback_query(GatewayCB.filter())
     async def tapped(

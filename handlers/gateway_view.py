@@ -7,13 +7,14 @@ the other party.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
@@ -21,6 +22,7 @@ from handlers.apprenticeship import follows_st1379
 from handlers.callbacks import ApprenticeshipCB, Id, InviteCB, OtjCB
 from handlers.epa import EpaCB
 from handlers.keyboards import Button, keyboard
+from handlers.replies import reply
 from journal.apprenticeship import FRAMEWORK
 from journal.frameworks.registry import Registry
 from journal.gateway import SUBJECTS, Item
@@ -79,6 +81,40 @@ async def load(
         found = await repo.load(session, portfolio, files_root, now, today, registry.get(FRAMEWORK))
         employers = await repo.employers(session, portfolio.id)
     return found, employers
+
+
+Render = Callable[[Gateway, Party, int, list[Person]], tuple[str, InlineKeyboardMarkup]]
+
+
+async def show_every_side(
+    message: Message,
+    sessions: async_sessionmaker[AsyncSession],
+    person: Person | None,
+    portfolio: Portfolio | None,
+    files_root: Path,
+    registry: Registry,
+    now: datetime,
+    today: date,
+    render: Render,
+) -> None:
+    """/gateway and /statement: the apprentice's own, then that of each apprentice this person
+    is the employer of (one person can be both)."""
+    if person is None:
+        await reply(message, texts.NEEDS_START)
+        return
+    sides: list[tuple[Portfolio, Party]] = []
+    if portfolio is not None and follows_st1379(portfolio):
+        sides.append((portfolio, Party.APPRENTICE))
+    async with sessions() as session:
+        sides += [(theirs, Party.EMPLOYER) for theirs in await repo.employed(session, person)]
+    for shown, party in sides:
+        gw, employers = await load(sessions, shown, files_root, now, today, registry)
+        text, markup = render(gw, party, shown.id, employers)
+        await reply(message, text, reply_markup=markup)
+    if not sides:
+        await reply(
+            message, texts.GATEWAY_ONLY_ST1379 if portfolio is not None else texts.NEEDS_PORTFOLIO
+        )
 
 
 def statement_state_text(gw: Gateway) -> str:

@@ -19,13 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
 from handlers.apprenticeship import follows_st1379
-from handlers.gateway_view import StatementCB, at_text, load, notify, viewer_of
+from handlers.gateway_view import StatementCB, at_text, load, notify, show_every_side, viewer_of
 from handlers.keyboards import Button, keyboard
 from handlers.replies import reply
 from journal.frameworks.registry import Registry
 from journal.statement import Party, may_confirm, short, statement_text
 from storage import statements as statement_repo
-from storage.gateway import Gateway, employed
+from storage.gateway import Gateway
 from storage.models import Person, Portfolio
 from storage.uow import writing
 
@@ -82,27 +82,9 @@ def build_router() -> Router:
         now: datetime,
         today: date,
     ) -> None:
-        if person is None:
-            await reply(message, texts.NEEDS_START)
-            return
-        shown = False
-        if portfolio is not None and follows_st1379(portfolio):
-            gw, employers = await load(sessions, portfolio, files_root, now, today, registry)
-            text, markup = render(gw, Party.APPRENTICE, portfolio.id, employers)
-            await reply(message, text, reply_markup=markup)
-            shown = True
-        async with sessions() as session:
-            theirs = await employed(session, person)
-        for apprentice in theirs:
-            gw, employers = await load(sessions, apprentice, files_root, now, today, registry)
-            text, markup = render(gw, Party.EMPLOYER, apprentice.id, employers)
-            await reply(message, text, reply_markup=markup)
-            shown = True
-        if not shown:
-            await reply(
-                message,
-                texts.GATEWAY_ONLY_ST1379 if portfolio is not None else texts.NEEDS_PORTFOLIO,
-            )
+        await show_every_side(
+            message, sessions, person, portfolio, files_root, registry, now, today, render
+        )
 
     @router.callback_query(StatementCB.filter())
     async def tapped(
