@@ -59,6 +59,17 @@ def follows_st1379(portfolio: Portfolio) -> bool:
     return any(pf.framework_id == FRAMEWORK for pf in portfolio.frameworks)
 
 
+async def not_for_this_journal(
+    message: Message, portfolio: Portfolio | None, only: str, none: str = texts.NEEDS_PORTFOLIO
+) -> bool:
+    """An ST1379 command in a chat without a journal (`none`) or with one that doesn't follow
+    ST1379 (`only`) is answered here: True when the command should go no further."""
+    if portfolio is None or not follows_st1379(portfolio):
+        await reply(message, none if portfolio is None else only)
+        return True
+    return False
+
+
 def _hours(minutes: int) -> str:
     return format_minutes(minutes)
 
@@ -243,11 +254,7 @@ def build_router() -> Router:
         sessions: async_sessionmaker[AsyncSession],
         portfolio: Portfolio | None,
     ) -> None:
-        if portfolio is None:
-            await reply(message, texts.NEEDS_PORTFOLIO)
-            return
-        if not follows_st1379(portfolio):
-            await reply(message, texts.OTJ_ONLY_ST1379)
+        if await not_for_this_journal(message, portfolio, texts.OTJ_ONLY_ST1379):
             return
         if await resume(message, state, sessions, portfolio):
             return
@@ -277,11 +284,7 @@ def build_router() -> Router:
     async def apprenticeship(
         message: Message, sessions: async_sessionmaker[AsyncSession], portfolio: Portfolio | None
     ) -> None:
-        if portfolio is None:
-            await reply(message, texts.NEEDS_PORTFOLIO)
-            return
-        if not follows_st1379(portfolio):
-            await reply(message, texts.OTJ_ONLY_ST1379)
+        if await not_for_this_journal(message, portfolio, texts.OTJ_ONLY_ST1379):
             return
         async with sessions() as session:
             plan = await repo.get_plan(session, portfolio.id)

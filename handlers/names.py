@@ -19,12 +19,12 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
+from handlers.apprenticeship import follows_st1379, not_for_this_journal
 from handlers.filters import TypedText
 from handlers.keyboards import Button, chunked, keyboard
 from handlers.replies import reply
 from journal.anonymisation import ADDED_KINDS
 from journal.parsing import InputError, clean_text
-from journal.st1379_rules import ST1379
 from journal.textnorm import shorten
 from storage import anonymisation_names as repo
 from storage.models import Person, Portfolio
@@ -41,10 +41,6 @@ class NamesCB(CallbackData, prefix="nm"):
 
 class NamesState(StatesGroup):
     name = State()
-
-
-def _follows_st1379(portfolio: Portfolio) -> bool:
-    return any(pf.framework_id == ST1379 for pf in portfolio.frameworks)
 
 
 async def _list(
@@ -82,11 +78,7 @@ def build_router() -> Router:
         sessions: async_sessionmaker[AsyncSession],
         portfolio: Portfolio | None,
     ) -> None:
-        if portfolio is None:
-            await reply(message, texts.NEEDS_PORTFOLIO)
-            return
-        if not _follows_st1379(portfolio):
-            await reply(message, texts.NAMES_ONLY_ST1379)
+        if await not_for_this_journal(message, portfolio, texts.NAMES_ONLY_ST1379):
             return
         if await state.get_state() == NamesState.name.state:
             await state.clear()
@@ -104,7 +96,7 @@ def build_router() -> Router:
         update_id: int | None,
     ) -> None:
         target = query.message
-        if portfolio is None or target is None or not _follows_st1379(portfolio):
+        if portfolio is None or target is None or not follows_st1379(portfolio):
             await query.answer(texts.NOT_YOURS, show_alert=True)
             return
         act, value = callback_data.act, callback_data.v

@@ -25,7 +25,7 @@ from aiohttp import ClientError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
-from handlers.apprenticeship import START_PAST_DAYS, follows_st1379
+from handlers.apprenticeship import START_PAST_DAYS, not_for_this_journal
 from handlers.filters import NotCommand, TypedText
 from handlers.keyboards import keyboard
 from handlers.media import fetch_files, pending_from
@@ -180,11 +180,9 @@ def build_router() -> Router:
         sessions: async_sessionmaker[AsyncSession],
         portfolio: Portfolio | None,
     ) -> None:
-        if portfolio is None:
-            await reply(message, texts.RECORDING_ONLY_APPRENTICE)
-            return
-        if not follows_st1379(portfolio):
-            await reply(message, texts.GATEWAY_ONLY_ST1379)
+        if await not_for_this_journal(
+            message, portfolio, texts.GATEWAY_ONLY_ST1379, texts.RECORDING_ONLY_APPRENTICE
+        ):
             return
         await start_recording(message, state)
 
