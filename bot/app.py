@@ -23,6 +23,8 @@ from bot.settings import Settings
 from handlers import (
     apprenticeship,
     assessor,
+    assessor_ecomentor,
+    assessor_marks,
     capture,
     entries,
     epa,
@@ -45,8 +47,8 @@ from handlers import (
     texts,
 )
 from handlers import prompts as prompt_handlers
-from handlers.assessor import UPLOAD_LIMIT
 from handlers.context import ReplayGuard, SeenUpdates, Who
+from handlers.downloads import UPLOAD_LIMIT
 from handlers.filters import PrivateChatsOnly
 from journal.clock import utcnow
 from journal.frameworks.registry import Registry, load_registry
@@ -158,6 +160,8 @@ def build_dispatcher(
         invite.build_router(),
         prompt_handlers.build_router(),
         assessor.build_router(),
+        assessor_marks.build_router(),
+        assessor_ecomentor.build_router(),
         marksheet.build_router(),
         qa.build_router(),
         privacy.build_router(),

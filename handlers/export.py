@@ -10,8 +10,8 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
-from handlers.assessor import BuildsExports, download_choice, download_rows, send_export
 from handlers.callbacks import ExportCB
+from handlers.downloads import BuildsExports, download_choice, download_rows, send_export
 from handlers.held_back import tell_held_back
 from handlers.keyboards import keyboard
 from journal.frameworks.registry import Registry

@@ -12,8 +12,8 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
-from handlers.assessor import BuildsExports
 from handlers.callbacks import ForgetCB
+from handlers.downloads import BuildsExports
 from handlers.keyboards import keyboard
 from journal.tagging import Tagger
 from storage import privacy

@@ -16,9 +16,9 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
-from handlers.assessor import BuildsExports, download_choice, download_rows, send_export
 from handlers.callbacks import QaCB
 from handlers.criteria import short_code
+from handlers.downloads import BuildsExports, download_choice, download_rows, send_export
 from handlers.filters import TypedText
 from handlers.keyboards import Button, chunked, keyboard
 from journal.assessment import CriterionDecisions, decision_trail, trail_text
