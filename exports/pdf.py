@@ -47,6 +47,9 @@ from exports import (
 from exports.assessment_record import write_assessment_section
 from exports.epa_portfolio import cover_line as epa_cover_line
 from exports.epa_portfolio import write_epa_section
+from exports.gateway_section import SECTION as GATEWAY_SECTION
+from exports.gateway_section import cover_line as gateway_cover_line
+from exports.gateway_section import write_gateway_section
 from exports.otj_sheet import cover_line as otj_cover_line
 from exports.otj_sheet import write_otj_section
 from exports.statement import TITLE as STATEMENT_TITLE
@@ -383,6 +386,7 @@ def write_diary(view: ExportView, out_path: Path) -> Path:
             _write_confirmation(writer, c)
     write_epa_section(writer, view)
     write_otj_section(writer, view)
+    write_gateway_section(writer, view)
     write_tasks_section(writer, view)
     write_assessment_section(writer, view)
     _signatures(writer, view)
@@ -419,6 +423,8 @@ def _front(w: _Writer, view: ExportView) -> None:
         w.field("Off-the-job training", otj)
     if (epa := epa_cover_line(view)) is not None:
         w.field("EPA portfolio", epa)
+    if (gateway := gateway_cover_line(view)) is not None:
+        w.field(GATEWAY_SECTION, gateway)
     w.field("Coverage", "\n".join(u.text for u in found.units))
     if statement := statement_lines(view):
         w.field(STATEMENT_TITLE, "\n".join(f"{label}: {text}" for label, text in statement[1:3]))

@@ -34,6 +34,10 @@ from exports import (
 from exports.assessment_record import write_assessment_sheet
 from exports.epa_portfolio import cover_line as epa_cover_line
 from exports.epa_portfolio import write_epa_sheet
+from exports.gateway_section import RECORDINGS_TITLE, gateway_lines, recording_lines
+from exports.gateway_section import SECTION as GATEWAY_SECTION
+from exports.gateway_section import TITLE as GATEWAY_TITLE
+from exports.gateway_section import cover_line as gateway_cover_line
 from exports.otj_sheet import cover_line as otj_cover_line
 from exports.otj_sheet import write_otj_sheet
 from exports.safe_cells import Column, setup_print
@@ -258,6 +262,13 @@ def cover_rows(view: ExportView) -> Iterator[CoverRow]:
         yield "", None, False
         yield STATEMENT_TITLE, None, True
         yield from ((label, text, False) for label, text in statement)
+    if gateway := gateway_lines(view):
+        yield "", None, False
+        yield GATEWAY_TITLE, None, True
+        yield from ((label, text, False) for label, text in gateway)
+        yield "", None, False
+        yield RECORDINGS_TITLE, None, True
+        yield from ((label, text, False) for label, text in recording_lines(view))
 
 
 def _totals(view: ExportView) -> Iterator[CoverRow]:
@@ -273,6 +284,8 @@ def _totals(view: ExportView) -> Iterator[CoverRow]:
         yield "Off-the-job training", otj, False
     if (epa := epa_cover_line(view)) is not None:
         yield "EPA portfolio", epa, False
+    if (gateway := gateway_cover_line(view)) is not None:
+        yield GATEWAY_SECTION, gateway, False
     yield "Attachments", sum(len(e.attachments) for e in s.entries), False
     yield "Mentees", len(s.mentees) or len({m for e in s.entries for m in e.mentees}), False
     yield "Goals", len(s.goals), False

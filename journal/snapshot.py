@@ -178,6 +178,44 @@ class AddedNameRecord:
 
 
 @dataclass(frozen=True)
+class GatewayItemRecord:
+    """One item of the ST1379 gateway checklist (journal.gateway.Item) as the bot kept it from
+    the data when the snapshot was read: met or not, the figure it rests on (the off-the-job
+    minutes the employer confirmed, the pieces of the portfolio) and what is still missing."""
+
+    item: str  # journal.gateway.Item
+    met: bool
+    count: int | None = None
+    missing: tuple[str, ...] = ()  # the portfolio: what is not ready (journal.epa_selection)
+
+
+@dataclass(frozen=True)
+class GatewayFactRecord:
+    """What someone recorded for the ST1379 gateway, the newest of each kind: English or maths
+    with the alternative of the seed it meets (`value`), the employer's decision, the gateway
+    itself (`on_date` the gateway date); who, in which role, when."""
+
+    kind: str  # storage.gateway.Kind: "english" | "maths" | "decision" | "gateway"
+    person: str
+    role: str
+    recorded_at: datetime
+    value: str = ""
+    on_date: date | None = None
+
+
+@dataclass(frozen=True)
+class RecordingRecord:
+    """A recording of a mentoring session after the ST1379 gateway (journal.recordings) and
+    why it does not count, if it does not (journal.recordings.Problem values)."""
+
+    recorded_on: date
+    seconds: int | None
+    visible: bool
+    format: str  # "one_to_one" | "group"
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class PortfolioSnapshot:
     portfolio_id: int
     candidate: str
@@ -216,6 +254,11 @@ class PortfolioSnapshot:
     # ST1379: the apprentice's gateway selection (empty: none made) and the apprenticeship plan.
     epa_pieces: tuple[EpaPieceRecord, ...] = ()
     otj_plan: Plan | None = None
+    # ST1379 only (storage.gateway): the gateway checklist as kept on the day the snapshot was
+    # read, in journal.gateway.ITEMS order, what was recorded for it, and the recordings.
+    gateway_items: tuple[GatewayItemRecord, ...] = ()
+    gateway_facts: tuple[GatewayFactRecord, ...] = ()
+    recordings: tuple[RecordingRecord, ...] = ()
 
     @property
     def centre(self) -> str | None:

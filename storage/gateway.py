@@ -4,7 +4,7 @@ of journal.gateway is kept from."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -15,8 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from journal import gateway as rules
 from journal.apprenticeship import FRAMEWORK
 from journal.frameworks.model import Framework
-from journal.recordings import Recording
-from journal.snapshot import PortfolioSnapshot
+from journal.recordings import Recording, problems
+from journal.snapshot import (
+    GatewayFactRecord,
+    GatewayItemRecord,
+    PortfolioSnapshot,
+    RecordingRecord,
+)
 from journal.statement import StatementState, statement_state
 from storage import apprenticeships
 from storage.models import GatewayRecord, Membership, Person, Portfolio, RecordingRow
@@ -124,6 +129,31 @@ def readiness(
     return rules.selection_readiness(snapshot, framework)
 
 
+async def kept(
+    session: AsyncSession, snapshot: PortfolioSnapshot, today: date, framework: Framework | None
+) -> tuple[rules.Checklist, int]:
+    """The checklist kept from the data on `today`, and the pieces the statement covers: what
+    /gateway shows and what the exports carry (`with_gateway`)."""
+    portfolio_id = snapshot.portfolio_id
+    pieces = rules.evidence_pieces(snapshot)
+    statement = statement_state(snapshot.statements, rules.fingerprint(pieces))
+    _, confirmed = await apprenticeships.otj_totals(session, portfolio_id)
+    gateway = await newest(session, portfolio_id, Kind.GATEWAY)
+    facts = rules.GatewayFacts(
+        plan=await apprenticeships.get_plan(session, portfolio_id),
+        today=today,
+        confirmed_minutes=confirmed,
+        english=await newest(session, portfolio_id, Kind.ENGLISH),
+        maths=await newest(session, portfolio_id, Kind.MATHS),
+        decision=await newest(session, portfolio_id, Kind.DECISION),
+        statement=statement,
+        portfolio=readiness(snapshot, framework, len(pieces)),
+        gateway=gateway,
+        gateway_on=await gateway_on(session, portfolio_id) if gateway else None,
+    )
+    return rules.checklist(facts), len(pieces)
+
+
 async def load(
     session: AsyncSession,
     portfolio: Portfolio,
@@ -132,31 +162,65 @@ async def load(
     today: date,
     framework: Framework | None,
 ) -> Gateway:
-    snapshot = await load_snapshot(session, portfolio.id, files_root, now)
-    pieces = rules.evidence_pieces(snapshot)
-    statement = statement_state(snapshot.statements, rules.fingerprint(pieces))
-    _, confirmed = await apprenticeships.otj_totals(session, portfolio.id)
-    gateway = await newest(session, portfolio.id, Kind.GATEWAY)
-    facts = rules.GatewayFacts(
-        plan=await apprenticeships.get_plan(session, portfolio.id),
-        today=today,
-        confirmed_minutes=confirmed,
-        english=await newest(session, portfolio.id, Kind.ENGLISH),
-        maths=await newest(session, portfolio.id, Kind.MATHS),
-        decision=await newest(session, portfolio.id, Kind.DECISION),
-        statement=statement,
-        portfolio=readiness(snapshot, framework, len(pieces)),
-        gateway=gateway,
-        gateway_on=await gateway_on(session, portfolio.id) if gateway else None,
-    )
+    # The checklist is kept here for the viewer's day: the snapshot need not keep its own.
+    snapshot = await load_snapshot(session, portfolio.id, files_root, now, gateway=False)
+    checklist, pieces = await kept(session, snapshot, today, framework)
     return Gateway(
-        checklist=rules.checklist(facts),
-        statement=statement,
-        pieces=len(pieces),
+        checklist=checklist,
+        statement=checklist.facts.statement,
+        pieces=pieces,
         apprentice=snapshot.candidate,
         recordings=tuple(r for r, _ in await recordings(session, portfolio.id)),
         snapshot=snapshot,
     )
+
+
+async def with_gateway(
+    session: AsyncSession, snapshot: PortfolioSnapshot, today: date, framework: Framework | None
+) -> PortfolioSnapshot:
+    """`snapshot` with its gateway checklist, what was recorded for it and the recordings with
+    their problems against the gateway date, as plain data for the exports."""
+    checklist, _ = await kept(session, snapshot, today, framework)
+    facts = checklist.facts
+    counts = {rules.Item.OTJ: facts.confirmed_minutes, rules.Item.PORTFOLIO: facts.portfolio.pieces}
+    items = tuple(
+        GatewayItemRecord(
+            item=item.value,
+            met=checklist.met[item],
+            count=counts.get(item),
+            missing=facts.portfolio.missing if item == rules.Item.PORTFOLIO else (),
+        )
+        for item in rules.ITEMS
+    )
+    recorded = {
+        Kind.ENGLISH: facts.english,
+        Kind.MATHS: facts.maths,
+        Kind.DECISION: facts.decision,
+        Kind.GATEWAY: facts.gateway,
+    }
+    found = tuple(
+        GatewayFactRecord(
+            kind=kind,
+            person=r.who,
+            role=r.role,
+            recorded_at=r.at,
+            value=r.value,
+            on_date=facts.gateway_on if kind == Kind.GATEWAY else None,
+        )
+        for kind, r in recorded.items()
+        if r is not None
+    )
+    videos = tuple(
+        RecordingRecord(
+            recorded_on=r.recorded_on,
+            seconds=r.seconds,
+            visible=r.visible,
+            format=r.format,
+            problems=tuple(p.value for p in problems(r, facts.gateway_on)),
+        )
+        for r, _ in await recordings(session, snapshot.portfolio_id)
+    )
+    return replace(snapshot, gateway_items=items, gateway_facts=found, recordings=videos)
 
 
 # --- Recordings after gateway ------------------------------------------------------------------

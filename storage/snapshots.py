@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal.ecomentor_record import QUALITIES
 from journal.entries import Kind
+from journal.frameworks.registry import load_registry
+from journal.prompting import local_day
 from journal.snapshot import (
     AssessmentRecord,
     AttachmentRecord,
@@ -24,6 +26,7 @@ from journal.snapshot import (
     QaSampleRecord,
     SheetNoteRecord,
 )
+from journal.st1379_rules import ST1379
 from storage.anonymisation_names import records as added_names
 from storage.apprenticeships import get_plan
 from storage.epa_selection import load_pieces
@@ -59,9 +62,12 @@ async def load_snapshot(
     now: datetime,
     *,
     confirmed_hours_units: tuple[str, ...] | None = None,
+    gateway: bool = True,
 ) -> PortfolioSnapshot:
     """The portfolio as plain data; `confirmed_hours_units` is the centre's setting (None: the
-    default of journal.hours)."""
+    default of journal.hours). An ST1379 portfolio's snapshot carries its gateway checklist on
+    the apprentice's day at `now`, and its recordings, unless `gateway` is False (the caller
+    keeps the checklist itself: storage.gateway.load)."""
     portfolio = await session.get(Portfolio, portfolio_id)
     memberships = {
         m.id: m
@@ -261,7 +267,7 @@ async def load_snapshot(
         for m in memberships.values()
         if m.person.username and m.person.erased_at is None and m.person_id != mentor.id
     }
-    return PortfolioSnapshot(
+    snapshot = PortfolioSnapshot(
         portfolio_id=portfolio_id,
         candidate=mentor.name,
         framework_ids=tuple(pf.framework_id for pf in portfolio.frameworks),
@@ -287,3 +293,12 @@ async def load_snapshot(
         epa_pieces=await load_pieces(session, portfolio_id),
         otj_plan=await get_plan(session, portfolio_id),
     )
+    if not gateway or ST1379 not in snapshot.framework_ids:
+        return snapshot
+    # Imported here: storage.gateway reads snapshots with this module.
+    from storage.gateway import with_gateway
+
+    # The built-in ST1379 framework: a centre's file may not replace it (load_registry).
+    framework = load_registry().get(ST1379)
+    today = local_day(now, mentor.timezone or "UTC")
+    return await with_gateway(session, snapshot, today, framework)
