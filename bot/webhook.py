@@ -29,6 +29,8 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_applicati
 from aiohttp import web
 from pydantic import ValidationError
 
+from storage.in_hand import update_in_hand
+
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 log = logging.getLogger(__name__)
@@ -67,6 +69,9 @@ class CheckedRequestHandler(SimpleRequestHandler):
     __call__ = handle
 
     async def _feed(self, bot: Bot, update: Update) -> None:
+        # Named for the Redis replay guard (storage.in_hand): a copy of this update that
+        # comes again after its worker died is told from a new one.
+        update_in_hand.set(update.update_id)
         result: Any = await self.dispatcher.feed_update(bot, update, **self.data)
         if isinstance(result, TelegramMethod):
             await self.dispatcher.silent_call_request(bot=bot, result=result)

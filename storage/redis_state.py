@@ -8,12 +8,23 @@
 - `RedisSeen`: the last update id each chat saw, and when, for `handlers.context.ReplayGuard`
   (`journal.updates.already_seen`): with the database storage that record sits beside the
   state; with Redis storage it sits beside it in Redis.
+- The update in hand (webhook mode): the database storage writes a chat's state and its last
+  update id in one statement, so an update whose worker died after writing its step comes
+  again as seen. Redis state is written by aiogram's `RedisStorage` as the handler goes, and
+  the seen record only after it: a step kept only in Redis (a draft's answer) and an update
+  that came again after its worker died before replying was taken a second time, as the
+  answer to the next step (tests/test_scale_webhook.py). So each update of a chat leaves a
+  mark with a digest of the chat's state as it found it; the same update coming again to a
+  state that has changed since was applied: it counts as seen (no reply, as with the
+  database storage; /start shows where the draft stands). `bot.webhook` names the update in
+  hand (`storage.in_hand`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -24,6 +35,7 @@ from redis.asyncio import Redis
 from redis.exceptions import LockError
 
 from journal.updates import REPLAYABLE_FOR
+from storage.in_hand import update_in_hand
 
 
 class ChatLocks(BaseEventIsolation):
@@ -77,22 +89,52 @@ class ChatLocks(BaseEventIsolation):
 
 
 class RedisSeen:
-    """Last update id and time per chat (see `journal.updates`), kept 24 hours."""
+    """Last update id and time per chat (see `journal.updates`), kept 24 hours; and the update
+    in hand per chat, with a digest of the chat's state when it was taken (see above)."""
 
-    def __init__(self, redis: Redis, prefix: str = "mentorlog:seen") -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        prefix: str = "mentorlog:seen",
+        key_builder: KeyBuilder | None = None,
+    ) -> None:
         self._redis = redis
         self._prefix = prefix
         self._ttl = int(REPLAYABLE_FOR.total_seconds())
+        # The state's keys as aiogram's RedisStorage names them (its default builder).
+        self._state_keys = key_builder or DefaultKeyBuilder()
 
     def _key(self, key: StorageKey) -> str:
         return f"{self._prefix}:{key.bot_id}:{key.chat_id}:{key.user_id}"
 
+    def _hand(self, key: StorageKey) -> str:
+        return f"{self._prefix}:hand:{key.bot_id}:{key.chat_id}:{key.user_id}"
+
+    async def _digest(self, key: StorageKey) -> str:
+        state, data = await self._redis.mget(
+            self._state_keys.build(key, "state"), self._state_keys.build(key, "data")
+        )
+        return hashlib.sha256(b"%s\0%s" % (state or b"", data or b"")).hexdigest()[:32]
+
     async def last(self, key: StorageKey) -> tuple[int | None, datetime | None]:
+        update_id = update_in_hand.get()
+        if update_id is not None:
+            # Inside the chat's lock (the ReplayGuard runs within the event isolation).
+            digest = await self._digest(key)
+            mark = await self._redis.get(self._hand(key))
+            if mark is not None:
+                held, found = mark.decode().split(" ")
+                if int(held) == update_id and found != digest:
+                    return update_id, datetime.now(UTC)  # applied by a worker that died
+            await self._redis.set(self._hand(key), f"{update_id} {digest}", ex=self._ttl)
         raw = await self._redis.get(self._key(key))
         if not raw:
             return None, None
-        update_id, at = raw.decode().split(" ")
-        return int(update_id), datetime.fromtimestamp(float(at), UTC)
+        last_id, at = raw.decode().split(" ")
+        return int(last_id), datetime.fromtimestamp(float(at), UTC)
 
     async def record(self, key: StorageKey, update_id: int, at: datetime) -> None:
-        await self._redis.set(self._key(key), f"{update_id} {at.timestamp()}", ex=self._ttl)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.set(self._key(key), f"{update_id} {at.timestamp()}", ex=self._ttl)
+            pipe.delete(self._hand(key))
+            await pipe.execute()

@@ -7,13 +7,17 @@ Skipped, naming what is missing, where `.ci/run` could not provide the servers
 from __future__ import annotations
 
 import asyncio
+import io
 import itertools
+import json
 import os
 import signal
+import zipfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 
 from bot.offline import invite_and_join, onboard_mentor
 from tests.conftest import log_session
@@ -32,9 +36,32 @@ pytestmark = pytest.mark.skipif(bool(MISSING), reason="needs " + ", ".join(MISSI
 WORKERS = 2
 
 
+class HoldingApi(FakeBotApi):
+    """The fake Bot API, which can be told to hold the next sendMessage to one chat unanswered
+    (the worker sending it waits, its update in hand) and then fail it (it never arrived)."""
+
+    hold_chat: int | None = None
+    held: asyncio.Event
+    release: asyncio.Event
+
+    def hold_next_message(self, chat_id: int) -> None:
+        self.hold_chat, self.held, self.release = chat_id, asyncio.Event(), asyncio.Event()
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if self.hold_chat is not None and request.match_info["method"] == "sendMessage":
+            form = request.content_type != "application/json"
+            payload = dict(await request.post()) if form else await request.json()
+            if int(payload["chat_id"]) == self.hold_chat:
+                self.hold_chat = None
+                self.held.set()
+                await self.release.wait()
+                return web.json_response({"ok": False, "error_code": 502}, status=502)
+        return await super()._handle(request)
+
+
 @pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    server = FakeBotApi()
+async def api() -> AsyncIterator[HoldingApi]:
+    server = HoldingApi()
     await server.start()
     yield server
     await server.stop()
@@ -208,3 +235,95 @@ async def test_health_and_readiness_and_a_graceful_stop_finishes_the_update_in_h
     assert "time zone" in reply.text
     assert await asyncio.wait_for(bot.process.wait(), 30) == 0
     assert len(set(bot.takers(update_id))) == 1
+
+
+async def test_a_step_kept_only_in_redis_is_taken_once_when_its_worker_dies_before_replying(
+    deployment, api
+):
+    bot, _ = deployment
+    anna = bot.webhook_client("Anna", 777)
+    jon = bot.webhook_client("Jon", 778)
+    await onboard_mentor(anna)
+    await invite_and_join(anna, jon)
+    await anna.send("/log")
+    await anna.click("Jon")
+    await anna.click("Today")
+    await anna.send("1h15")
+    await anna.click("In person")
+
+    # The plan: a step written to the draft in Redis only (no database write, no claim). The
+    # worker has written it and is sending the next question when it is killed.
+    api.hold_next_message(777)
+    planning = asyncio.create_task(anna.send("Shift handover checklist"))
+    update_id = api._last_update_id + 1
+    await asyncio.wait_for(api.held.wait(), 30)
+    pid = bot.worker_pid(update_id)
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    api.release.set()
+    # Not acknowledged: the proxy hands the update to the other worker, which finds the step
+    # already in the draft and takes it as seen (as the database storage does): the plan is
+    # not taken a second time, as the answer to the next step.
+    reply = await asyncio.wait_for(planning, 30)
+    assert len(set(bot.takers(update_id))) == 2
+    assert "progressing" not in reply.text
+    reply = await anna.send("Went through the checklist twice; he led the second run.")
+    assert "progressing" in reply.text
+    for _ in range(3):
+        reply = await anna.click("Skip")
+    assert "Saved as <b>E-0001</b>" in reply.text
+    [(data,)] = await _pg("SELECT data FROM entries")
+    answers = json.loads(data) if isinstance(data, str) else data
+    assert answers["plan"] == "Shift handover checklist"
+    assert answers["summary"] == "Went through the checklist twice; he led the second run."
+    await bot.wait_for(lambda: bot.serving() >= WORKERS + 1, "the killed worker back")
+
+
+async def test_a_document_sent_to_one_worker_is_in_the_bundle_another_worker_builds(
+    deployment, api
+):
+    bot, _ = deployment
+    anna = bot.webhook_client("Anna", 777)
+    jon = bot.webhook_client("Jon", 778)
+    await onboard_mentor(anna)
+    await invite_and_join(anna, jon)
+    content = b"%PDF-1.4\n% shift handover checklist, signed by Jon\n%%EOF\n"
+    api.files["doc1"] = content
+    update = anna.message_update(
+        "",
+        document={
+            "file_id": "doc1",
+            "file_unique_id": "doc1",
+            "file_name": "checklist.pdf",
+            "mime_type": "application/pdf",
+            "file_size": len(content),
+        },
+    )
+    del update["message"]["text"]
+    await anna.feed(update)
+    stored_by = anna.workers_seen[-1]
+    await anna.click("Evidence")
+    await anna.click("Observation record")
+    reply = await anna.click("Today")
+    if "caption" in reply.text:
+        reply = await anna.send("Handover checklist")
+    assert "Saved as" in reply.text
+
+    # The tap that builds the bundle lands where nginx's round robin sends it: asked again,
+    # one update later (/help), until it is the worker that did not store the file.
+    def documents() -> list[dict]:
+        return [p for m, p in api.calls if m == "sendDocument"]
+
+    for _ in range(4):
+        await anna.send("/export")
+        before = len(documents())
+        await anna.click("Bundle .zip")
+        if anna.workers_seen[-1] != stored_by:
+            break
+        await anna.send("/help")
+    assert anna.workers_seen[-1] != stored_by
+    await bot.wait_for(lambda: len(documents()) > before, "the bundle", within=60)
+    bundle = documents()[before]["document"]
+    with zipfile.ZipFile(io.BytesIO(bundle)) as archive:
+        inside = [archive.read(name) for name in archive.namelist()]
+    assert content in inside
