@@ -164,6 +164,18 @@ def test_st1379_demo_is_a_curated_selection_with_the_statement_and_confirmed_hou
     assert "valid and attributable to the apprentice, Priya Shah" in diary
 
 
+def test_st1379_demo_shows_the_gateway_checklist_met_and_one_recording_of_two(
+    demo: Demo,
+) -> None:
+    rows = sheet_rows(_files(demo, "st1379")[".xlsx"], "Cover")
+    cover = dict(r for r in rows if len(r) == 2)
+    assert cover["Gateway"].startswith("confirmed on ")
+    assert cover["Gateway"].endswith("; 1 of 2 recordings accepted")
+    start = rows.index(("Gateway checklist (ST1379)",))
+    items = [r for r in rows[start + 1 : start + 7]]
+    assert [str(r[0])[0] for r in items] == ["✓"] * 6
+
+
 def test_st1379_demo_leaves_the_second_recording_open(demo: Demo) -> None:
     db = sqlite3.connect(demo[0] / "demo-data" / "mentorlog.db")
     kinds = [k for (k,) in db.execute("select kind from gateway_records order by id")]
