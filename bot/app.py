@@ -39,14 +39,16 @@ from handlers import (
     names,
     privacy,
     progress,
+    prompt_answers,
     qa,
     recordings,
+    request,
     start,
     statement,
     tagging,
     texts,
 )
-from handlers import prompts as prompt_handlers
+from handlers import settings as settings_handlers  # `settings` here is bot.settings values
 from handlers.context import ReplayGuard, SeenUpdates, Who
 from handlers.downloads import UPLOAD_LIMIT
 from handlers.filters import PrivateChatsOnly
@@ -158,7 +160,9 @@ def build_dispatcher(
         entries.build_router(),
         progress.build_router(),
         invite.build_router(),
-        prompt_handlers.build_router(),
+        prompt_answers.build_router(),
+        request.build_router(),
+        settings_handlers.build_router(),
         assessor.build_router(),
         assessor_marks.build_router(),
         assessor_ecomentor.build_router(),

@@ -50,7 +50,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.api_retry import at_most_once
 from bot.send_loop import SendLoop, own_bot, own_sessions
-from handlers.prompts import render
+from handlers.prompt_messages import render
 from journal.clock import utcnow
 from journal.prompting import Outcome, decide, local_day
 from storage import outbox, reminders

@@ -2,7 +2,7 @@
 (the plan on the portfolio), and the off-the-job lines of /progress and of a saved entry.
 
 The rules are journal.apprenticeship; the employer's one-tap confirmation is a request prompt
-(storage.apprenticeships.request_confirmation, answered in handlers.prompts).
+(storage.apprenticeships.request_confirmation, answered in handlers.prompt_answers).
 """
 
 from __future__ import annotations
