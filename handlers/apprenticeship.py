@@ -36,9 +36,10 @@ from journal.apprenticeship import (
     ksb_ids,
     otj_progress,
 )
+from journal.date_parsing import parse_date, parse_future_date
 from journal.frameworks.registry import Registry
 from journal.hours import format_minutes
-from journal.parsing import InputError, parse_date, parse_future_date
+from journal.parsing import InputError
 from journal.prompting import PromptKind, local_day
 from storage import apprenticeships as repo
 from storage.models import Entry, Person, Portfolio, Prompt

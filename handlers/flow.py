@@ -34,15 +34,10 @@ from handlers.keyboards import Button, chunked, keyboard
 from handlers.media import fetch_files, pending_from
 from handlers.replies import reply
 from journal.answers import ANSWER_LIMIT, continues, joined, may_have_more
+from journal.date_parsing import parse_date, parse_future_date
+from journal.duration_parsing import parse_duration
 from journal.flow import FlowSpec, Step, StepKind, forget_from
-from journal.parsing import (
-    InputError,
-    clean_text,
-    parse_date,
-    parse_duration,
-    parse_future_date,
-    parse_rating,
-)
+from journal.parsing import InputError, clean_text, parse_rating
 from journal.textnorm import shorten
 from storage import entries as entry_repo
 from storage import people

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from journal.parsing import COMMON_TIMEZONES
+from journal.timezone_parsing import COMMON_TIMEZONES
 
 Button = tuple[str, CallbackData | str]
 

@@ -30,7 +30,8 @@ from handlers.filters import NotCommand, TypedText
 from handlers.keyboards import keyboard
 from handlers.media import fetch_files, pending_from
 from handlers.replies import reply
-from journal.parsing import InputError, parse_date
+from journal.date_parsing import parse_date
+from journal.parsing import InputError
 from journal.recordings import (
     FORMATS,
     MIN_SECONDS,

@@ -21,8 +21,9 @@ from handlers import texts
 from handlers.callbacks import SettingsCB
 from handlers.filters import TypedText
 from handlers.keyboards import Button, chunked, keyboard, timezone_keyboard
-from journal.parsing import COMMON_TIMEZONES, InputError, parse_timezone
+from journal.parsing import InputError
 from journal.prompting import parse_quiet_hours
+from journal.timezone_parsing import COMMON_TIMEZONES, parse_timezone
 from storage import prompts as prompt_repo
 from storage.models import Person
 from storage.uow import writing

@@ -21,9 +21,10 @@ from handlers.privacy import forget_conversation
 from handlers.replies import reply
 from handlers.tagging import next_step_keyboard
 from journal.frameworks.registry import Registry
-from journal.parsing import COMMON_TIMEZONES, InputError, parse_timezone
+from journal.parsing import InputError
 from journal.permissions import JoinProblem
 from journal.textnorm import shorten
+from journal.timezone_parsing import COMMON_TIMEZONES, parse_timezone
 from storage import people
 from storage.anonymisation_names import note_username
 from storage.models import Person, Portfolio

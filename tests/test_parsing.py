@@ -11,9 +11,10 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from journal import parsing
+from journal import date_parsing, timezone_parsing
+from journal.date_parsing import parse_date, parse_future_date
+from journal.duration_parsing import parse_duration
 from journal.parsing import (
-    COMMON_TIMEZONES,
     DATE_IN_FUTURE,
     DATE_UNREADABLE,
     DURATION_TOO_SHORT,
@@ -24,12 +25,9 @@ from journal.parsing import (
     TZ_UNKNOWN,
     InputError,
     clean_text,
-    parse_date,
-    parse_duration,
-    parse_future_date,
     parse_rating,
-    parse_timezone,
 )
+from journal.timezone_parsing import COMMON_TIMEZONES, parse_timezone
 
 MONDAY_5_JAN_2026 = date(2026, 1, 5)
 
@@ -135,7 +133,7 @@ def test_common_date_forms_do_not_call_dateparser(monkeypatch: pytest.MonkeyPatc
     def slow_path(*args: object, **kwargs: object) -> None:
         raise AssertionError("dateparser was called")
 
-    monkeypatch.setattr(parsing.dateparser, "parse", slow_path)
+    monkeypatch.setattr(date_parsing.dateparser, "parse", slow_path)
     for typed in ["today", "2 days ago", "12/11", "12.11", "12 Nov", "Nov 12", "monday"]:
         parse_date(typed, date(2031, 3, 3))
     assert parse_date("2030-11-12", date(2031, 3, 3)) == date(2030, 11, 12)
@@ -143,7 +141,7 @@ def test_common_date_forms_do_not_call_dateparser(monkeypatch: pytest.MonkeyPatc
 
 def test_long_text_never_reaches_dateparser(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[str] = []
-    monkeypatch.setattr(parsing.dateparser, "parse", lambda text, **kwargs: seen.append(text))
+    monkeypatch.setattr(date_parsing.dateparser, "parse", lambda text, **kwargs: seen.append(text))
     for typed in ["on the " + "very " * 20 + "first of may", "a" * 10_000]:
         refusal(parse_date, typed, date(2032, 6, 1))
     assert seen == []
@@ -372,8 +370,8 @@ def test_unknown_place_is_refused(typed: str) -> None:
 
 
 def test_every_alias_and_button_zone_exists() -> None:
-    zones = set(parsing._PLACE_ALIASES.values()) | {zone for _, zone in COMMON_TIMEZONES}
-    zones |= set(parsing._PART_HOUR_OFFSETS.values())
+    zones = set(timezone_parsing._PLACE_ALIASES.values()) | {zone for _, zone in COMMON_TIMEZONES}
+    zones |= set(timezone_parsing._PART_HOUR_OFFSETS.values())
     for zone in zones:
         ZoneInfo(zone)
 
@@ -501,7 +499,7 @@ ZONE_LIKE = st.one_of(
         st.integers(0, 20),
         st.sampled_from(["", ":00", ":30", ":45", "15"]),
     ).map(lambda parts: f"{parts[0]}{parts[1]}{parts[2]}{parts[3]}"),
-    st.sampled_from(sorted(parsing._zones_by_place())).map(str.upper),
+    st.sampled_from(sorted(timezone_parsing._zones_by_place())).map(str.upper),
 )
 PAST_DAYS = st.integers(0, 5000)
 TODAYS = st.dates(date(2000, 1, 1), date(2100, 12, 31))
