@@ -141,19 +141,17 @@ async def _release_async(
     settings: Settings, person_id: int | None, telegram_id: int | None
 ) -> dict[str, Any] | None:
     from bot.app import build_services
-    from storage import privacy
+    from storage import copies
     from storage.migrate import upgrade_async
 
     await upgrade_async(settings.database_url)
     services = build_services(settings)
     try:
         async with services.sessions() as session:
-            person = await privacy.find_person(
-                session, person_id=person_id, telegram_id=telegram_id
-            )
+            person = await copies.find_person(session, person_id=person_id, telegram_id=telegram_id)
             if person is None:
                 return None
-            return await privacy.written_about(session, person, services.clock())
+            return await copies.written_about(session, person, services.clock())
     finally:
         await services.engine.dispose()
 

@@ -20,8 +20,9 @@ from bot.settings import Settings
 from journal.clock import utcnow
 from journal.frameworks.registry import load_registry
 from journal.retention import past_retention, retention_period
-from storage import privacy
+from storage.erasure import leave_no_trace
 from storage.files import FileStore
+from storage.retention import Destroyed, destroy_past_retention, portfolio_activity
 from storage.uow import writing
 
 log = logging.getLogger(__name__)
@@ -68,20 +69,20 @@ async def run_retention(
     sessions: async_sessionmaker[AsyncSession],
     settings: Settings,
     clock: Callable[[], datetime] = utcnow,
-) -> privacy.Destroyed:
+) -> Destroyed:
     """Erase what is past retention; logs what went, as counts and internal ids only."""
     period = retention_period(settings.retention_days)
     if period is None:
-        return privacy.Destroyed()
+        return Destroyed()
     now = clock()
     async with sessions() as session:
-        expired = past_retention(await privacy.portfolio_activity(session), now, period)
+        expired = past_retention(await portfolio_activity(session), now, period)
     exporter = _exporter(sessions, settings) if expired else None
     archived: list[Path] = []
     if exporter is not None and settings.retention_archive_dir is not None:
         expired, archived = await _archive(exporter, settings.retention_archive_dir, expired, now)
     async with writing(sessions) as session:
-        destroyed = await privacy.destroy_past_retention(session, expired, now, period)
+        destroyed = await destroy_past_retention(session, expired, now, period)
     destroyed.archived = archived
     store = FileStore(settings.files_dir)
     for path in destroyed.files:
@@ -90,7 +91,7 @@ async def run_retention(
         for portfolio_id in destroyed.portfolios:
             await exporter.forget(portfolio_id)
     if destroyed.anything:
-        await privacy.leave_no_trace(sessions)
+        await leave_no_trace(sessions)
     log.info(
         "retention of %d days: erased %d portfolio(s) %s, %d deleted entries, "
         "%d people %s; archived %d",

@@ -16,7 +16,7 @@ from handlers.callbacks import ForgetCB
 from handlers.downloads import BuildsExports
 from handlers.keyboards import keyboard
 from journal.tagging import Tagger
-from storage import privacy
+from storage import copies, erasure
 from storage.files import FileStore
 from storage.fsm import DatabaseStorage
 from storage.models import Person
@@ -45,7 +45,7 @@ def build_router() -> Router:
             await message.answer(texts.NEEDS_START)
             return
         async with sessions() as session:
-            copy = await privacy.copy_of(session, await session.get(Person, person.id))
+            copy = await copies.copy_of(session, await session.get(Person, person.id))
         body = json.dumps(copy, ensure_ascii=False, indent=2).encode()
         name = f"mentorlog-my-data-{now:%Y-%m-%d}.json"
         await message.answer_document(
@@ -85,14 +85,14 @@ def build_router() -> Router:
             await query.message.answer(texts.FORGET_KEPT)
             return
         async with writing(sessions, update_id) as session:
-            erased = await privacy.erase(session, await session.get(Person, person.id), now)
+            erased = await erasure.erase(session, await session.get(Person, person.id), now)
         for path in erased.files:
             files.remove(path)
         for portfolio_id in erased.portfolios:
             await exporter.forget(portfolio_id)
         tagger.forget_texts()
         await forget_conversation(state, query.from_user.id)
-        await privacy.leave_no_trace(sessions)
+        await erasure.leave_no_trace(sessions)
         await query.message.answer(texts.FORGOTTEN)
 
     return router

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from storage.models import GatewayRecord, StatementConfirmation
-from storage.privacy import portfolio_activity
+from storage.retention import portfolio_activity
 from tests.test_gateway_chat import apprentice, employer  # noqa: F401 (fixtures)
 from tests.test_privacy import copy_of
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from storage import assessment
+from storage.copies import copy_of
+from storage.erasure import erase
 from storage.models import Entry, Person, Portfolio
-from storage.privacy import copy_of, erase, portfolio_activity
+from storage.retention import portfolio_activity
 from storage.uow import writing
 from tests.conftest import log_session
 
