@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from handlers import texts
 from handlers.callbacks import ApprenticeshipCB, OtjCB
 from handlers.filters import TypedText
-from handlers.flow import begin, resume
+from handlers.flow_steps import begin, resume
 from handlers.keyboards import keyboard
 from handlers.replies import reply
 from journal.apprenticeship import (

@@ -19,7 +19,8 @@ from handlers import texts
 from handlers.callbacks import CaptureCB, GapCB
 from handlers.criteria import criterion_from_key, short_code
 from handlers.filters import NotCommand
-from handlers.flow import begin, resume, typed_text
+from handlers.flow_answers import typed_text
+from handlers.flow_steps import begin, resume
 from handlers.journal import save_answers
 from handlers.keyboards import keyboard
 from handlers.media import fetch_files, pending_from

@@ -17,7 +17,8 @@ from handlers import texts
 from handlers.callbacks import EntryCB
 from handlers.criteria import short_code
 from handlers.filters import TypedText
-from handlers.flow import resume, typed_text
+from handlers.flow_answers import typed_text
+from handlers.flow_steps import resume
 from handlers.flows import FLOWS
 from handlers.keyboards import Button, chunked, keyboard
 from handlers.replies import reply

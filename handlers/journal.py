@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
 from handlers.apprenticeship import otj_tags
-from handlers.flow import begin, resume
 from handlers.flow import build_router as build_flow_router
+from handlers.flow_steps import begin, resume
 from handlers.flows import FLOWS
 from handlers.replies import reply
 from handlers.tagging import send_suggestions

@@ -14,7 +14,7 @@ from handlers import texts
 from handlers.callbacks import MenuCB
 from handlers.entries import send_recent
 from handlers.filters import IsCommand
-from handlers.flow import begin, resume
+from handlers.flow_steps import begin, resume
 from handlers.progress import send_progress
 from handlers.replies import reply
 from handlers.tagging import next_step_keyboard

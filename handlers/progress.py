@@ -19,7 +19,7 @@ from handlers import texts
 from handlers.apprenticeship import otj_progress_lines
 from handlers.callbacks import GapCB, MenuCB, TaskCB
 from handlers.criteria import criterion_key, short_code
-from handlers.flow import begin, resume
+from handlers.flow_steps import begin, resume
 from handlers.gateway_view import progress_lines as gateway_progress_lines
 from handlers.keyboards import Button, keyboard
 from handlers.replies import reply

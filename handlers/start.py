@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from handlers import texts
 from handlers.callbacks import StartCB
 from handlers.filters import NotCommand, TypedText
-from handlers.flow import resume, typed_text
+from handlers.flow_answers import typed_text
+from handlers.flow_steps import resume
 from handlers.keyboards import Button, keyboard, timezone_keyboard
 from handlers.privacy import forget_conversation
 from handlers.replies import reply

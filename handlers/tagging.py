@@ -17,7 +17,7 @@ from handlers.apprenticeship import otj_saved_lines
 from handlers.callbacks import MenuCB, TagCB
 from handlers.criteria import criterion_from_key, criterion_key, short_code
 from handlers.filters import TypedText
-from handlers.flow import resume
+from handlers.flow_steps import resume
 from handlers.keyboards import Button, keyboard
 from handlers.progress import after_save_task_lines, hours_lines
 from handlers.replies import reply
