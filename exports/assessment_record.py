@@ -4,7 +4,7 @@ of the diary, from the snapshot alone.
 - every decided criterion: the current decision, its trail and any flag (journal.assessment);
 - tags the bot added by rule, shown apart: they are not the candidate's claims;
 - hours per unit, logged and confirmed by the supervisor (journal.hours);
-- ILM: each mark sheet as printed, with its fields (journal.grading.sheet_forms);
+- ILM: each mark sheet as printed, with its fields (journal.ilm_sheet_forms.sheet_forms);
 - EcoMentor: each evidence item's five judgements, what is not yet judged, and the record of
   eligibility, plan, feedback and validation stages (journal.ecomentor_record);
 - the QA sample and its outcome (journal.quality).
@@ -24,8 +24,8 @@ from journal.ecomentor_record import (
     judgement_rows,
     record_summary,
 )
-from journal.grading import sheet_forms
 from journal.hours import progress_text, unit_hours, units_in_use
+from journal.ilm_sheet_forms import sheet_forms
 from journal.quality import qa_rows
 
 if TYPE_CHECKING:

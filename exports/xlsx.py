@@ -47,10 +47,10 @@ from exports.statement import TITLE as STATEMENT_TITLE
 from exports.statement import statement_lines
 from exports.summary import summary, what_to_do
 from exports.tasks_sheet import write_tasks_sheet
+from journal.assessment_lines import assessment_lines
 from journal.coverage import coverage, tagged_refs
 from journal.entries import EVIDENCE_TYPES, GOAL_STATUSES, SESSION_FORMATS, SESSION_MODES, Kind
 from journal.frameworks.registry import Registry
-from journal.grading import assessment_lines
 from journal.hours import (
     UnitHours,
     format_hours,

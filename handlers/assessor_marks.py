@@ -20,18 +20,11 @@ from handlers.filters import TypedText
 from handlers.keyboards import chunked, keyboard
 from handlers.marksheet import details_text
 from journal.frameworks.registry import Registry
-from journal.grading import (
-    STRENGTHS,
-    WEAKNESSES,
-    MarkError,
-    ilm_outcome,
-    mark_sheet,
-    mark_sheets,
-    method_grades,
-    section_mark,
-    st1379_overall,
-)
+from journal.grading import MarkError
+from journal.ilm_marks import ilm_outcome, mark_sheet, mark_sheets, section_mark
+from journal.ilm_sheet_forms import STRENGTHS, WEAKNESSES
 from journal.parsing import InputError, clean_text
+from journal.st1379_grades import method_grades, st1379_overall
 from storage import assessment
 from storage.models import Person
 from storage.uow import writing

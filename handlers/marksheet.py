@@ -23,7 +23,7 @@ from handlers.callbacks import DetailsCB
 from handlers.filters import TypedText
 from handlers.keyboards import Button, keyboard
 from handlers.replies import reply
-from journal.grading import ALL_SHEETS, AUTHENTIC, OPT_OUT, learner_details
+from journal.ilm_sheet_forms import ALL_SHEETS, AUTHENTIC, OPT_OUT, learner_details
 from journal.parsing import InputError, clean_text
 from storage import assessment
 from storage.db import snapshot_session

@@ -24,7 +24,8 @@ from handlers.keyboards import Button, chunked, keyboard
 from journal.assessment import CriterionDecisions, decision_trail, trail_text
 from journal.coverage import tagged_refs
 from journal.frameworks.registry import Registry
-from journal.grading import MarkError, ilm_outcome, mark_sheet, mark_sheets, section_mark
+from journal.grading import MarkError
+from journal.ilm_marks import ilm_outcome, mark_sheet, mark_sheets, section_mark
 from journal.parsing import InputError, clean_text
 from journal.quality import AGREE, QA_OUTCOMES, sample_problem
 from journal.textnorm import shorten

@@ -10,20 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from journal.frameworks.registry import load_registry
-from journal.grading import (
-    ANY_GRADE,
-    PASS,
-    REFERRAL,
-    MarkError,
-    ilm_outcome,
-    ilm_statuses,
-    mark_sheet,
-    method_grades,
-    section_mark,
-    st1379_method_grades,
-    st1379_overall,
-)
+from journal.grading import MarkError
+from journal.ilm_marks import PASS, REFERRAL, ilm_outcome, ilm_statuses, mark_sheet, section_mark
 from journal.snapshot import MarkRecord
+from journal.st1379_grades import ANY_GRADE, method_grades, st1379_method_grades, st1379_overall
 
 REGISTRY = load_registry(None)
 ILM = REGISTRY.frameworks["ilm"]

@@ -8,16 +8,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
+from journal.assessment_lines import assessment_lines
 from journal.frameworks.registry import load_registry
-from journal.grading import (
-    PASS,
-    REFERRAL,
-    assessment_lines,
-    ilm_statuses,
-    mark_sheet,
-    mark_sheets,
-    sheet_forms,
-)
+from journal.ilm_marks import PASS, REFERRAL, ilm_statuses, mark_sheet, mark_sheets
+from journal.ilm_sheet_forms import sheet_forms
 from journal.snapshot import MarkRecord, PortfolioSnapshot, SheetNoteRecord
 from storage.db import snapshot_session
 from storage.models import Mark, Portfolio

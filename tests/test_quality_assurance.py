@@ -137,7 +137,7 @@ async def test_the_centre_exports_every_portfolio_an_iqa_sampled(
 
 
 async def test_an_iqa_gives_the_qa_marks_of_a_mark_sheet(mentor, team, services, clock):
-    from journal.grading import sheet_forms
+    from journal.ilm_sheet_forms import sheet_forms
 
     _, quinn = team
     await quinn.send("/candidates")
