@@ -400,3 +400,47 @@ async def test_a_mentees_surname_typed_with_a_curly_apostrophe_is_anonymised(run
     # Observed: the workbook holds "Coached Ms O’Brien on giving feedback" and its cover's
     # "Anonymised" check passes.
     assert "O\u2019Brien" not in cells
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="two employers tapping Confirm gateway at once write two gateways (no uniqueness)",
+)
+async def test_two_employers_confirming_at_once_record_one_gateway(running, api):
+    from handlers.gateway_view import GatewayCB
+
+    anna, ella = await ready_for_gateway(running)
+    fred = running.client("Fred", 785)
+    await invite_and_join(anna, fred, role="Employer")
+    await confirm_gateway_items_but_the_last(anna, ella)
+    ok = GatewayCB(p=1, act="ok").pack()
+    pushed = []
+    for employer in (ella, fred):  # one getUpdates batch: handled side by side
+        query = {
+            "id": f"q{employer.user.id}",
+            "from": employer._from,
+            "chat_instance": "ci",
+            "data": ok,
+            "message": {"message_id": 1, "date": 0, "chat": employer._chat, "text": "(earlier)"},
+        }
+        pushed.append(api.push(callback_query=query))
+    await running.wait_for(lambda: all(running.handled(p["update_id"]) for p in pushed), "taps")
+    with sqlite3.connect(running.db) as conn:
+        rows = conn.execute(
+            "SELECT person_id FROM gateway_records WHERE kind = 'gateway'"
+        ).fetchall()
+    # Observed: two rows, and Anna is told twice ("Ella confirmed your gateway", "Fred ...").
+    assert len(rows) == 1
+
+
+async def confirm_gateway_items_but_the_last(anna: ProcessClient, ella: ProcessClient) -> None:
+    checklist = await anna.send("/gateway")
+    routes = await anna.click("Record English and maths", checklist)
+    await anna.click("English: Level 2", routes)
+    await anna.click("Maths: Level 2", routes)
+    await ella.send("/gateway")
+    await ella.click("Anna works at or above the standard")
+    await anna.send("/statement")
+    await anna.click("I confirm")
+    theirs = await ella.expect("Anna confirmed the employer and apprentice statement.")
+    await ella.tap(theirs, "I confirm")
