@@ -6,7 +6,6 @@ of this test's own (initdb under /tmp on its own port, so restarting it touches 
 - PostgreSQL restarted mid-conversation, with an update posted while it is down: the same.
 - The Bot API answering 429 (with retry_after) and 5xx to the workers' replies and prompts:
   no update lost or handled twice, the prompt sent once, the conversation goes on.
-- A document sent to one worker is in the export another worker builds (shared FILES_DIR).
 
 Skipped, naming what is missing, where the servers are not installed.
 """
