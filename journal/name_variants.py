@@ -61,10 +61,28 @@ class Variant:
         return ambiguous if mentees or ambiguous_person is None else ambiguous_person
 
 
+# Characters people type for one another in names: a phone (iOS smart punctuation) and Word
+# turn "O'Brien" into "O’Brien", a modifier letter or a prime stands in for the apostrophe in
+# some keyboards and PDFs, and Word makes the hyphen of "O'Brien-Kelly" a dash; invisible
+# characters (a soft hyphen, zero-width spaces) split a name without showing. Compared as one
+# apostrophe, one hyphen and nothing, so that "O’Brien" is "O'Brien" (text is kept as written).
+APOSTROPHES = "\u2019\u2018\u02bc\u2032\u201b\u00b4\u02b9\u02bb\u02bd\uff07"
+HYPHENS = "\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d"
+INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+_LOOK_ALIKES = {
+    **{ord(c): "'" for c in APOSTROPHES},
+    **{ord(c): "-" for c in HYPHENS},
+    **{ord(c): "" for c in INVISIBLE},
+}
+
+
 class _Folds(dict[int, str]):
     """A str.translate table folding each character (filled as characters are met)."""
 
     def __missing__(self, code: int) -> str:
+        if code in _LOOK_ALIKES:
+            self[code] = _LOOK_ALIKES[code]
+            return self[code]
         decomposed = unicodedata.normalize("NFKD", chr(code)).casefold()
         decomposed = unicodedata.normalize("NFKD", decomposed)
         folded = "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ı", "i")
@@ -82,7 +100,9 @@ def fold_char(char: str) -> str:
 def fold_case(text: str) -> str:
     """`text` as names are compared: case-folded, compatibility-decomposed, without accents,
     and with the dotless ı as i, so that Işık, IŞIK, ışık and işık, ſam and SAM, Strauß and
-    STRAUSS, Zoë and zoe are each one name. Lower-casing alone misses those and could crash."""
+    STRAUSS, Zoë and zoe are each one name. Lower-casing alone misses those and could crash.
+    Apostrophes and hyphens typed as look-alikes are the plain ones (O’Brien is O'Brien,
+    Mary‐Jane is Mary-Jane) and invisible characters are dropped (`_LOOK_ALIKES`)."""
     return text.lower() if text.isascii() else text.translate(_FOLDS)
 
 
@@ -143,13 +163,17 @@ def compact_forms(people: Iterable[Named]) -> dict[str, Variant]:
     for person in people:
         if person.name == person.label:
             continue
-        parts = [re.sub(r"[^\w]", "", p) for p in name_key(person.name).split()]
-        parts = [p for p in parts if p]
-        if len(parts) < 2:
-            continue  # one word run into another is a longer word ("Priya" in "Priyanka")
-        forms = {"".join(parts)}
-        if not person.whole_only:
-            forms |= {parts[-1] + parts[0], parts[0][0] + parts[-1], parts[0] + parts[-1]}
+        forms: set[str] = set()
+        # With and without the apostrophes and hyphens inside parts: "SiobhanO'Brien.pdf"
+        # and "SiobhanOBrien.pdf" are both run together.
+        for inside in (r"[^\w]", r"[^\w'\-]"):
+            parts = [re.sub(inside, "", p) for p in name_key(person.name).split()]
+            parts = [p for p in parts if p]
+            if len(parts) < 2:
+                continue  # one word run into another is a longer word ("Priya" in "Priyanka")
+            forms.add("".join(parts))
+            if not person.whole_only:
+                forms |= {parts[-1] + parts[0], parts[0][0] + parts[-1], parts[0] + parts[-1]}
         for form in forms:
             if len(form) >= COMPACT_MIN and person not in table.setdefault(form, []):
                 table[form].append(person)

@@ -69,6 +69,32 @@ def test_every_common_form_of_a_mentees_name_is_replaced(written: str, shown: st
     assert summary(portfolio(written, usernames={"Jon Baker": "jbaker"})) == shown
 
 
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("Coached Ms O\u2019Brien on feedback", "Coached Ms Mentee A on feedback"),  # ’ phone
+        ("\u2018o\u2019brien\u2019 agreed", "\u2018Mentee A\u2019 agreed"),  # quotes kept
+        ("siobhan o\u02bcbrien came", "Mentee A came"),  # ʼ modifier letter
+        ("O\u2032BRIEN came", "Mentee A came"),  # ′ prime, from a PDF's text
+        ("Mary\u2011Jane Ng led", "Mentee B led"),  # non-breaking hyphen, Word
+        ("mary\u2013jane came \u2013 late", "Mentee B came \u2013 late"),  # en dash
+        ("Mary\u2010Jane", "Mentee B"),
+        ("Siob\u00adhan came", "Mentee A came"),  # a soft hyphen hidden inside the name
+    ],
+)
+def test_a_name_typed_with_a_look_alike_apostrophe_or_hyphen_is_replaced(
+    written: str, shown: str
+) -> None:
+    snapshot = replace(portfolio(written), mentees=("Siobhan O'Brien", "Mary-Jane Ng"))
+    assert summary(snapshot) == shown
+
+
+def test_a_name_recorded_with_a_curly_apostrophe_is_found_typed_with_a_straight_one() -> None:
+    finder = NameFinder([Named("Siobhan O\u2019Brien", "Mentee A")], capitals_only_for_parts=True)
+    hits = finder.hits("Ms O'Brien-Kelly and SiobhanO\u2019Brien.pdf")
+    assert [h.written for h in hits] == ["O'Brien", "SiobhanO\u2019Brien"]
+
+
 def test_initials_of_two_mentees_sharing_a_surname_become_a_neutral_word() -> None:
     snapshot = replace(portfolio("J. Smith came"), mentees=("Jan Smith", "Joe Smith"))
     assert summary(snapshot) == "[mentee] came"

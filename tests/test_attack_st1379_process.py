@@ -371,10 +371,6 @@ async def test_a_recording_that_cannot_be_fetched_is_asked_again_without_a_trace
         assert paths != [(None,)] or "send it again" in saved.lower()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a name with an apostrophe is not found when typed with a curly one (iOS, Word)",
-)
 async def test_a_mentees_surname_typed_with_a_curly_apostrophe_is_anonymised(running, api):
     anna = running.client("Anna", ANNA)
     await onboard_mentor(anna, frameworks=("ST1379",))
