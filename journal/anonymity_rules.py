@@ -210,6 +210,9 @@ class FileProblem:
     problem: str | None = None  # could not be read: why
     # Everything found is metadata that can be stripped here (exports.attachment_check).
     cleanable: bool = False
+    # The names its file name holds as written ("JonBaker" of "JonBaker.pdf"): the export's
+    # texts name it too, and removing the file is the fix (it is said once, with the file).
+    in_name: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -253,8 +256,11 @@ def file_problems(
 ) -> list[FileProblem]:
     """Each attachment of `view` whose reading (by sha256) names someone of `snapshot`, records
     where it was taken, or could not be read. Metadata alone can be stripped (`cleanable`);
-    a name in the text of a document cannot: the file has to be removed or replaced."""
+    a name in the text of a document cannot: the file has to be removed or replaced. A file
+    whose name (as the export shows it) still names someone is one too: "JonBaker.pdf"."""
     finder = document_finder(snapshot)
+    # The file's name is searched as name_leaks searches the export's texts.
+    names = NameFinder(people_of(snapshot), keep=[snapshot.candidate])
     problems = []
     for entry in view.entries:
         originals = {
@@ -262,17 +268,25 @@ def file_problems(
         }
         for attachment in entry.attachments:
             reading = readings.get(attachment.sha256)
-            if reading is None:
-                continue
             original = originals.get(attachment.sha256, attachment)
             file = original.original_name or f"the {attachment.kind} of {entry.ref}"
-            if reading.problem is not None:
+            in_name = tuple(
+                dict.fromkeys(h.written for h in names.hits(attachment.original_name or ""))
+            )
+            if reading is None:  # not read (not in what the export holds): its name still is
+                if in_name:
+                    found = tuple(f"“{written}” (its file name)" for written in in_name)
+                    problems.append(
+                        FileProblem(entry.ref, attachment.sha256, file, found, in_name=in_name)
+                    )
+                continue
+            if reading.problem is not None:  # its name, if it names someone, stays in texts
                 problems.append(
                     FileProblem(entry.ref, attachment.sha256, file, problem=reading.problem)
                 )
                 continue
             leaks = attachment_hits(reading.pieces, finder)
-            found = _grouped(leaks)
+            found = [f"“{written}” (its file name)" for written in in_name] + _grouped(leaks)
             if reading.located:
                 found.append("a GPS position (EXIF: where the picture was taken)")
             if found:
@@ -282,7 +296,9 @@ def file_problems(
                         attachment.sha256,
                         file,
                         tuple(dict.fromkeys(found)),
-                        cleanable=_cleanable(reading, leaks),
+                        # Cleaning the metadata leaves the file's name as it is.
+                        cleanable=_cleanable(reading, leaks) and not in_name,
+                        in_name=in_name,
                     )
                 )
     return problems
@@ -296,7 +312,10 @@ class NamesFound(LookupError):
 
     def __init__(self, files: tuple[FileProblem, ...], texts: tuple[tuple[str, str], ...]) -> None:
         self.files = files
-        self.texts = texts
+        # A file's name found among the texts is said with the file (which has the button).
+        said = {(f"{p.entry_ref} attachment name", n) for p in files for n in p.in_name}
+        self.texts = tuple(text for text in texts if text not in said)
+        texts = self.texts
         lines = ["The export is held back: it would still name someone."]
         for problem in files:
             why = problem.problem or ", ".join(problem.found)

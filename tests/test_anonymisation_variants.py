@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 
 from journal.anonymisation import added_label, anonymise
-from journal.anonymity_rules import document_finder, name_leaks
+from journal.anonymity_rules import (
+    FileReading,
+    NamesFound,
+    document_finder,
+    file_problems,
+    name_leaks,
+)
 from journal.entries import Kind
 from journal.frameworks.registry import load_registry
 from journal.left_out import why_left_out
@@ -157,6 +163,19 @@ def test_the_anonymised_check_fails_naming_where_a_run_together_name_survives() 
 def test_the_anonymised_check_passes_when_the_file_name_is_replaced() -> None:
     found = checks(with_attachment("jon-baker-contract.pdf"))["anonymised"]
     assert found.status == Status.PASSED, found.message
+
+
+def test_a_file_whose_name_names_a_mentee_is_a_file_problem_said_once() -> None:
+    original = with_attachment("JonBaker.pdf")
+    view = anonymise(original)
+    read = {"ab": FileReading("read", (("page 1 text", "Planning notes"),))}
+    [problem] = file_problems(original, view, read)
+    assert (problem.file, problem.found) == ("JonBaker.pdf", ("“JonBaker” (its file name)",))
+    assert not problem.cleanable  # cleaning metadata leaves the file's name
+    texts = tuple((leak.where, leak.hit.written) for leak in name_leaks(original, view))
+    assert texts == (("E-0001 attachment name", "JonBaker"),)
+    assert NamesFound((problem,), texts).texts == ()  # said with the file, which has a button
+    assert file_problems(original, anonymise(with_attachment("Plan.pdf")), read) == []
 
 
 def test_a_name_in_a_field_the_anonymisation_missed_is_reported_by_the_check() -> None:
