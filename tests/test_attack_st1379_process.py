@@ -198,10 +198,6 @@ async def test_moving_the_start_after_the_gateway_does_not_leave_a_gateway_befor
     assert start == "2025-11-01" or "Gateway: confirmed by" not in seen
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a file whose name names a mentee holds the export back with no way to remove it",
-)
 async def test_a_file_named_after_a_mentee_can_be_removed_from_the_held_back_message(running, api):
     anna = running.client("Anna", ANNA)
     await onboard_mentor(anna, frameworks=("ST1379",))
@@ -235,6 +231,12 @@ async def test_a_file_named_after_a_mentee_can_be_removed_from_the_held_back_mes
     opened = await anna.send("/entries")
     entry = await anna.click(lambda t: t.startswith("E-0001"), opened)
     assert any("JonBaker" in b or "file" in b.lower() for b in held.buttons() + entry.buttons())
+    assert "names “JonBaker” (its file name)" in held.text
+    removed = await anna.click("Remove JonBaker.pdf")
+    assert "Removed <b>JonBaker.pdf</b> from E-0001." in removed.text
+    await anna.send("/export")
+    await anna.click("Portfolio .xlsx")
+    await running.wait_for(lambda: any(m == "sendDocument" for m, _ in api.calls), "the workbook")
 
 
 def filled_form_pdf(value: str) -> bytes:
