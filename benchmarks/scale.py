@@ -17,7 +17,9 @@ nginx, and a throwaway PostgreSQL cluster (initdb under /tmp, its own port). Whe
 Run: .venv/bin/python benchmarks/scale.py [--updates 1500] [--conversations 16] [--prompts 900]
 
 Per worker count it prints the CPU seconds of every process (workers, supervisor, nginx,
-redis, postgres with its backends, this load generator) from /proc/<pid>/stat over the phase.
+redis, postgres with its backends, this load generator) from /proc/<pid>/stat over the phase,
+and where the send time went: the prompt rate while updates came and after, and the gaps
+between consecutive prompts (`--log FILE` keeps the workers' output).
 
 - workers_N_per_s: updates acknowledged (200 through nginx) per second, from the first post of
   the phase to the last answer;

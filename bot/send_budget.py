@@ -131,11 +131,6 @@ class SharedLimiter:
                     return at
                 await asyncio.sleep(wait)
 
-    async def again(self) -> float:
-        """Another overall turn, for a send that missed the moment of its own: its chat's turn
-        (at most one a second) still holds. The time of the new turn, as `wait`'s."""
-        return await self._all.take()
-
     def fresh(self) -> SharedLimiter:
         """The same budget over a Redis client of its own, for another event loop (a client's
         connections belong to the loop that opened them; see bot.send_loop)."""
