@@ -21,7 +21,7 @@ from handlers.keyboards import chunked, keyboard
 from handlers.marksheet import details_text
 from journal.frameworks.registry import Registry
 from journal.grading import MarkError
-from journal.ilm_marks import ilm_outcome, mark_sheet, mark_sheets, section_mark
+from journal.ilm_marks import IlmResult, ilm_outcome, mark_sheet, mark_sheets, section_mark
 from journal.ilm_sheet_forms import STRENGTHS, WEAKNESSES
 from journal.parsing import InputError, clean_text
 from journal.st1379_grades import method_grades, st1379_overall
@@ -81,7 +81,7 @@ async def marks_tapped(
             return True
         await state.set_state(AssessState.mark)
         await state.set_data({"p": pid, "sheet": sheet["key"], "marks": {}})
-        await _ask_mark(target, sheet, {})
+        await ask_mark(target, sheet, {}, "assessor")
     elif act == "grade":
         table = registry.get("st1379").extra["overall_grades"]
         buttons = [(g, AssessCB(p=pid, act="go", v=g)) for g in method_grades(table, "observation")]
@@ -156,29 +156,11 @@ def build_router() -> Router:
             await message.answer(await refusal(sessions, data.get("p", 0)))
             return
         sheet = mark_sheet(registry.get("ilm"), data["sheet"])
-        sections = sheet["sections"]
-        current = sections[len(data["marks"])]
-        try:
-            mark = section_mark(current, message.text or "")
-        except MarkError:
-            await message.answer(texts.MARK_BAD.format(max=current["max"]))
+        result = await take_section_mark(
+            message, state, sessions, sheet, data, person, now, update_id, role="assessor"
+        )
+        if result is None:
             return
-        data["marks"][current["title"]] = mark
-        if len(data["marks"]) < len(sections):
-            await state.set_data(data)
-            await _ask_mark(message, sheet, data["marks"])
-            return
-        result = ilm_outcome(sheet, data["marks"])
-        async with writing(sessions, update_id) as session:
-            assessment.record_sheet_marks(
-                session,
-                portfolio_id=data["p"],
-                sheet=data["sheet"],
-                marks=data["marks"],
-                marker_id=person.id,
-                now=now,
-            )
-        await state.clear()
         await message.answer(
             texts.MARK_RESULT.format(
                 sheet=texts.escape(str(sheet["unit"])), summary=texts.escape(result.summary())
@@ -299,13 +281,57 @@ async def _show_details(
     await target.answer(text, reply_markup=keyboard(rows))
 
 
-async def _ask_mark(target: Message, sheet: dict[str, Any], marks: dict[str, int]) -> None:
+ASK_MARK = {"assessor": texts.MARK_ASK, "qa": texts.QA_MARK_ASK}
+
+
+async def ask_mark(
+    target: Message, sheet: dict[str, Any], marks: dict[str, int], role: str
+) -> None:
+    """The next section's mark, for the assessor's or (role "qa") the quality assurer's column."""
     section = sheet["sections"][len(marks)]
     await target.answer(
-        texts.MARK_ASK.format(
-            sheet=texts.escape(sheet["unit"]),
+        ASK_MARK[role].format(
+            sheet=texts.escape(str(sheet["unit"])),
             section=texts.escape(section["title"]),
             max=section["max"],
             min=section["min"],
         )
     )
+
+
+async def take_section_mark(
+    message: Message,
+    state: FSMContext,
+    sessions: async_sessionmaker[AsyncSession],
+    sheet: dict[str, Any],
+    data: dict[str, Any],
+    person: Person,
+    now: datetime,
+    update_id: int | None,
+    *,
+    role: str,
+) -> IlmResult | None:
+    """One typed section mark of a sheet: asks again when it is out of range, asks the next
+    section, or records the whole sheet and returns its outcome (the step then ends)."""
+    current = sheet["sections"][len(data["marks"])]
+    try:
+        data["marks"][current["title"]] = section_mark(current, message.text or "")
+    except MarkError:
+        await message.answer(texts.MARK_BAD.format(max=current["max"]))
+        return None
+    if len(data["marks"]) < len(sheet["sections"]):
+        await state.set_data(data)
+        await ask_mark(message, sheet, data["marks"], role)
+        return None
+    async with writing(sessions, update_id) as session:
+        assessment.record_sheet_marks(
+            session,
+            portfolio_id=data["p"],
+            sheet=sheet["key"],
+            marks=data["marks"],
+            marker_id=person.id,
+            now=now,
+            role=role,
+        )
+    await state.clear()
+    return ilm_outcome(sheet, data["marks"])

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from aiogram import Bot, Router
 from aiogram.filters import StateFilter
@@ -16,6 +15,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
+from handlers.assessor_marks import ask_mark, take_section_mark
 from handlers.callbacks import QaCB
 from handlers.criteria import short_code
 from handlers.downloads import BuildsExports, download_choice, download_rows, send_export
@@ -25,7 +25,7 @@ from journal.assessment import CriterionDecisions, decision_trail, trail_text
 from journal.coverage import tagged_refs
 from journal.frameworks.registry import Registry
 from journal.grading import MarkError
-from journal.ilm_marks import ilm_outcome, mark_sheet, mark_sheets, section_mark
+from journal.ilm_marks import mark_sheet, mark_sheets
 from journal.parsing import InputError, clean_text
 from journal.quality import AGREE, QA_OUTCOMES, sample_problem
 from journal.textnorm import shorten
@@ -178,7 +178,7 @@ def build_router() -> Router:
                 return
             await state.set_state(QaState.mark)
             await state.set_data({"p": pid, "sheet": sheet["key"], "marks": {}})
-            await _ask_qa_mark(target, sheet, {})
+            await ask_mark(target, sheet, {}, "qa")
         elif act == "skip":
             await _save(target, state, sessions, person, registry, None, now, update_id, pid)
         else:
@@ -225,28 +225,11 @@ def build_router() -> Router:
             await message.answer(texts.NOT_IQA)
             return
         sheet = mark_sheet(registry.get("ilm"), data["sheet"])
-        current = sheet["sections"][len(data["marks"])]
-        try:
-            data["marks"][current["title"]] = section_mark(current, message.text or "")
-        except MarkError:
-            await message.answer(texts.MARK_BAD.format(max=current["max"]))
+        result = await take_section_mark(
+            message, state, sessions, sheet, data, person, now, update_id, role="qa"
+        )
+        if result is None:
             return
-        if len(data["marks"]) < len(sheet["sections"]):
-            await state.set_data(data)
-            await _ask_qa_mark(message, sheet, data["marks"])
-            return
-        result = ilm_outcome(sheet, data["marks"])
-        async with writing(sessions, update_id) as session:
-            assessment.record_sheet_marks(
-                session,
-                portfolio_id=data["p"],
-                sheet=sheet["key"],
-                marks=data["marks"],
-                marker_id=person.id,
-                now=now,
-                role="qa",
-            )
-        await state.clear()
         await message.answer(
             texts.QA_MARK_RESULT.format(
                 sheet=texts.escape(str(sheet["unit"])), summary=texts.escape(result.summary())
@@ -254,18 +237,6 @@ def build_router() -> Router:
         )
 
     return router
-
-
-async def _ask_qa_mark(target: Message, sheet: Any, marks: dict[str, int]) -> None:
-    section = sheet["sections"][len(marks)]
-    await target.answer(
-        texts.QA_MARK_ASK.format(
-            sheet=texts.escape(str(sheet["unit"])),
-            section=texts.escape(section["title"]),
-            max=section["max"],
-            min=section["min"],
-        )
-    )
 
 
 async def _save(
