@@ -40,6 +40,8 @@ PROBLEMS = {
     Problem.SHORT: f"under {MIN_SECONDS // 60} minutes",
     Problem.LENGTH_UNKNOWN: "length not known",
     Problem.BEFORE_GATEWAY: "recorded before the gateway date ({gateway})",
+    Problem.SENT_BEFORE_GATEWAY: "sent before the gateway was confirmed ({gateway})",
+    Problem.DUPLICATE: "the same video as another recording (counts once)",
     Problem.NO_GATEWAY: "the gateway is not confirmed yet",
     Problem.NOT_VISIBLE: "mentor and mentee not confirmed visible",
 }

@@ -42,6 +42,7 @@ from journal.hours import format_minutes
 from journal.parsing import InputError
 from journal.prompting import PromptKind, local_day
 from storage import apprenticeships as repo
+from storage import gateway as gateway_repo
 from storage.models import Entry, Person, Portfolio, Prompt
 from storage.uow import writing
 
@@ -234,9 +235,27 @@ async def _save_plan(
         await reply(target, f"{texts.escape(refused.message)}\n\n{question}", reply_markup=markup)
         return
     async with writing(sessions, update_id) as session:
-        await repo.set_plan(session, portfolio.id, plan, now)
+        # Checked in the write: the gateway may have been confirmed while the questions ran.
+        day = await gateway_repo.gateway_on(session, portfolio.id)
+        if day is None:
+            await repo.set_plan(session, portfolio.id, plan, now)
     await state.clear()
+    if day is not None:
+        await reply(target, locked_text(day))
+        return
     await reply(target, f"{texts.APPRENTICESHIP_SAVED}\n\n{plan_text(plan)}")
+
+
+def locked_text(gateway_on: date) -> str:
+    """Why the plan can't change in the chat once the employer confirmed the gateway: the
+    gateway was checked against its start date and minimum. The centre can correct it."""
+    return texts.APPRENTICESHIP_LOCKED.format(day=f"{gateway_on:%d %b %Y}")
+
+
+async def _locked(sessions: async_sessionmaker[AsyncSession], portfolio: Portfolio) -> str:
+    async with sessions() as session:
+        day = await gateway_repo.gateway_on(session, portfolio.id)
+    return locked_text(day) if day else ""
 
 
 def _minimum_keyboard() -> InlineKeyboardMarkup:
@@ -289,6 +308,10 @@ def build_router() -> Router:
             return
         async with sessions() as session:
             plan = await repo.get_plan(session, portfolio.id)
+        locked = await _locked(sessions, portfolio)
+        if locked:
+            await reply(message, f"{plan_text(plan)}\n\n{locked}")
+            return
         await reply(
             message,
             plan_text(plan),
@@ -313,6 +336,10 @@ def build_router() -> Router:
         current = await state.get_state()
         if act == "set":
             await query.answer()
+            locked = await _locked(sessions, portfolio)
+            if locked:
+                await reply(target, locked)
+                return
             await state.set_state(PlanState.start)
             await state.set_data({})
             await reply(

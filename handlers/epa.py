@@ -37,6 +37,7 @@ from journal.snapshot import EntryRecord, PortfolioSnapshot
 from journal.st1379_rules import ST1379
 from journal.textnorm import shorten
 from storage import epa_selection as repo
+from storage import gateway as gateway_repo
 from storage.db import snapshot_session
 from storage.models import Entry, Person, Portfolio
 from storage.snapshots import load_snapshot
@@ -73,6 +74,15 @@ async def _snapshot(
     return snapshot, ids
 
 
+async def locked_text(sessions: async_sessionmaker[AsyncSession], portfolio: Portfolio) -> str:
+    """Why the selection can't change, once the employer confirmed the gateway with it (the
+    portfolio submitted at the gateway is the one the statement and the employer confirmed);
+    "" while it may change."""
+    async with sessions() as session:
+        day = await gateway_repo.gateway_on(session, portfolio.id)
+    return texts.EPA_LOCKED.format(day=f"{day:%d %b %Y}") if day else ""
+
+
 async def _show(
     target: MaybeInaccessibleMessage,
     sessions: async_sessionmaker[AsyncSession],
@@ -85,6 +95,7 @@ async def _show(
 ) -> None:
     snapshot, ids = await _snapshot(sessions, portfolio, files_root, now)
     text, markup = overview(snapshot, ids, registry, page)
+    before = "\n\n".join(x for x in (await locked_text(sessions, portfolio), before) if x)
     await reply(target, f"{before}\n\n{text}" if before else text, reply_markup=markup)
 
 
@@ -190,6 +201,13 @@ def build_router() -> Router:
             await state.clear()
             await reply(target, texts.EPA_CLOSED)
             return
+        # Everything else changes the selection or its lines: not once the gateway is confirmed.
+        locked = await locked_text(sessions, portfolio)
+        if locked:
+            await query.answer()
+            await state.clear()
+            await reply(target, locked)
+            return
         if act == "l":
             await query.answer()
             await state.set_data({})
@@ -280,6 +298,11 @@ def build_router() -> Router:
         if person is None or portfolio is None or not _follows(portfolio):
             await state.clear()
             await reply(message, texts.NEEDS_PORTFOLIO)
+            return
+        locked = await locked_text(sessions, portfolio)
+        if locked:
+            await state.clear()
+            await reply(message, locked)
             return
         data = await state.get_data()
         try:

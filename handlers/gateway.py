@@ -16,6 +16,7 @@ from aiogram import Bot, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
@@ -157,16 +158,14 @@ def build_router() -> Router:
             if decision is not None:
                 await query.answer(texts.GATEWAY_DECIDED_ALREADY.format(at=at_text(decision.at)))
                 return
+            written = await _record_once(
+                sessions, update_id, pid, repo.Kind.DECISION, person, str(viewer), now
+            )
+            if not written:
+                # Another employer's tap came first, in the same moment.
+                await query.answer(texts.GATEWAY_DECIDED_BY_OTHER, show_alert=True)
+                return
             await query.answer()
-            async with writing(sessions, update_id) as session:
-                await repo.record(
-                    session,
-                    portfolio_id=pid,
-                    kind=repo.Kind.DECISION,
-                    person=person,
-                    role=str(viewer),
-                    now=now,
-                )
             lead = texts.GATEWAY_DECIDED.format(apprentice=texts.escape(gw.apprentice))
             await _show(
                 target, sessions, target_portfolio, viewer, files_root, now, today, lead, registry
@@ -178,21 +177,22 @@ def build_router() -> Router:
                 already = texts.GATEWAY_CONFIRMED_ALREADY.format(day=day_text(cl.facts.gateway_on))
                 await query.answer(already, show_alert=True)
                 return
-            await query.answer()
             if not cl.ready:
+                await query.answer()
                 missing = "\n".join(f"• {texts.GATEWAY_MISSING[i]}" for i in cl.missing)
                 await reply(target, texts.GATEWAY_NOT_READY.format(missing=missing))
                 return
-            async with writing(sessions, update_id) as session:
-                await repo.record(
-                    session,
-                    portfolio_id=pid,
-                    kind=repo.Kind.GATEWAY,
-                    person=person,
-                    role=str(viewer),
-                    now=now,
-                    on_date=today,
+            written = await _record_once(
+                sessions, update_id, pid, repo.Kind.GATEWAY, person, str(viewer), now, today
+            )
+            if not written:
+                # Another employer's tap came first, in the same moment: theirs is the record.
+                await query.answer(
+                    texts.GATEWAY_CONFIRMED_ALREADY.format(day=day_text(today)), show_alert=True
                 )
+                return
+            await query.answer()
+            async with sessions() as session:
                 mentor = await session.get(Person, target_portfolio.mentor_id)
             await reply(
                 target,
@@ -209,6 +209,35 @@ def build_router() -> Router:
         await query.answer(texts.STALE_BUTTON, show_alert=True)
 
     return router
+
+
+async def _record_once(
+    sessions: async_sessionmaker[AsyncSession],
+    update_id: int | None,
+    pid: int,
+    kind: str,
+    person: Person,
+    role: str,
+    now: datetime,
+    on_date: date | None = None,
+) -> bool:
+    """Write the decision or the gateway unless one is there: False when another employer's
+    tap of the same moment wrote it (seen inside the write on SQLite, where writers queue; the
+    unique constraint's refusal on PostgreSQL, where they run side by side)."""
+    try:
+        async with writing(sessions, update_id) as session:
+            row = await repo.record(
+                session,
+                portfolio_id=pid,
+                kind=kind,
+                person=person,
+                role=role,
+                now=now,
+                on_date=on_date,
+            )
+    except IntegrityError:
+        return False
+    return row is not None
 
 
 async def _show(

@@ -199,7 +199,7 @@ def checklist_lines(gw: Gateway) -> list[str]:
                 who=texts.escape(facts.gateway.who), day=day_text(facts.gateway_on)
             )
         )
-        status = recordings_status(gw.recordings, facts.gateway_on)
+        status = recordings_status(gw.recordings, facts.gateway_on, facts.gateway.at)
         lines.append(
             texts.GATEWAY_RECORDINGS.format(
                 accepted=status.accepted, needed=status.needed, minutes=MIN_SECONDS // 60
@@ -316,7 +316,8 @@ async def progress_lines(
     gw, _ = await load(sessions, portfolio, files_root, now, today, registry)
     cl = gw.checklist
     if cl.confirmed and cl.facts.gateway_on is not None:
-        status = recordings_status(gw.recordings, cl.facts.gateway_on)
+        at = cl.facts.gateway.at if cl.facts.gateway else None
+        status = recordings_status(gw.recordings, cl.facts.gateway_on, at)
         return [
             texts.PROGRESS_GATEWAY_DONE.format(
                 day=day_text(cl.facts.gateway_on), accepted=status.accepted, needed=status.needed

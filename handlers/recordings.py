@@ -44,7 +44,7 @@ from journal.recordings import (
 )
 from storage import gateway as repo
 from storage.files import FileStore, FileTooBig
-from storage.models import Person, Portfolio
+from storage.models import Person, Portfolio, RecordingRow
 from storage.uow import writing
 
 log = logging.getLogger(__name__)
@@ -107,6 +107,12 @@ async def start_recording(target: Message, state: FSMContext) -> None:
     await reply(target, texts.RECORDING_ASK, reply_markup=keyboard([_cancel()]))
 
 
+def _file_unique_id(message: Message) -> str | None:
+    """Telegram's id of the video itself: the same for every copy, forwarded or sent again."""
+    media = message.video or message.video_note or message.document
+    return media.file_unique_id if media is not None else None
+
+
 def flags_text(found: list[Problem], gateway_on: date | None) -> list[str]:
     gateway = f"{gateway_on:%d %b %Y}" if gateway_on else ""
     return [texts.RECORDING_PROBLEM[p].format(gateway=gateway) for p in found]
@@ -115,6 +121,19 @@ def flags_text(found: list[Problem], gateway_on: date | None) -> list[str]:
 async def _ask_day(target: Message, state: FSMContext) -> None:
     await state.set_state(RecordingState.day)
     await reply(target, texts.RECORDING_ASK_DAY, reply_markup=_day_keyboard())
+
+
+async def _again(target: Message, state: FSMContext, text: str) -> None:
+    """Nothing saved: the flow waits for the video again (its answers are asked again)."""
+    await state.set_state(RecordingState.video)
+    await state.set_data({})
+    await reply(target, text, reply_markup=keyboard([_cancel()]))
+
+
+def _duplicate_text(earlier: RecordingRow) -> str:
+    return texts.RECORDING_DUPLICATE.format(
+        day=f"{earlier.recorded_on:%d %b %Y}", sent=f"{earlier.created_at:%d %b %Y}"
+    )
 
 
 async def _save(
@@ -139,23 +158,44 @@ async def _save(
             [stored] = await fetch_files(bot, files, portfolio, pending)
         except FileTooBig:
             notes.append(texts.RECORDING_NO_FILE)
-        except (TelegramAPIError, ClientError, OSError):
-            log.warning("fetching a recording failed", exc_info=True)
-            notes.append(texts.RECORDING_FETCH_FAILED)
+        except (TelegramAPIError, ClientError, OSError) as err:
+            # Without its file a recording cannot be checked nor handed on: nothing is saved
+            # and the user sends it again. One line: the cause's type, no one's data.
+            log.warning(
+                "fetching a recording failed (%s): asked to send it again", type(err).__name__
+            )
+            await _again(target, state, texts.RECORDING_FETCH_FAILED)
+            return
     async with writing(sessions, update_id) as session:
-        row = await repo.add_recording(
+        # Checked again inside the write: the same bytes sent as another Telegram file.
+        earlier = await repo.same_video(
             session,
-            portfolio_id=portfolio.id,
-            author=person,
-            details=details,
-            stored=stored,
-            now=now,
+            portfolio.id,
+            file_unique_id=details.get("file_unique_id"),
+            sha256=stored["sha256"] if stored else None,
         )
+        row = None
+        if earlier is None:
+            row = await repo.add_recording(
+                session,
+                portfolio_id=portfolio.id,
+                author=person,
+                details=details,
+                stored=stored,
+                now=now,
+            )
         gateway_on = await repo.gateway_on(session, portfolio.id)
+        gateway_at = await repo.gateway_at(session, portfolio.id)
         every = [r for r, _ in await repo.recordings(session, portfolio.id)]
+    if row is None:
+        assert earlier is not None
+        if stored:
+            files.remove(stored["path"])
+        await _again(target, state, _duplicate_text(earlier))
+        return
     await state.clear()
-    found = problems(repo.as_recording(row), gateway_on)
-    status = recordings_status(every, gateway_on)
+    found = problems(repo.as_recording(row), gateway_on, gateway_at)
+    status = recordings_status(every, gateway_on, gateway_at)
     lines = [
         texts.RECORDING_SAVED.format(
             length=minutes_text(row.seconds),
@@ -189,7 +229,11 @@ def build_router() -> Router:
 
     @router.message(StateFilter(RecordingState.video), NotCommand())
     async def video(
-        message: Message, state: FSMContext, portfolio: Portfolio | None, files: FileStore
+        message: Message,
+        state: FSMContext,
+        sessions: async_sessionmaker[AsyncSession],
+        portfolio: Portfolio | None,
+        files: FileStore,
     ) -> None:
         if portfolio is None:
             await state.clear()
@@ -206,12 +250,19 @@ def build_router() -> Router:
             text = texts.RECORDING_AUDIO if refused == Refused.AUDIO else texts.RECORDING_NOT_VIDEO
             await reply(message, text, reply_markup=keyboard([_cancel()]))
             return
+        unique = _file_unique_id(message)
+        async with sessions() as session:
+            earlier = await repo.same_video(session, portfolio.id, file_unique_id=unique)
+        if earlier is not None:
+            await reply(message, _duplicate_text(earlier), reply_markup=keyboard([_cancel()]))
+            return
         limit = files.download_limit
         too_big = bool(limit and item.get("size") and item["size"] > limit)
         await state.set_data(
             {
                 "file": item,
                 "file_id": item["file_id"],
+                "file_unique_id": unique,
                 "media": item["kind"],
                 "size": item.get("size"),
                 "mime": item.get("mime"),

@@ -15,6 +15,7 @@ from pathlib import Path
 from aiogram import Bot, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
@@ -146,19 +147,26 @@ def build_router() -> Router:
             text, markup = render(gw, viewer, pid, employers, lead=texts.STATEMENT_CHANGED)
             await reply(target, text, reply_markup=markup)
             return
+        try:
+            async with writing(sessions, update_id) as session:
+                row = await statement_repo.confirm(
+                    session,
+                    portfolio_id=pid,
+                    party=viewer,
+                    person=person,
+                    text=statement_text(gw.apprentice),
+                    fingerprint=gw.fingerprint,
+                    pieces=gw.pieces,
+                    now=now,
+                )
+                mentor = await session.get(Person, target_portfolio.mentor_id)
+        except IntegrityError:
+            row = None
+        if row is None:
+            # Another employer's tap of the same moment confirmed it: one confirmation, one notice.
+            await query.answer(texts.STATEMENT_ALREADY, show_alert=True)
+            return
         await query.answer()
-        async with writing(sessions, update_id) as session:
-            await statement_repo.confirm(
-                session,
-                portfolio_id=pid,
-                party=viewer,
-                person=person,
-                text=statement_text(gw.apprentice),
-                fingerprint=gw.fingerprint,
-                pieces=gw.pieces,
-                now=now,
-            )
-            mentor = await session.get(Person, target_portfolio.mentor_id)
         gw, employers = await load(sessions, target_portfolio, files_root, now, today, registry)
         text, markup = render(
             gw, viewer, pid, employers, lead=texts.STATEMENT_DONE.format(at=at_text(now))

@@ -541,6 +541,12 @@ APPRENTICESHIP_ASK_MINIMUM = (
 APPRENTICESHIP_MINIMUM_FLOOR = "187 h"
 APPRENTICESHIP_HOURS_BAD = "Type a whole number of hours, e.g. 280."
 APPRENTICESHIP_SAVED = "Saved. /progress shows your off-the-job hours against the plan."
+APPRENTICESHIP_LOCKED = (
+    "🔒 Your employer confirmed your gateway on {day} against these dates and hours, so they "
+    "can't be changed here any more. If one is wrong, ask your centre: they can correct it "
+    "with <code>mentorlog apprenticeship</code>, which reopens the gateway for your employer "
+    "to confirm again."
+)
 
 
 # --- ST1379 gateway, the employer and apprentice statement, recordings after gateway ---------
@@ -596,6 +602,7 @@ GATEWAY_EM_CHOICE = "{subject}: {basis}"
 GATEWAY_EM_SAVED = "Recorded: {subject}, {basis}."
 GATEWAY_DECIDED = "Recorded: your decision that {apprentice} works at or above the standard."
 GATEWAY_DECIDED_ALREADY = "Your decision is already recorded ({at})."
+GATEWAY_DECIDED_BY_OTHER = "Another employer recorded the decision a moment ago."
 GATEWAY_NOT_READY = "Not yet: the gateway needs every item met. Still missing:\n{missing}"
 GATEWAY_MISSING = {
     "on_programme": "12 months on programme",
@@ -679,16 +686,36 @@ RECORDING_PROBLEM = {
         "⚠️ Recorded before the gateway date ({gateway}): the plan needs sessions recorded "
         "after the gateway, so this one doesn't count."
     ),
+    "sent_before_gateway": (
+        "⚠️ Sent before the gateway was confirmed ({gateway}): the plan needs sessions recorded "
+        "after the gateway, so this one doesn't count."
+    ),
+    "duplicate": "⚠️ The same video as another recording: it counts once.",
     "no_gateway": "⚠️ The gateway isn't confirmed yet: only sessions recorded after it count.",
     "not_visible": "⚠️ Mentor and mentee must both be visible: this one doesn't count.",
 }
-RECORDING_NO_FILE = "The file itself isn't stored (over the download limit)."
-RECORDING_FETCH_FAILED = "The file couldn't be fetched from Telegram; its details are kept."
+RECORDING_NO_FILE = (
+    "The file itself isn't stored (over the download limit): its details are kept, so hand "
+    "the file to your assessor another way."
+)
+RECORDING_FETCH_FAILED = (
+    "I couldn't fetch that video from Telegram, so nothing is saved. Please send it again."
+)
+RECORDING_DUPLICATE = (
+    "You've sent this video already (recorded {day}, sent {sent}): the same session can't be "
+    "two recordings. Send the video of another session, or /cancel."
+)
 RECORDING_ONLY_APPRENTICE = "Recordings are added by the apprentice, from their own journal."
 
 
 # --- /epa: the ST1379 gateway portfolio (handlers.epa, journal.epa_selection) -------------------
 EPA_ONLY_ST1379 = "The EPA portfolio is for ST1379 apprentices. This journal doesn't follow ST1379."
+EPA_LOCKED = (
+    "🔒 Your employer confirmed your gateway on {day} with this selection: it's the portfolio "
+    "you submitted, so pieces and their KSB lines can't be changed any more. If something must "
+    "change, ask your centre: they can reopen the gateway (<code>mentorlog apprenticeship "
+    "--reopen-gateway</code>), then your employer confirms it again."
+)
 EPA_HEAD = (
     "<b>EPA portfolio</b>: {count} selected. The plan expects typically {low} to {high} "
     "pieces, each mapped to the KSBs it shows."

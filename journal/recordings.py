@@ -10,16 +10,18 @@ sessions may be 1:1 mentoring or group mentoring".
 So a recording is a video (a Telegram video, round video note, or a document whose type is
 video); a voice note, an audio file or an audio document is refused. Each needs at least 30
 minutes (Telegram's duration of the video), a date on or after the gateway date (the day of the
-gateway counts: the plan asks for "post gateway", and a day cannot be split), and the
-apprentice's confirmation that mentor and mentee are visible. A video that breaks a rule is
-kept and flagged, never silently accepted nor silently dropped.
+gateway counts: the plan asks for "post gateway", and a day cannot be split), sent to the bot
+after the employer confirmed the gateway (a video the bot held before that moment was made
+before the gateway, whatever day it names), and the apprentice's confirmation that mentor and
+mentee are visible. A video that breaks a rule is kept and flagged, never silently accepted nor
+silently dropped. The same video twice (the same Telegram file or the same bytes) counts once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 MIN_SECONDS = 30 * 60
@@ -48,6 +50,8 @@ class Problem(StrEnum):
     SHORT = "short"  # under 30 minutes
     LENGTH_UNKNOWN = "length_unknown"  # a document Telegram gave no duration for
     BEFORE_GATEWAY = "before_gateway"  # recorded before the gateway date
+    SENT_BEFORE_GATEWAY = "sent_before_gateway"  # the bot held it before the gateway was confirmed
+    DUPLICATE = "duplicate"  # the same video as an earlier recording: it counts once
     NO_GATEWAY = "no_gateway"  # the gateway is not confirmed yet: cannot be post gateway
     NOT_VISIBLE = "not_visible"  # the apprentice did not confirm both are visible
 
@@ -58,9 +62,25 @@ class Recording:
     seconds: int | None
     visible: bool
     format: str
+    # When the bot saved it, and what identifies the video itself: Telegram's file_unique_id
+    # and the stored file's SHA-256 (either may be unknown: a file over the download limit).
+    saved_at: datetime | None = None
+    file_key: str | None = None
+    sha256: str | None = None
+
+    def same_video(self, other: Recording) -> bool:
+        return bool(
+            (self.file_key and self.file_key == other.file_key)
+            or (self.sha256 and self.sha256 == other.sha256)
+        )
 
 
-def problems(recording: Recording, gateway_on: date | None) -> list[Problem]:
+def problems(
+    recording: Recording, gateway_on: date | None, gateway_at: datetime | None = None
+) -> list[Problem]:
+    """What keeps one recording from counting, against the gateway date and the moment the
+    employer confirmed it (`gateway_at`): on the gateway day, a video sent before the tap was
+    recorded before the gateway; one sent after it counts."""
     found: list[Problem] = []
     if recording.seconds is None:
         found.append(Problem.LENGTH_UNKNOWN)
@@ -70,8 +90,31 @@ def problems(recording: Recording, gateway_on: date | None) -> list[Problem]:
         found.append(Problem.NO_GATEWAY)
     elif recording.recorded_on < gateway_on:
         found.append(Problem.BEFORE_GATEWAY)
+    elif (
+        gateway_at is not None
+        and recording.saved_at is not None
+        and recording.saved_at < gateway_at
+    ):
+        found.append(Problem.SENT_BEFORE_GATEWAY)
     if not recording.visible:
         found.append(Problem.NOT_VISIBLE)
+    return found
+
+
+def every_problem(
+    recordings: Sequence[Recording], gateway_on: date | None, gateway_at: datetime | None = None
+) -> list[list[Problem]]:
+    """`problems` of each recording, in order, and DUPLICATE on a video that an earlier one
+    that counts already is: the same session never counts twice."""
+    found: list[list[Problem]] = []
+    counted: list[Recording] = []
+    for recording in recordings:
+        own = problems(recording, gateway_on, gateway_at)
+        if not own and any(recording.same_video(c) for c in counted):
+            own = [Problem.DUPLICATE]
+        elif not own:
+            counted.append(recording)
+        found.append(own)
     return found
 
 
@@ -86,8 +129,10 @@ class RecordingsStatus:
         return self.accepted >= self.needed
 
 
-def recordings_status(recordings: Sequence[Recording], gateway_on: date | None) -> RecordingsStatus:
-    accepted = sum(1 for r in recordings if not problems(r, gateway_on))
+def recordings_status(
+    recordings: Sequence[Recording], gateway_on: date | None, gateway_at: datetime | None = None
+) -> RecordingsStatus:
+    accepted = sum(1 for p in every_problem(recordings, gateway_on, gateway_at) if not p)
     return RecordingsStatus(accepted=accepted, flagged=len(recordings) - accepted)
 
 

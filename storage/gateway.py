@@ -9,13 +9,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal import gateway as rules
 from journal.apprenticeship import FRAMEWORK
 from journal.frameworks.model import Framework
-from journal.recordings import Recording, problems
+from journal.recordings import Recording, every_problem
 from journal.snapshot import (
     GatewayFactRecord,
     GatewayItemRecord,
@@ -35,30 +35,55 @@ class Kind:
     MATHS = "maths"
     DECISION = "decision"
     GATEWAY = "gateway"
+    REOPENED = (
+        "reopened"  # the centre corrected the plan after the gateway (bot.cli_apprenticeship)
+    )
 
 
-async def newest(session: AsyncSession, portfolio_id: int, kind: str) -> rules.Recorded | None:
-    row = await session.execute(
-        select(GatewayRecord, Person)
-        .outerjoin(Person, Person.id == GatewayRecord.person_id)
+# Who reopens a gateway: the centre, from the command line (no person of the chat).
+CENTRE = "centre"
+
+
+async def _newest_row(session: AsyncSession, portfolio_id: int, kind: str) -> GatewayRecord | None:
+    return await session.scalar(
+        select(GatewayRecord)
         .where(GatewayRecord.portfolio_id == portfolio_id, GatewayRecord.kind == kind)
         .order_by(GatewayRecord.recorded_at.desc(), GatewayRecord.id.desc())
         .limit(1)
     )
-    found = row.first()
-    if found is None:
+
+
+async def _gateway_row(session: AsyncSession, portfolio_id: int) -> GatewayRecord | None:
+    """The gateway confirmed now: the newest, unless the centre reopened it after."""
+    found = await _newest_row(session, portfolio_id, Kind.GATEWAY)
+    reopened = await _newest_row(session, portfolio_id, Kind.REOPENED)
+    if found is None or (reopened is not None and reopened.id > found.id):
         return None
-    record, person = found
-    return rules.Recorded(display(person), record.role, record.recorded_at, record.value)
+    return found
+
+
+async def _as_recorded(session: AsyncSession, row: GatewayRecord | None) -> rules.Recorded | None:
+    if row is None:
+        return None
+    person = await session.get(Person, row.person_id) if row.person_id else None
+    return rules.Recorded(display(person), row.role, row.recorded_at, row.value)
+
+
+async def newest(session: AsyncSession, portfolio_id: int, kind: str) -> rules.Recorded | None:
+    if kind == Kind.GATEWAY:
+        return await _as_recorded(session, await _gateway_row(session, portfolio_id))
+    return await _as_recorded(session, await _newest_row(session, portfolio_id, kind))
 
 
 async def gateway_on(session: AsyncSession, portfolio_id: int) -> date | None:
-    return await session.scalar(
-        select(GatewayRecord.on_date)
-        .where(GatewayRecord.portfolio_id == portfolio_id, GatewayRecord.kind == Kind.GATEWAY)
-        .order_by(GatewayRecord.recorded_at.desc(), GatewayRecord.id.desc())
-        .limit(1)
-    )
+    found = await _gateway_row(session, portfolio_id)
+    return found.on_date if found else None
+
+
+async def gateway_at(session: AsyncSession, portfolio_id: int) -> datetime | None:
+    """When the employer confirmed the gateway in force (recordings saved before do not count)."""
+    found = await _gateway_row(session, portfolio_id)
+    return found.recorded_at if found else None
 
 
 async def record(
@@ -66,24 +91,64 @@ async def record(
     *,
     portfolio_id: int,
     kind: str,
-    person: Person,
+    person: Person | None,
     role: str,
     now: datetime,
     value: str = "",
     on_date: date | None = None,
-) -> None:
-    session.add(
-        GatewayRecord(
-            portfolio_id=portfolio_id,
-            kind=kind,
-            value=value,
-            person_id=person.id,
-            role=role,
-            on_date=on_date,
-            recorded_at=now,
+) -> GatewayRecord | None:
+    """Record a fact; in the write transaction, the decision and the gateway only when there is
+    none yet (None when there was: the other employer's tap came first). The unique `seq`
+    stops a second row where two transactions run side by side (PostgreSQL): the loser's
+    IntegrityError means the same."""
+    seq: int | None = None
+    if kind == Kind.DECISION:
+        if await _newest_row(session, portfolio_id, Kind.DECISION) is not None:
+            return None
+        seq = 1
+    elif kind == Kind.GATEWAY:
+        if await _gateway_row(session, portfolio_id) is not None:
+            return None
+        reopened = await session.scalar(
+            select(func.count())
+            .select_from(GatewayRecord)
+            .where(GatewayRecord.portfolio_id == portfolio_id, GatewayRecord.kind == Kind.REOPENED)
         )
+        seq = int(reopened or 0) + 1
+    elif kind == Kind.REOPENED:
+        confirmed = await _gateway_row(session, portfolio_id)
+        if confirmed is None:
+            return None
+        seq = confirmed.seq
+    row = GatewayRecord(
+        portfolio_id=portfolio_id,
+        kind=kind,
+        value=value,
+        person_id=person.id if person else None,
+        role=role,
+        on_date=on_date,
+        seq=seq,
+        recorded_at=now,
     )
+    session.add(row)
     await session.flush()
+    return row
+
+
+async def reopen(
+    session: AsyncSession, portfolio_id: int, old_start: date, now: datetime
+) -> GatewayRecord | None:
+    """The centre corrected the plan after the gateway: the gateway must be confirmed again
+    against the corrected plan. Keeps the start date it was confirmed against (`value`)."""
+    return await record(
+        session,
+        portfolio_id=portfolio_id,
+        kind=Kind.REOPENED,
+        person=None,
+        role=CENTRE,
+        now=now,
+        value=old_start.isoformat(),
+    )
 
 
 async def employers(session: AsyncSession, portfolio_id: int) -> list[Person]:
@@ -210,15 +275,17 @@ async def with_gateway(
         for kind, r in recorded.items()
         if r is not None
     )
+    every = [r for r, _ in await recordings(session, snapshot.portfolio_id)]
+    at = facts.gateway.at if facts.gateway else None
     videos = tuple(
         RecordingRecord(
             recorded_on=r.recorded_on,
             seconds=r.seconds,
             visible=r.visible,
             format=r.format,
-            problems=tuple(p.value for p in problems(r, facts.gateway_on)),
+            problems=tuple(p.value for p in found),
         )
-        for r, _ in await recordings(session, snapshot.portfolio_id)
+        for r, found in zip(every, every_problem(every, facts.gateway_on, at), strict=True)
     )
     return replace(snapshot, gateway_items=items, gateway_facts=found, recordings=videos)
 
@@ -238,7 +305,42 @@ async def recordings(
 
 
 def as_recording(row: RecordingRow) -> Recording:
-    return Recording(row.recorded_on, row.seconds, row.visible, row.format)
+    return Recording(
+        row.recorded_on,
+        row.seconds,
+        row.visible,
+        row.format,
+        saved_at=row.created_at,
+        file_key=row.file_unique_id,
+        sha256=row.sha256,
+    )
+
+
+async def same_video(
+    session: AsyncSession,
+    portfolio_id: int,
+    *,
+    file_unique_id: str | None = None,
+    sha256: str | None = None,
+) -> RecordingRow | None:
+    """An earlier recording of the portfolio that is this very video (Telegram's id of the
+    file, or the same bytes), if any."""
+    keys = [
+        column == value
+        for column, value in (
+            (RecordingRow.file_unique_id, file_unique_id),
+            (RecordingRow.sha256, sha256),
+        )
+        if value
+    ]
+    if not keys:
+        return None
+    return await session.scalar(
+        select(RecordingRow)
+        .where(RecordingRow.portfolio_id == portfolio_id, or_(*keys))
+        .order_by(RecordingRow.id)
+        .limit(1)
+    )
 
 
 async def add_recording(
@@ -260,6 +362,7 @@ async def add_recording(
         visible=bool(details["visible"]),
         media=details["media"],
         file_id=details["file_id"],
+        file_unique_id=details.get("file_unique_id"),
         size=details.get("size"),
         mime_type=details.get("mime"),
         original_name=details.get("name"),

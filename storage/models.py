@@ -434,10 +434,14 @@ class Apprenticeship(Base):
 class GatewayRecord(Base):
     """An ST1379 gateway fact someone recorded (journal.gateway): English or maths with the
     alternative of the seed it meets (`value`), the employer's decision that the apprentice
-    works at or above the standard, or the gateway itself (`on_date` the gateway date). Every
-    one is kept; the newest of a kind counts. Goes with the portfolio (erasure, retention)."""
+    works at or above the standard, the gateway itself (`on_date` the gateway date), or the
+    gateway reopened by the centre (`value` the start date it was confirmed against). Every one
+    is kept; the newest of a kind counts. The decision and each gateway (`seq`: 1, then one more
+    after each reopening) exist once, so two employers tapping at the same moment write one;
+    English and maths (`seq` None) may be recorded again. Goes with the portfolio."""
 
     __tablename__ = "gateway_records"
+    __table_args__ = (UniqueConstraint("portfolio_id", "kind", "seq"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     portfolio_id: Mapped[int] = mapped_column(
@@ -448,15 +452,18 @@ class GatewayRecord(Base):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     role: Mapped[str] = mapped_column(String(16))
     on_date: Mapped[date | None] = mapped_column(Date)
+    seq: Mapped[int | None] = mapped_column(Integer)
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class StatementConfirmation(Base):
     """One party's confirmation of the ST1379 employer and apprentice statement
     (journal.statement): the exact text, who, when, and the fingerprint of the evidence they
-    confirmed. Every one is kept; the newest of each party counts."""
+    confirmed. Every one is kept; the newest of each party counts. `follows` is the party's
+    confirmation this one came after (0 for the first): one each, so two taps at once write one."""
 
     __tablename__ = "statement_confirmations"
+    __table_args__ = (UniqueConstraint("portfolio_id", "party", "follows"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     portfolio_id: Mapped[int] = mapped_column(
@@ -467,6 +474,7 @@ class StatementConfirmation(Base):
     text: Mapped[str] = mapped_column(Text)
     fingerprint: Mapped[str] = mapped_column(String(64))
     pieces: Mapped[int] = mapped_column(Integer)
+    follows: Mapped[int] = mapped_column(Integer, default=0)
     confirmed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -474,7 +482,8 @@ class RecordingRow(Base):
     """A video of a mentoring session after the ST1379 gateway (journal.recordings): Telegram's
     duration and file details, kept even when the file is over the download limit (`path`
     None), the day it was recorded, one-to-one or group, and whether the apprentice confirmed
-    that mentor and mentee are visible."""
+    that mentor and mentee are visible. `file_unique_id` is Telegram's id of the video itself
+    (the same for every copy of it), so the same video is never two recordings."""
 
     __tablename__ = "recordings"
 
@@ -489,6 +498,7 @@ class RecordingRow(Base):
     visible: Mapped[bool] = mapped_column(Boolean)
     media: Mapped[str] = mapped_column(String(16))
     file_id: Mapped[str] = mapped_column(String(255))
+    file_unique_id: Mapped[str | None] = mapped_column(String(64))
     size: Mapped[int | None] = mapped_column(BigInteger)
     mime_type: Mapped[str | None] = mapped_column(String(100))
     original_name: Mapped[str | None] = mapped_column(String(255))

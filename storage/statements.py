@@ -45,7 +45,22 @@ async def confirm(
     fingerprint: str,
     pieces: int,
     now: datetime,
-) -> StatementConfirmation:
+) -> StatementConfirmation | None:
+    """Record the party's confirmation of the evidence `fingerprint`, in the write transaction;
+    None when the party's newest confirmation is of this evidence already (another employer's
+    tap of the same moment). `follows` is unique per party: where two transactions run side by
+    side (PostgreSQL) the second's IntegrityError means the same."""
+    newest = await session.scalar(
+        select(StatementConfirmation)
+        .where(
+            StatementConfirmation.portfolio_id == portfolio_id,
+            StatementConfirmation.party == str(party),
+        )
+        .order_by(StatementConfirmation.confirmed_at.desc(), StatementConfirmation.id.desc())
+        .limit(1)
+    )
+    if newest is not None and newest.fingerprint == fingerprint:
+        return None
     row = StatementConfirmation(
         portfolio_id=portfolio_id,
         party=str(party),
@@ -53,6 +68,7 @@ async def confirm(
         text=text,
         fingerprint=fingerprint,
         pieces=pieces,
+        follows=newest.id if newest is not None else 0,
         confirmed_at=now,
     )
     session.add(row)

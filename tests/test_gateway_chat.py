@@ -189,7 +189,9 @@ async def test_the_gateway_checklist_goes_from_not_ready_to_ready_item_by_item(
     refused = await employer.click("Confirm gateway", early)
     assert "Still missing:\n• 12 months on programme" in refused.text
     async with services.sessions() as session:
-        assert list(await session.scalars(select(GatewayRecord.kind))) == [
+        assert list(
+            await session.scalars(select(GatewayRecord.kind).order_by(GatewayRecord.id))
+        ) == [
             "english",
             "maths",
             "decision",

@@ -3,12 +3,13 @@ gateway date, mentor and mentee visible; two needed."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from journal.recordings import (
     Problem,
     Recording,
     Refused,
+    every_problem,
     minutes_text,
     problems,
     recordings_status,
@@ -61,3 +62,24 @@ def test_lengths_read_as_minutes_and_seconds() -> None:
         "31 min 5 s",
         "length unknown",
     ]
+
+
+def test_a_recording_of_the_gateway_day_counts_only_when_sent_after_the_confirmation() -> None:
+    confirmed = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
+    before = Recording(GATEWAY, 31 * 60, True, "group", saved_at=confirmed - timedelta(hours=1))
+    after = Recording(GATEWAY, 31 * 60, True, "group", saved_at=confirmed + timedelta(minutes=1))
+    assert problems(before, GATEWAY, confirmed) == [Problem.SENT_BEFORE_GATEWAY]
+    assert problems(after, GATEWAY, confirmed) == []
+    assert recordings_status([before, after], GATEWAY, confirmed).accepted == 1
+
+
+def test_the_same_video_twice_counts_once() -> None:
+    first = Recording(GATEWAY, 35 * 60, True, "one_to_one", file_key="u1", sha256="aa")
+    again = Recording(GATEWAY, 35 * 60, True, "one_to_one", file_key="u2", sha256="aa")
+    other = Recording(GATEWAY, 35 * 60, True, "one_to_one", file_key="u3", sha256="bb")
+    assert every_problem([first, again, other], GATEWAY) == [[], [Problem.DUPLICATE], []]
+    status = recordings_status([first, again], GATEWAY)
+    assert (status.accepted, status.flagged, status.enough) == (1, 1, False)
+    # A flagged copy does not stand in the way of the one that counts.
+    hidden = Recording(GATEWAY, 35 * 60, False, "one_to_one", file_key="u1")
+    assert every_problem([hidden, first], GATEWAY) == [[Problem.NOT_VISIBLE], []]

@@ -21,8 +21,10 @@ MB = 1024 * 1024
 
 
 async def send_video(client, *, seconds: int | None, size: int, kind: str = "video", name="v1"):
-    # The bytes Telegram would hand over (a file over the limit is never asked for).
-    client.session.files[name] = b"\x00\x00\x00\x18ftypmp42".ljust(min(size, 30 * MB), b"v")
+    # The bytes Telegram would hand over (a file over the limit is never asked for); each
+    # video its own (the same bytes twice are the same video).
+    head = b"\x00\x00\x00\x18ftypmp42" + name.encode()
+    client.session.files[name] = head.ljust(min(size, 30 * MB), b"v")
     if kind == "video":
         media = {
             "video": Video(
