@@ -139,10 +139,6 @@ async def send_recording(anna: ProcessClient, update: dict[str, Any]) -> str:
     return (await anna.click("Yes, both visible")).text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the same video sent twice is two recordings: one 30-minute session meets 2 of 2",
-)
 async def test_the_same_video_sent_twice_is_not_two_recordings(running, api):
     anna, ella = await ready_for_gateway(running)
     await confirm_gateway(anna, ella)
@@ -153,10 +149,6 @@ async def test_the_same_video_sent_twice_is_not_two_recordings(running, api):
     assert "2 of 2 accepted" not in (await anna.send("/gateway")).text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a video sent before the gateway was confirmed counts as after it (same day)",
-)
 async def test_a_recording_sent_before_the_gateway_does_not_count_once_it_is_confirmed(
     running, api
 ):
@@ -175,10 +167,6 @@ async def test_a_recording_sent_before_the_gateway_does_not_count_once_it_is_con
     assert "Recordings after gateway: 0 of 2 accepted" in checklist
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="after the gateway the apprentice moves the start date; the gateway stays confirmed",
-)
 async def test_moving_the_start_after_the_gateway_does_not_leave_a_gateway_before_12_months(
     running, api
 ):
@@ -336,10 +324,6 @@ async def test_an_attachment_naming_a_mentee_where_it_is_not_read_holds_the_expo
     assert not any(m == "sendDocument" for m, _ in api.calls)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="after the gateway the selection changes; the gateway stays confirmed, unflagged",
-)
 async def test_changing_the_portfolio_after_the_gateway_is_refused_or_flagged(running, api):
     anna, ella = await ready_for_gateway(running)
     await confirm_gateway(anna, ella)
@@ -353,10 +337,6 @@ async def test_changing_the_portfolio_after_the_gateway_is_refused_or_flagged(ru
     assert "⬜" not in seen or "Gateway: confirmed by" not in seen
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a recording whose download fails logs a whole traceback and counts without a file",
-)
 async def test_a_recording_that_cannot_be_fetched_is_asked_again_without_a_traceback(tmp_path, api):
     async with RunningBot(tmp_path, api, FEEDBACK_DELAY_MINUTES="0") as process:
         anna = process.client("Anna", ANNA)
@@ -400,10 +380,6 @@ async def test_a_mentees_surname_typed_with_a_curly_apostrophe_is_anonymised(run
     assert "O\u2019Brien" not in cells
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="two employers tapping Confirm gateway at once write two gateways (no uniqueness)",
-)
 async def test_two_employers_confirming_at_once_record_one_gateway(running, api):
     from handlers.gateway_view import GatewayCB
 
