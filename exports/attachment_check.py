@@ -3,13 +3,20 @@ counts as a name are in journal.anonymity_rules).
 
 What is read, by what the file is (its first bytes), not by what it is called:
 - PDF: the document information (Author, Title, Subject, Keywords, Creator, Producer), the
-  XMP metadata, the text layer of every page and the comments on it (pypdf);
+  XMP metadata, the text layer of every page and the comments on it, the values of a filled
+  form (AcroForm fields, an XFA form's data), the bookmarks, and every embedded file
+  (exports.attachment_pdf);
 - Office files (docx, xlsx, pptx): docProps/core.xml, app.xml and custom.xml, and the text
-  of the document, sheets, slides, notes, comments, headers and footers (zipfile and
-  defusedxml: no DTD, so no entity tricks);
+  of the document, sheets, slides, notes, comments, headers and footers; OpenDocument (odt,
+  ods, odp): meta.xml, content.xml and styles.xml (exports.attachment_office: zipfile and
+  defusedxml, no DTD, so no entity tricks);
 - pictures (JPEG, PNG, TIFF, WebP, GIF): EXIF (Artist, ImageDescription, XPAuthor, XPTitle,
   XPComment, XPSubject, XPKeywords, Copyright, UserComment, CameraOwnerName), whether a GPS
-  position is recorded, PNG text chunks, JPEG comments and XMP (Pillow, pixels not decoded).
+  position is recorded, PNG text chunks, JPEG comments and XMP (Pillow, pixels not decoded);
+- text files (.txt, .csv, any file that is text): every line, in UTF-8, UTF-16 or
+  Windows-1252, what cannot be decoded replaced;
+- files inside files (a PDF's embedded files, the pictures and objects inside an Office
+  file): read like any attachment, at most MAX_DEPTH deep (exports.attachment_formats).
 Anything else (a video, a voice note) is not read: the export says so, for a person to look.
 
 Attachments are hostile input: a zip bomb, a PDF that never ends, a picture of a billion
@@ -42,9 +49,7 @@ from exports.attachment_formats import (
     Reading,
     Unreadable,
     cleaned_copy,
-    read_image,
-    read_office,
-    read_pdf,
+    read_content,
     sniff,
 )
 
@@ -75,18 +80,13 @@ def read_attachment(path: Path) -> Reading:
     except OSError:
         return Reading(UNREADABLE, problem="the stored file could not be read")
     try:
-        kind = sniff(head)
-        if kind == "other":
+        if sniff(head) == "other":
             return Reading(OTHER)
         if size > MAX_FILE_BYTES:
             raise Unreadable(f"it is too large to check ({size // (1024 * 1024)} MB)")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # a damaged file's warnings are not ours to print
-            if kind == "pdf":
-                return read_pdf(path)
-            if kind == "zip":
-                return read_office(path)
-            return read_image(path)
+            return read_content(path)
     except Unreadable as problem:
         return Reading(UNREADABLE, problem=str(problem))
     except MemoryError:

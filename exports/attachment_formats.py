@@ -1,14 +1,16 @@
-"""How each kind of attachment is read for names, within limits of its own: PDF (pypdf), Office
-files (zipfile and defusedxml), pictures (Pillow, pixels not decoded); and how metadata is
-stripped where that is safe. exports.attachment_check runs the reading in a child process."""
+"""How each kind of attachment is read for names, within limits of its own: PDF
+(exports.attachment_pdf), Office and OpenDocument files (exports.attachment_office), pictures
+(Pillow, pixels not decoded) and text files; files inside files (a PDF's embedded files, a
+Word file's pictures) read like any attachment, to a bounded depth and size (`Nested`); and
+how metadata is stripped where that is safe. exports.attachment_check runs the reading in a
+child process."""
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 import warnings
-import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,24 +19,19 @@ from journal.anonymity_rules import FileReading as Reading
 
 READ, METADATA, UNREADABLE, OTHER = "read", "metadata", "unreadable", "other"
 MAX_FILE_BYTES = 100 * 1024 * 1024
-MAX_PAGES = 1000
 MAX_TEXT_CHARS = 5_000_000
+MAX_TEXT_FILE_BYTES = MAX_TEXT_CHARS  # a text file larger than this holds too much to check
 MAX_MEMBERS = 5000
 MAX_MEMBER_BYTES = 50 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 150 * 1024 * 1024
 # A real document packs its XML by at most about 20 to 1; a zip bomb by thousands.
 MAX_RATIO = 200
-MAX_ANNOTATIONS = 5000
+# Files inside files: a PDF inside a PDF inside a Word file is read, one more level is not.
+MAX_DEPTH = 3
+MAX_INNER_FILES = 200
+MAX_INNER_BYTES = 150 * 1024 * 1024  # all the files inside one attachment, at every depth
 
-PDF_FIELDS = ("/Author", "/Title", "/Subject", "/Keywords", "/Creator", "/Producer")
-_OFFICE_TEXT = re.compile(
-    r"^(?:docProps/(?:core|app|custom)\.xml"
-    r"|word/(?:document|comments|footnotes|endnotes|header\d*|footer\d*|people)\.xml"
-    r"|xl/(?:sharedStrings|comments\d*|worksheets/sheet\d+|workbook)\.xml"
-    r"|xl/threadedComments/[^/]+\.xml|xl/persons/[^/]+\.xml"
-    r"|ppt/(?:slides|notesSlides|comments)/[^/]+\.xml|ppt/commentAuthors\.xml)$"
-)
-_OFFICE_TYPES = {"word/": "Word document", "xl/": "spreadsheet", "ppt/": "slides"}
+Source = Path | io.BytesIO
 EXIF_TEXT = {
     0x013B: "Artist",
     0x010E: "ImageDescription",
@@ -47,6 +44,12 @@ EXIF_TEXT = {
 }
 EXIF_IFD, GPS_IFD = 0x8769, 0x8825
 EXIF_SUB_TEXT = {0x9286: "UserComment", 0xA430: "CameraOwnerName"}
+_TEXT_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+# Control bytes a text file has (tab, line feed, form feed, carriage return, escape).
+_TEXT_CONTROLS = frozenset(b"\t\n\x0c\r\x1b")
+# How much less a reading says: a file holding a picture (whose pixels are not read) is read
+# no better than the picture, one holding a video no better than the video.
+_WEAKER = {READ: 0, METADATA: 1, OTHER: 2}
 
 
 class Unreadable(Exception):
@@ -54,7 +57,7 @@ class Unreadable(Exception):
 
 
 @dataclass
-class _Text:
+class TextPieces:
     """Pieces gathered under one limit on the total text."""
 
     pieces: list[tuple[str, str]] = field(default_factory=list)
@@ -70,8 +73,54 @@ class _Text:
         self.pieces.append((where, text))
 
 
+@dataclass
+class _Budget:
+    """What the files inside one attachment may still use, at every depth together."""
+
+    files: int = 0
+    bytes: int = 0
+
+
+@dataclass
+class Nested:
+    """Reads the files inside one file (`read`), and what they add to its reading: the
+    weakest outcome among them (`merged`) and whether any records a GPS position."""
+
+    depth: int = 0
+    budget: _Budget = field(default_factory=_Budget)
+    outcome: str = READ
+    located: bool = False
+
+    def read(self, name: str, data: bytes) -> Reading:
+        if self.depth >= MAX_DEPTH:
+            raise Unreadable(f"it holds files inside files more than {MAX_DEPTH} deep")
+        self.budget.files += 1
+        self.budget.bytes += len(data)
+        if self.budget.files > MAX_INNER_FILES:
+            raise Unreadable("it holds too many files inside it to check")
+        if self.budget.bytes > MAX_INNER_BYTES:
+            raise Unreadable("the files inside it are too large to check")
+        try:
+            reading = read_content(io.BytesIO(data), Nested(self.depth + 1, self.budget))
+        except Unreadable as problem:
+            raise Unreadable(f"the file {name} inside it: {problem}") from problem
+        except (MemoryError, RecursionError):
+            raise
+        except Exception as error:  # a damaged file inside: said plainly, as for any file
+            damaged = f"the file {name} inside it is damaged ({type(error).__name__})"
+            raise Unreadable(damaged) from error
+        self.outcome = self.merged(reading.outcome)
+        self.located |= reading.located
+        return reading
+
+    def merged(self, outcome: str) -> str:
+        return max(outcome, self.outcome, key=lambda o: _WEAKER.get(o, 0))
+
+
 def sniff(head: bytes) -> str:
-    """'pdf', 'zip', 'image' or 'other', from a file's first bytes."""
+    """'pdf', 'zip', 'image', 'text' or 'other', from a file's first bytes. Text is what has
+    no NUL byte and next to no control bytes (a .txt or .csv in any 8-bit encoding), or
+    starts with a byte-order mark (UTF-16 text has NULs)."""
     if b"%PDF-" in head[:1024]:
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
@@ -79,176 +128,107 @@ def sniff(head: bytes) -> str:
     images = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"II*\x00", b"MM\x00*", b"GIF87a", b"GIF89a")
     if head.startswith(images) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
         return "image"
+    if head.startswith(_TEXT_BOMS):
+        return "text"
+    controls = sum(1 for byte in head if (byte < 32 and byte not in _TEXT_CONTROLS) or byte == 127)
+    if b"\x00" not in head and controls * 100 <= len(head):
+        return "text"
     return "other"
 
 
-def read_pdf(path: Path) -> Reading:
-    from pypdf import PdfReader
+def _head(source: Source) -> bytes:
+    if isinstance(source, Path):
+        with source.open("rb") as handle:
+            return handle.read(1024)
+    return source.getvalue()[:1024]
+
+
+def read_content(source: Source, nested: Nested | None = None) -> Reading:
+    """Read one file (a stored attachment, or the bytes of a file inside one) by what its
+    first bytes say it is. Raises Unreadable, or what a damaged file makes a reader raise."""
+    nested = nested or Nested()
+    kind = sniff(_head(source))
+    if kind == "pdf":
+        return read_pdf(source, nested)
+    if kind == "zip":
+        from exports.attachment_office import read_office
+
+        return read_office(source, nested)
+    if kind == "image":
+        return read_image(source)
+    if kind == "text":
+        return read_text(source)
+    return Reading(OTHER)
+
+
+def read_pdf(source: Source, nested: Nested | None = None) -> Reading:
     from pypdf.errors import LimitReachedError, PdfReadError
 
+    from exports.attachment_pdf import read_pdf as read
+
+    nested = nested or Nested()
+    found = TextPieces()
     try:
-        reader = PdfReader(path, strict=False)
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise Unreadable("it is protected by a password")
-        found = _Text()
-        info = reader.metadata or {}
-        for key in PDF_FIELDS:
-            found.add(f"PDF metadata {key[1:]}", info.get(key))
-        catalog = reader.trailer["/Root"]
-        xmp = catalog.get("/Metadata")
-        if xmp is not None:
-            data = xmp.get_object().get_data()[:MAX_MEMBER_BYTES]
-            found.add("PDF XMP metadata", _xml_words(data))
-        pages = len(reader.pages)
-        if pages > MAX_PAGES:
-            raise Unreadable(f"it has {pages} pages, more than the {MAX_PAGES} that can be checked")
-        text = 0
-        for number, page in enumerate(reader.pages, start=1):
-            page_text = page.extract_text() or ""
-            if not page_text.strip():
-                _decode_contents(page)  # pypdf's text extraction hides why it found nothing
-            text += len(page_text.strip())
-            found.add(f"page {number} text", page_text)
-            for where, words in _annotations(page, number):
-                found.add(where, words)
+        outcome = read(source, found.add, nested.read)
     except LimitReachedError as error:
         raise Unreadable("it unpacks to far more than its size (a PDF stream bomb)") from error
     except PdfReadError as error:
         raise Unreadable(f"it is not a readable PDF ({_short(error)})") from error
-    return Reading(READ if text else METADATA, tuple(found.pieces), kind="PDF")
-
-
-def _decode_contents(page: Any) -> None:
-    """Decode a page's content streams: a stream bomb raises LimitReachedError here."""
-    contents = page.get("/Contents")
-    if contents is None:
-        return
-    contents = contents.get_object()
-    for stream in contents if isinstance(contents, list) else [contents]:
-        stream.get_object().get_data()
-
-
-def _annotations(page: Any, number: int) -> Iterator[tuple[str, str]]:
-    """Comments on a page and who wrote them (/T is the author of a comment)."""
-    annotations = page.get("/Annots")
-    if annotations is None:
-        return
-    for index, annotation in enumerate(annotations.get_object()):
-        if index >= MAX_ANNOTATIONS:
-            raise Unreadable("it has too many comments to check")
-        annotation = annotation.get_object()
-        for key, what in (("/T", "comment author"), ("/Contents", "comment")):
-            value = annotation.get(key)
-            if value is not None:
-                yield f"page {number} {what}", str(value)
+    return Reading(nested.merged(outcome), tuple(found.pieces), located=nested.located, kind="PDF")
 
 
 def _short(error: Exception) -> str:
     return " ".join(str(error).split())[:80] or type(error).__name__
 
 
-def read_office(path: Path) -> Reading:
+def read_text(source: Source) -> Reading:
+    """A text file (.txt, .csv ...): each line, by its number. Its encoding is guessed: a
+    byte-order mark, else UTF-8, else Windows-1252 (what Excel on Windows saves a .csv in,
+    where ’ is one byte); what still cannot be decoded is replaced, never fatal."""
+    if isinstance(source, Path):
+        with source.open("rb") as handle:
+            data = handle.read(MAX_TEXT_FILE_BYTES + 1)
+    else:
+        data = source.getvalue()
+    if len(data) > MAX_TEXT_FILE_BYTES:
+        raise Unreadable("it holds too much text to check")
+    found = TextPieces()
+    for number, line in enumerate(decoded(data).splitlines(), start=1):
+        found.add(f"line {number}", line)
+    return Reading(READ, tuple(found.pieces), kind="text file")
+
+
+def decoded(data: bytes) -> str:
+    if data.startswith(codecs.BOM_UTF8):
+        return data.decode("utf-8-sig", "replace")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", "replace")
     try:
-        archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as error:
-        raise Unreadable("it is not a readable Office file (a damaged zip)") from error
-    with archive:
-        members = archive.infolist()
-        if len(members) > MAX_MEMBERS:
-            raise Unreadable(f"it has {len(members)} parts, too many to check")
-        names = [m.filename for m in members]
-        kind = next(
-            (
-                label
-                for prefix, label in _OFFICE_TYPES.items()
-                if any(n.startswith(prefix) for n in names)
-            ),
-            None,
-        )
-        if kind is None:
-            return Reading(OTHER)
-        found = _Text()
-        unzipped = 0
-        for member in members:
-            if not _OFFICE_TEXT.match(member.filename):
-                continue
-            unzipped += member.file_size
-            _check_member(member, unzipped)
-            with archive.open(member) as handle:
-                data = handle.read(MAX_MEMBER_BYTES + 1)
-            if len(data) > MAX_MEMBER_BYTES:
-                raise Unreadable(f"its part {member.filename} is too large to check")
-            for where, text in _office_texts(member.filename, data):
-                found.add(where, text)
-    return Reading(READ, tuple(found.pieces), kind=kind)
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", "replace")
 
 
-def _check_member(member: zipfile.ZipInfo, unzipped: int) -> None:
-    if member.file_size > MAX_MEMBER_BYTES or unzipped > MAX_UNZIPPED_BYTES:
-        raise Unreadable(f"its part {member.filename} is too large to check")
-    if member.file_size > 1024 * 1024 and member.file_size > MAX_RATIO * max(
-        member.compress_size, 1
-    ):
-        raise Unreadable(f"it unpacks to far more than its size (a zip bomb: {member.filename})")
-
-
-def _parse(data: bytes) -> Any:
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import ParseError, fromstring
-
-    try:
-        return fromstring(data, forbid_dtd=True)
-    except (DefusedXmlException, ParseError) as error:
-        raise Unreadable(f"a part of it is not readable XML ({type(error).__name__})") from error
-
-
-def _local(tag: Any) -> str:
-    return str(tag).rsplit("}", 1)[-1]
-
-
-def _office_texts(name: str, data: bytes) -> Iterator[tuple[str, str]]:
-    """docProps: each property by name; content: each paragraph (w:p, a:p) or shared string
-    (si) joined from its runs, since Word splits a name across runs ("Jo" "n")."""
-    root = _parse(data)
-    short = name.rsplit("/", 1)[-1] if name.startswith("docProps/") else name
-    if name.startswith("docProps/"):
-        for element in root.iter():
-            if len(element) == 0 and element.text and element.text.strip():
-                yield f"{short} {_local(element.tag)}", element.text
-        return
-    blocks = [e for e in root.iter() if _local(e.tag) in {"p", "si", "is"}]
-    if blocks:
-        for block in blocks:
-            yield name, "".join(t.text or "" for t in block.iter() if _local(t.tag) == "t")
-    # Attributes name people too: comment authors, people.xml, persons.
-    for element in root.iter():
-        for key, value in element.attrib.items():
-            if _local(key) in {"author", "initials", "name", "displayName", "userId"}:
-                yield f"{name} {_local(key)}", value
-    if not blocks:
-        yield name, " ".join(t.strip() for t in root.itertext() if t.strip())
-
-
-def _xml_words(data: bytes) -> str:
+def xml_words(data: bytes) -> str:
     """The words of an XMP packet: its tags dropped (read without an XML parser on purpose;
     a packet is often not well-formed)."""
     text = data.decode("utf-8", "replace")
     return " ".join(re.sub(r"<[^>]*>", " ", text).split())
 
 
-def read_image(path: Path) -> Reading:
+def read_image(source: Source) -> Reading:
     from PIL import Image, UnidentifiedImageError
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(path)
+            image = Image.open(source)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise Unreadable("the picture is too large to check (far too many pixels)") from error
     except (UnidentifiedImageError, OSError, SyntaxError) as error:
         raise Unreadable("it is not a readable picture") from error
     with image:
-        found = _Text()
+        found = TextPieces()
         exif = image.getexif()
         for tag, label in EXIF_TEXT.items():
             found.add(f"EXIF {label}", _exif_text(exif.get(tag)))
@@ -260,7 +240,7 @@ def read_image(path: Path) -> Reading:
             if key == "xmp":
                 found.add(
                     "XMP metadata",
-                    _xml_words(value if isinstance(value, bytes) else str(value).encode()),
+                    xml_words(value if isinstance(value, bytes) else str(value).encode()),
                 )
             elif key == "comment":
                 found.add("comment", _exif_text(value))

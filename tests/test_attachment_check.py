@@ -267,3 +267,225 @@ def test_a_file_that_never_ends_is_stopped_and_the_rest_read_by_a_new_child(
     assert first.problem == "it takes too long to check"
     assert second.pieces == (("page 1 text", "Ola"),)
     assert time.monotonic() - started < 20
+
+
+# --- Parts that hide a name: forms, bookmarks, files inside files, text files, OpenDocument ----
+
+
+def pdf_with(build) -> bytes:
+    """A PDF changed by `build(writer)` (pypdf), from a one-page PDF with clean text."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(clone_from=io.BytesIO(pdf("Planning notes")))
+    build(writer)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def form_field(writer, value: str) -> None:
+    """A filled AcroForm text field, as a reader keeps what was typed: in /V, not the page."""
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+
+    kid = writer._add_object(DictionaryObject({NameObject("/V"): TextStringObject(value)}))
+    parent = DictionaryObject(
+        {
+            NameObject("/FT"): NameObject("/Tx"),
+            NameObject("/T"): TextStringObject("observed"),
+            NameObject("/Kids"): ArrayObject([kid]),
+        }
+    )
+    fields = ArrayObject([writer._add_object(parent)])
+    writer._root_object[NameObject("/AcroForm")] = DictionaryObject({NameObject("/Fields"): fields})
+
+
+def embedding(content: bytes, name: str = "inner.pdf"):
+    return lambda writer: writer.add_attachment(name, content)
+
+
+def test_a_filled_pdf_form_fields_value_is_read(tmp_path: Path) -> None:
+    path = written(tmp_path, "form.pdf", pdf_with(lambda w: form_field(w, "Jon Baker")))
+    assert names_in(path) == [("Jon Baker", "form field observed")]
+
+
+def test_a_pdfs_bookmarks_are_read(tmp_path: Path) -> None:
+    path = written(
+        tmp_path,
+        "b.pdf",
+        pdf_with(lambda w: w.add_outline_item(title="Ola's review", page_number=0)),
+    )
+    assert names_in(path) == [("Ola", "bookmark")]
+
+
+def test_bookmarks_pointing_in_a_circle_are_read_once(tmp_path: Path) -> None:
+    from pypdf.generic import NameObject
+
+    def circle(writer) -> None:
+        first = writer.add_outline_item(title="Jon Baker", page_number=0).get_object()
+        first[NameObject("/Next")] = writer.add_outline_item(title="Agenda", page_number=0)
+        first["/Next"].get_object()[NameObject("/Next")] = first.indirect_reference
+
+    reading = read_attachment(written(tmp_path, "c.pdf", pdf_with(circle)))
+    assert reading.outcome == READ, reading.problem
+    assert [p for p in reading.pieces if p[0] == "bookmark"] == [
+        ("bookmark", "Jon Baker"),
+        ("bookmark", "Agenda"),
+    ]
+
+
+def test_a_file_embedded_in_a_pdf_is_read_like_any_attachment(tmp_path: Path) -> None:
+    inside = docx("Agreed with Ola Nowak", author="Anna")
+    path = written(tmp_path, "e.pdf", pdf_with(embedding(inside, "contract.docx")))
+    assert names_in(path) == [("Ola Nowak", "embedded file contract.docx: word/document.xml")]
+    assert read_attachment(path).outcome == READ
+
+
+def test_an_embedded_file_inside_an_embedded_file_is_read_and_deeper_is_refused(
+    tmp_path: Path,
+) -> None:
+    inner = pdf_with(embedding(pdf("Observed Jon Baker"), "notes.pdf"))
+    path = written(tmp_path, "two.pdf", pdf_with(embedding(inner, "pack.pdf")))
+    assert names_in(path) == [
+        ("Jon Baker", "embedded file pack.pdf: embedded file notes.pdf: page 1 text")
+    ]
+    deeper = inner
+    for level in range(4):  # four files inside one another: more than MAX_DEPTH (3)
+        deeper = pdf_with(embedding(deeper, f"level{level}.pdf"))
+    reading = read_attachment(written(tmp_path, "deep.pdf", deeper))
+    assert reading.outcome == UNREADABLE
+    assert reading.problem is not None and "inside files more than 3 deep" in reading.problem
+
+
+def test_an_embedded_picture_makes_the_pdf_read_no_better_than_the_picture(
+    tmp_path: Path,
+) -> None:
+    path = written(tmp_path, "p.pdf", pdf_with(embedding(jpeg(gps=True), "site.jpg")))
+    reading = read_attachment(path)
+    assert (reading.outcome, reading.located) == (METADATA, True)
+    video = written(tmp_path, "v.pdf", pdf_with(embedding(b"\x00\x00\x00\x18ftypmp42", "v.mp4")))
+    assert read_attachment(video).outcome == OTHER  # for a person to look at
+
+
+def test_a_broken_file_embedded_in_a_pdf_gets_a_plain_reason(tmp_path: Path) -> None:
+    path = written(tmp_path, "b.pdf", pdf_with(embedding(b"%PDF-1.4 small", "broken.pdf")))
+    reading = read_attachment(path)
+    assert reading.problem is not None
+    assert reading.problem.startswith("the file broken.pdf inside it: it is not a readable PDF")
+
+
+def with_member(content: bytes, name: str, data: bytes) -> bytes:
+    out = io.BytesIO(content)
+    with zipfile.ZipFile(out, "a") as archive:
+        archive.writestr(name, data)
+    return out.getvalue()
+
+
+def test_the_exif_of_a_picture_inside_a_word_file_is_read(tmp_path: Path) -> None:
+    content = with_member(docx("Planning notes"), "word/media/image1.jpeg", jpeg(artist="Ola"))
+    path = written(tmp_path, "photo-report.docx", content)
+    assert names_in(path) == [("Ola", "word/media/image1.jpeg EXIF Artist")]
+    assert read_attachment(path).outcome == METADATA  # what the photo shows is not read
+
+
+def test_a_zip_bomb_picture_inside_a_word_file_is_refused(tmp_path: Path) -> None:
+    out = io.BytesIO(docx("Planning notes"))
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/media/image1.png", b"\x89PNG\r\n\x1a\n" + bytes(8 * 1024 * 1024))
+    reading = read_attachment(written(tmp_path, "bomb.docx", out.getvalue()))
+    assert reading.problem is not None and "a zip bomb" in reading.problem
+
+
+def test_a_text_file_is_read_line_by_line(tmp_path: Path) -> None:
+    path = written(tmp_path, "notes.txt", b"Agenda\n\nFeedback for Jon Baker\r\n")
+    reading = read_attachment(path)
+    assert (reading.outcome, reading.kind) == (READ, "text file")
+    assert names_in(path) == [("Jon Baker", "line 3")]
+
+
+def test_a_csv_saved_by_excel_on_windows_is_read_with_its_curly_apostrophe(
+    tmp_path: Path,
+) -> None:
+    finder = NameFinder([Named("Siobhan O'Brien", "Mentee A")], capitals_only_for_parts=True)
+    content = "date,mentee\n2026-01-05,Ms O\u2019Brien-Kelly\n".encode("cp1252") + b"\x81"
+    reading = read_attachment(written(tmp_path, "register.csv", content))
+    assert [leak.where for leak in attachment_hits(reading.pieces, finder)] == ["line 2"]
+
+
+def test_a_utf16_text_file_is_read(tmp_path: Path) -> None:
+    path = written(tmp_path, "n.txt", "Notes on Ola Nowak".encode("utf-16"))
+    assert names_in(path) == [("Ola Nowak", "line 1")]
+
+
+def test_a_huge_text_file_is_refused_quickly_without_being_read(tmp_path: Path) -> None:
+    path = tmp_path / "huge.txt"
+    with path.open("wb") as handle:
+        handle.write(b"Jon Baker " * (1024 * 1024))  # 10 MB of text
+    started = time.monotonic()
+    reading = read_attachment(path)
+    assert reading.problem == "it holds too much text to check"
+    assert time.monotonic() - started < 2
+
+
+ODF = "urn:oasis:names:tc:opendocument:xmlns:{}:1.0"
+
+
+def opendocument(kind: str, text: str, *, creator: str = "Anna", header: str = "") -> bytes:
+    office, para = ODF.format("office"), ODF.format("text")
+    meta = (
+        f'<office:document-meta xmlns:office="{office}" '
+        'xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/"><office:meta>'
+        f"<meta:initial-creator>{creator}</meta:initial-creator></office:meta>"
+        "</office:document-meta>"
+    )
+    content = (
+        f'<office:document-content xmlns:office="{office}" xmlns:text="{para}"><office:body>'
+        f"<text:p>{text[:3]}<text:span>{text[3:]}</text:span></text:p></office:body>"
+        "</office:document-content>"
+    )
+    styles = f'<office:document-styles xmlns:office="{office}" xmlns:text="{para}">'
+    styles += f"<text:p>{header}</text:p></office:document-styles>"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", f"application/vnd.oasis.opendocument.{kind}")
+        archive.writestr("meta.xml", meta)
+        archive.writestr("content.xml", content)
+        archive.writestr("styles.xml", styles)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "label"),
+    [
+        ("n.odt", "text", "OpenDocument text"),
+        ("s.ods", "spreadsheet", "OpenDocument spreadsheet"),
+        ("p.odp", "presentation", "OpenDocument presentation"),
+    ],
+)
+def test_an_opendocument_files_meta_content_and_headers_are_read(
+    tmp_path: Path, name: str, kind: str, label: str
+) -> None:
+    content = opendocument(kind, "Observed Jon Baker", creator="Ola Nowak", header="J. Baker")
+    path = written(tmp_path, name, content)
+    assert read_attachment(path).kind == label
+    assert names_in(path) == [
+        ("Ola Nowak", "meta.xml initial-creator"),
+        ("Jon Baker", "content.xml"),
+        ("J. Baker", "styles.xml"),
+    ]
+
+
+def test_an_opendocument_zip_bomb_is_refused_as_an_office_one(tmp_path: Path) -> None:
+    out = io.BytesIO(opendocument("text", "Agenda"))
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("Object 1/content.xml", " " * (8 * 1024 * 1024))  # a chart inside
+    reading = read_attachment(written(tmp_path, "bomb.odt", out.getvalue()))
+    assert reading.problem is not None and "a zip bomb" in reading.problem
+
+
+def test_any_other_zip_is_still_not_read(tmp_path: Path) -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("mimetype", "application/epub+zip")
+        archive.writestr("notes.txt", "Jon Baker")
+    assert read_attachment(written(tmp_path, "book.epub", out.getvalue())).outcome == OTHER

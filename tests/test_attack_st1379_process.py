@@ -279,10 +279,6 @@ def docx_with_photo(artist: str) -> bytes:
         ),
     ],
 )
-@pytest.mark.xfail(
-    strict=True,
-    reason="a PDF form field or a docx's embedded photo naming a mentee is not read: exported",
-)
 async def test_an_attachment_naming_a_mentee_where_it_is_not_read_holds_the_export_back(
     running, api, name, mime, content
 ):
