@@ -61,13 +61,39 @@ def follows_st1379(portfolio: Portfolio) -> bool:
     return any(pf.framework_id == FRAMEWORK for pf in portfolio.frameworks)
 
 
+async def employer_text(
+    sessions: async_sessionmaker[AsyncSession] | None, person: Person | None
+) -> str:
+    """For an employer of ST1379 apprentices without a journal of their own: what is theirs to
+    do (/gateway, /statement); "" for anyone else."""
+    if sessions is None or person is None:
+        return ""
+    async with sessions() as session:
+        employed = await gateway_repo.employed(session, person)
+        apprentices = [await session.get(Person, p.mentor_id) for p in employed]
+    if not employed:
+        return ""
+    names = [texts.escape(a.name) for a in apprentices if a is not None and a.name]
+    return texts.EMPLOYER_NOT_THEIRS.format(
+        apprentices=", ".join(names) or texts.EMPLOYER_YOUR_APPRENTICE
+    )
+
+
 async def not_for_this_journal(
-    message: Message, portfolio: Portfolio | None, only: str, none: str = texts.NEEDS_PORTFOLIO
+    message: Message,
+    portfolio: Portfolio | None,
+    only: str,
+    none: str = texts.NEEDS_PORTFOLIO,
+    *,
+    sessions: async_sessionmaker[AsyncSession] | None = None,
+    person: Person | None = None,
 ) -> bool:
-    """An ST1379 command in a chat without a journal (`none`) or with one that doesn't follow
-    ST1379 (`only`) is answered here: True when the command should go no further."""
+    """An ST1379 command in a chat without a journal (`none`, or for an apprentice's employer
+    where to go instead) or with one that doesn't follow ST1379 (`only`) is answered here: True
+    when the command should go no further."""
     if portfolio is None or not follows_st1379(portfolio):
-        await reply(message, none if portfolio is None else only)
+        employer = await employer_text(sessions, person) if portfolio is None else ""
+        await reply(message, employer or (none if portfolio is None else only))
         return True
     return False
 
@@ -272,9 +298,12 @@ def build_router() -> Router:
         message: Message,
         state: FSMContext,
         sessions: async_sessionmaker[AsyncSession],
+        person: Person | None,
         portfolio: Portfolio | None,
     ) -> None:
-        if await not_for_this_journal(message, portfolio, texts.OTJ_ONLY_ST1379):
+        if await not_for_this_journal(
+            message, portfolio, texts.OTJ_ONLY_ST1379, sessions=sessions, person=person
+        ):
             return
         if await resume(message, state, sessions, portfolio):
             return
@@ -302,9 +331,14 @@ def build_router() -> Router:
 
     @router.message(Command("apprenticeship"))
     async def apprenticeship(
-        message: Message, sessions: async_sessionmaker[AsyncSession], portfolio: Portfolio | None
+        message: Message,
+        sessions: async_sessionmaker[AsyncSession],
+        person: Person | None,
+        portfolio: Portfolio | None,
     ) -> None:
-        if await not_for_this_journal(message, portfolio, texts.OTJ_ONLY_ST1379):
+        if await not_for_this_journal(
+            message, portfolio, texts.OTJ_ONLY_ST1379, sessions=sessions, person=person
+        ):
             return
         async with sessions() as session:
             plan = await repo.get_plan(session, portfolio.id)

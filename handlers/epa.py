@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
+from handlers.apprenticeship import not_for_this_journal
 from handlers.epa_view import EpaCB, overview
 from handlers.filters import TypedText
 from handlers.keyboards import keyboard
@@ -159,17 +160,17 @@ def build_router() -> Router:
         message: Message,
         state: FSMContext,
         sessions: async_sessionmaker[AsyncSession],
+        person: Person | None,
         portfolio: Portfolio | None,
         registry: Registry,
         files_root: Path,
         now: datetime,
     ) -> None:
-        if portfolio is None:
-            await reply(message, texts.NEEDS_PORTFOLIO)
+        if await not_for_this_journal(
+            message, portfolio, texts.EPA_ONLY_ST1379, sessions=sessions, person=person
+        ):
             return
-        if not _follows(portfolio):
-            await reply(message, texts.EPA_ONLY_ST1379)
-            return
+        assert portfolio is not None
         if await state.get_state() in {s.state for s in EpaState.__states__}:
             await state.clear()
         await _show(message, sessions, portfolio, registry, files_root, now)

@@ -76,9 +76,12 @@ def build_router() -> Router:
         message: Message,
         state: FSMContext,
         sessions: async_sessionmaker[AsyncSession],
+        person: Person | None,
         portfolio: Portfolio | None,
     ) -> None:
-        if await not_for_this_journal(message, portfolio, texts.NAMES_ONLY_ST1379):
+        if await not_for_this_journal(
+            message, portfolio, texts.NAMES_ONLY_ST1379, sessions=sessions, person=person
+        ):
             return
         if await state.get_state() == NamesState.name.state:
             await state.clear()

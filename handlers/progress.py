@@ -16,7 +16,7 @@ from exports import export_view
 from exports.picture import progress_png
 from exports.summary import summary
 from handlers import texts
-from handlers.apprenticeship import otj_progress_lines
+from handlers.apprenticeship import employer_text, otj_progress_lines
 from handlers.callbacks import GapCB, MenuCB, TaskCB
 from handlers.criteria import criterion_key, short_code
 from handlers.flow_steps import begin, resume
@@ -34,7 +34,7 @@ from journal.textnorm import shorten
 from storage import entries as entry_repo
 from storage.db import snapshot_session
 from storage.files import FileStore
-from storage.models import Portfolio
+from storage.models import Person, Portfolio
 from storage.snapshots import load_snapshot
 
 GAPS_SHOWN = 5
@@ -250,6 +250,7 @@ def build_router() -> Router:
     async def progress(
         message: Message,
         sessions: async_sessionmaker[AsyncSession],
+        person: Person | None,
         portfolio: Portfolio | None,
         registry: Registry,
         files: FileStore,
@@ -257,7 +258,8 @@ def build_router() -> Router:
         confirmed_hours_units: tuple[str, ...] | None = None,
     ) -> None:
         if portfolio is None:
-            await reply(message, texts.NEEDS_PORTFOLIO)
+            # An apprentice's employer is pointed to what is theirs (/gateway, /statement).
+            await reply(message, await employer_text(sessions, person) or texts.NEEDS_PORTFOLIO)
             return
         await send_progress(
             message, sessions, portfolio, registry, files.root, now, confirmed_hours_units

@@ -219,10 +219,16 @@ def build_router() -> Router:
         message: Message,
         state: FSMContext,
         sessions: async_sessionmaker[AsyncSession],
+        person: Person | None,
         portfolio: Portfolio | None,
     ) -> None:
         if await not_for_this_journal(
-            message, portfolio, texts.GATEWAY_ONLY_ST1379, texts.RECORDING_ONLY_APPRENTICE
+            message,
+            portfolio,
+            texts.GATEWAY_ONLY_ST1379,
+            texts.RECORDING_ONLY_APPRENTICE,
+            sessions=sessions,
+            person=person,
         ):
             return
         await start_recording(message, state)

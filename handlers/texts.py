@@ -489,6 +489,12 @@ JOINED_EMPLOYER = (
     "off-the-job training I'll ask you to confirm it with one tap. /gateway shows their "
     "gateway checklist: your decision, the employer and apprentice statement, the gateway."
 )
+EMPLOYER_NOT_THEIRS = (
+    "That's for the apprentice's own journal. As {apprentices}'s employer, yours are "
+    "/gateway (the gateway checklist: your decision, then confirming the gateway) and "
+    "/statement (the employer and apprentice statement to confirm)."
+)
+EMPLOYER_YOUR_APPRENTICE = "your apprentice"
 OTJ_ONLY_ST1379 = (
     "Off-the-job training is for ST1379 apprentices. This journal doesn't follow ST1379."
 )
