@@ -411,6 +411,13 @@ def test_a_csv_saved_by_excel_on_windows_is_read_with_its_curly_apostrophe(
     assert [leak.where for leak in attachment_hits(reading.pieces, finder)] == ["line 2"]
 
 
+def test_a_surname_with_a_curly_apostrophe_in_a_word_file_is_found(tmp_path: Path) -> None:
+    finder = NameFinder([Named("Siobhan O'Brien", "Mentee A")], capitals_only_for_parts=True)
+    reading = read_attachment(written(tmp_path, "c.docx", docx("Ms O\u2019Brien-Kelly agreed")))
+    hits = [leak.hit.written for leak in attachment_hits(reading.pieces, finder)]
+    assert hits == ["O\u2019Brien"]
+
+
 def test_a_utf16_text_file_is_read(tmp_path: Path) -> None:
     path = written(tmp_path, "n.txt", "Notes on Ola Nowak".encode("utf-16"))
     assert names_in(path) == [("Ola Nowak", "line 1")]
