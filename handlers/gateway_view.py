@@ -192,6 +192,8 @@ def checklist_lines(gw: Gateway) -> list[str]:
         f"{mark(Item.PORTFOLIO)} {portfolio}",
     ]
     if facts.gateway is None or facts.gateway_on is None:
+        if facts.reopened is not None:
+            lines.append(texts.GATEWAY_REOPENED.format(at=at_text(facts.reopened.at)))
         lines.append(texts.GATEWAY_PENDING)
     else:
         lines.append(
@@ -199,6 +201,9 @@ def checklist_lines(gw: Gateway) -> list[str]:
                 who=texts.escape(facts.gateway.who), day=day_text(facts.gateway_on)
             )
         )
+        if cl.changed_since:
+            changed = ", ".join(texts.GATEWAY_MISSING[i] for i in cl.changed_since)
+            lines.append(texts.GATEWAY_CHANGED_SINCE.format(items=changed))
         status = recordings_status(gw.recordings, facts.gateway_on, facts.gateway.at)
         lines.append(
             texts.GATEWAY_RECORDINGS.format(

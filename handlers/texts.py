@@ -580,6 +580,11 @@ GATEWAY_PENDING = (
     "Gateway: not confirmed yet. The employer confirms it once everything above is met."
 )
 GATEWAY_DONE = "Gateway: confirmed by {who} on {day}."
+GATEWAY_CHANGED_SINCE = (
+    "⚠️ Not met any more since the gateway was confirmed: {items}. The portfolio submitted "
+    "has changed: ask your centre, who can reopen the gateway for the employer to confirm again."
+)
+GATEWAY_REOPENED = "⚠️ The centre reopened the gateway ({at}): the employer confirms it again."
 GATEWAY_RECORDINGS = (
     "Recordings after gateway: {accepted} of {needed} accepted ({minutes} minutes each)"
 )

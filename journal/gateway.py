@@ -108,6 +108,8 @@ class GatewayFacts:
     portfolio: PortfolioReadiness
     gateway: Recorded | None = None
     gateway_on: date | None = None
+    # The centre reopened the gateway confirmed before (a corrected plan): confirmed again next.
+    reopened: Recorded | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,13 @@ class Checklist:
     @property
     def confirmed(self) -> bool:
         return self.facts.gateway is not None
+
+    @property
+    def changed_since(self) -> tuple[Item, ...]:
+        """Items met when the employer confirmed the gateway (it needs every one) that are not
+        met now: evidence edited (the statement out of date), hours no longer confirmed. The
+        plan and the EPA selection are locked; these are shown, not hidden."""
+        return self.missing if self.confirmed else ()
 
     @property
     def on_programme_from(self) -> date | None:

@@ -215,6 +215,7 @@ async def kept(
         portfolio=readiness(snapshot, framework, len(pieces)),
         gateway=gateway,
         gateway_on=await gateway_on(session, portfolio_id) if gateway else None,
+        reopened=None if gateway else await newest(session, portfolio_id, Kind.REOPENED),
     )
     return rules.checklist(facts), len(pieces)
 

@@ -102,3 +102,21 @@ def test_the_english_and_maths_alternatives_are_the_seeds_words() -> None:
         assert text in seed
     assert basis_allowed("english", "bsl") and not basis_allowed("maths", "bsl")
     assert not basis_allowed("science", "level2")
+
+
+def test_evidence_changed_after_the_gateway_shows_what_is_no_longer_met() -> None:
+    ready = replace(
+        nothing_yet(),
+        today=date(2026, 12, 2),
+        confirmed_minutes=187 * 60,
+        english=Recorded("Anna", "apprentice", AT, "level2"),
+        maths=Recorded("Anna", "apprentice", AT, "level2"),
+        decision=Recorded("Ella", "employer", AT),
+        statement=statement_state(signed("f" * 64), "f" * 64),
+        portfolio=pieces_readiness(12),
+    )
+    assert checklist(ready).changed_since == ()  # not confirmed: nothing to compare with
+    confirmed = replace(ready, gateway=Recorded("Ella", "employer", AT), gateway_on=AT.date())
+    assert checklist(confirmed).changed_since == ()
+    edited = replace(confirmed, statement=statement_state(signed("f" * 64), "e" * 64))
+    assert checklist(edited).changed_since == (Item.STATEMENT,)

@@ -81,6 +81,7 @@ async def test_the_centre_corrects_the_start_date_and_the_gateway_is_reopened(
     assert "Start: 01 Nov 2025" in out and "The gateway confirmed before is reopened" in out
     seen = await employer.send("/gateway")
     assert "Gateway: not confirmed yet" in seen.text and "Confirm gateway" in seen.buttons()
+    assert "The centre reopened the gateway" in seen.text
     # Reopened, the plan can be changed in the chat again; nothing is left to reopen.
     assert "Set dates and hours" in (await confirmed.send("/apprenticeship")).buttons()
     again = await asyncio.to_thread(

@@ -126,8 +126,8 @@ async def test_nobody_else_confirms_the_employers_request_and_the_employer_sees_
     async with services.sessions() as session:
         assert list(await session.scalars(select(Confirmation))) == []
     for command in ("/progress", "/otj", "/apprenticeship"):
-        reply = await employer.send(command)
-        assert "needs a mentor's journal" in reply.text
+        reply = await employer.send(command)  # no journal of theirs: what is theirs instead
+        assert "As Anna's employer, yours are /gateway" in reply.text
 
 
 async def test_without_an_employer_the_supervisor_confirms_for_them(
