@@ -19,11 +19,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
-from handlers.apprenticeship import not_for_this_journal
 from handlers.epa_view import EpaCB, overview
 from handlers.filters import TypedText
 from handlers.keyboards import keyboard
 from handlers.replies import reply
+from handlers.st1379_access import not_for_this_journal
 from journal.epa_selection import (
     LINE_LIMIT,
     Refusal,

@@ -20,7 +20,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
-from handlers.apprenticeship import follows_st1379
 from handlers.gateway_view import (
     GatewayCB,
     at_text,
@@ -34,6 +33,7 @@ from handlers.gateway_view import (
 )
 from handlers.recordings import start_recording
 from handlers.replies import reply
+from handlers.st1379_access import follows_st1379
 from journal.frameworks.registry import Registry
 from journal.gateway import ALTERNATIVES, basis_allowed
 from journal.statement import Party

@@ -18,11 +18,11 @@ from aiogram.types import InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
-from handlers.apprenticeship import follows_st1379
 from handlers.callbacks import ApprenticeshipCB, Id, InviteCB, OtjCB
 from handlers.epa import EpaCB
 from handlers.keyboards import Button, keyboard
 from handlers.replies import reply
+from handlers.st1379_access import follows_st1379
 from journal.apprenticeship import FRAMEWORK
 from journal.frameworks.registry import Registry
 from journal.gateway import SUBJECTS, Item

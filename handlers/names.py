@@ -19,10 +19,10 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
-from handlers.apprenticeship import follows_st1379, not_for_this_journal
 from handlers.filters import TypedText
 from handlers.keyboards import Button, chunked, keyboard
 from handlers.replies import reply
+from handlers.st1379_access import follows_st1379, not_for_this_journal
 from journal.anonymisation import ADDED_KINDS
 from journal.parsing import InputError, clean_text
 from journal.textnorm import shorten

@@ -16,13 +16,14 @@ from exports import export_view
 from exports.picture import progress_png
 from exports.summary import summary
 from handlers import texts
-from handlers.apprenticeship import employer_text, otj_progress_lines
+from handlers.apprenticeship import otj_progress_lines
 from handlers.callbacks import GapCB, MenuCB, TaskCB
 from handlers.criteria import criterion_key, short_code
 from handlers.flow_steps import begin, resume
 from handlers.gateway_view import progress_lines as gateway_progress_lines
 from handlers.keyboards import Button, keyboard
 from handlers.replies import reply
+from handlers.st1379_access import employer_text
 from journal.bars import bar
 from journal.clock import utcnow
 from journal.coverage import biggest_gaps, coverage, tagged_refs, unit_counts

@@ -25,11 +25,12 @@ from aiohttp import ClientError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
-from handlers.apprenticeship import START_PAST_DAYS, not_for_this_journal
+from handlers.apprenticeship import START_PAST_DAYS
 from handlers.filters import NotCommand, TypedText
 from handlers.keyboards import keyboard
 from handlers.media import fetch_files, pending_from
 from handlers.replies import reply
+from handlers.st1379_access import not_for_this_journal
 from journal.date_parsing import parse_date
 from journal.parsing import InputError
 from journal.recordings import (

@@ -19,10 +19,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
-from handlers.apprenticeship import follows_st1379
 from handlers.gateway_view import StatementCB, at_text, load, notify, show_every_side, viewer_of
 from handlers.keyboards import Button, keyboard
 from handlers.replies import reply
+from handlers.st1379_access import follows_st1379
 from journal.frameworks.registry import Registry
 from journal.statement import Party, may_confirm, short, statement_text
 from storage import statements as statement_repo
