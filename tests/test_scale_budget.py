@@ -214,3 +214,4 @@ async def test_prompts_keep_going_out_while_the_loop_that_handles_updates_is_bus
         asyncio.run_coroutine_threadsafe(api.stop(), api_loop).result(10)
         api_loop.call_soon_threadsafe(api_loop.stop)
         serving.join(5)
+        api_loop.close()  # else its self-pipe and the loop warn as unclosed in a later test
