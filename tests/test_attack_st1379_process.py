@@ -10,26 +10,16 @@ import io
 import sqlite3
 import zipfile
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from bot.offline import invite_and_join, onboard_mentor
-from journal.entries import Kind
-from journal.frameworks.registry import load_registry
-from journal.prompting import RequestKind
-from storage import entries as entry_repo
-from storage.db import create_engine, session_factory
-from storage.models import Confirmation, Person, Portfolio
-from storage.uow import writing
 from tests.fake_bot_api import FakeBotApi
 from tests.running import ProcessClient, RunningBot
 from tests.test_attachment_check import docx, jpeg, pdf
-from tests.test_gateway_chat import curate
+from tests.test_gateway_process import a_year_of_training_and_a_selection
 
 ANNA, ELLA = 777, 779
 
@@ -39,45 +29,6 @@ async def running(tmp_path: Path, api: FakeBotApi) -> AsyncIterator[RunningBot]:
     async with RunningBot(tmp_path, api, FEEDBACK_DELAY_MINUTES="0") as process:
         yield process
     assert process.problems() == []
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-async def training_and_selection(db: Path) -> None:
-    """A year of off-the-job hours the employer confirmed and a ready EPA selection, as
-    tests/test_gateway_process.py writes them (the employer found by Telegram id)."""
-    engine = create_engine(f"sqlite:///{db}")
-    sessions = session_factory(engine)
-    try:
-        async with writing(sessions) as session:
-            portfolio = await session.get(Portfolio, 1)
-            ella = await session.scalar(select(Person).where(Person.telegram_id == ELLA))
-            for week in range(16):
-                entry = await entry_repo.create_entry(
-                    session,
-                    portfolio_id=1,
-                    author_id=portfolio.mentor_id,
-                    kind=Kind.OTJ,
-                    occurred_on=date(2026, 1, 5 + week),
-                    data={"learned": "Questioning techniques", "ksbs": "K14"},
-                    now=now(),
-                    duration_minutes=12 * 60,
-                )
-                session.add(
-                    Confirmation(
-                        portfolio_id=1,
-                        supervisor_id=ella.id,
-                        kind=RequestKind.OTJ,
-                        entry_id=entry.id,
-                        minutes=12 * 60,
-                        confirmed_at=now(),
-                    )
-                )
-        await curate(SimpleNamespace(registry=load_registry(None), sessions=sessions), now)
-    finally:
-        await engine.dispose()
 
 
 async def ready_for_gateway(running: RunningBot) -> tuple[ProcessClient, ProcessClient]:
@@ -92,7 +43,7 @@ async def ready_for_gateway(running: RunningBot) -> tuple[ProcessClient, Process
     await anna.send("31 Dec 2027")
     await anna.send("318")
     await anna.click("187 h")
-    await training_and_selection(running.db)
+    await a_year_of_training_and_a_selection(running.db, ELLA)
     return anna, ella
 
 

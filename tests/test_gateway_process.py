@@ -37,15 +37,16 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-async def a_year_of_training_and_a_selection(db: Path) -> None:
+async def a_year_of_training_and_a_selection(db: Path, employer: int = 779) -> None:
     """What a year of /otj with the employer's taps and of /epa leaves in the database (both
-    played through the Dispatcher in tests/test_otj.py and tests/test_gateway_chat.py)."""
+    played through the Dispatcher in tests/test_otj.py and tests/test_gateway_chat.py); the
+    employer is found by Telegram id."""
     engine = create_engine(f"sqlite:///{db}")
     sessions = session_factory(engine)
     try:
         async with writing(sessions) as session:
             portfolio = await session.get(Portfolio, 1)
-            ella = await session.scalar(select(Person).where(Person.name == "Ella"))
+            ella = await session.scalar(select(Person).where(Person.telegram_id == employer))
             for week in range(16):
                 entry = await entry_repo.create_entry(
                     session,
