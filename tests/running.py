@@ -177,6 +177,27 @@ class ProcessClient:
     async def send(self, text: str, **fields: Any) -> Reply:
         return await self.feed(self.message_update(text, **fields))
 
+    def media_update(self, **media: Any) -> dict[str, Any]:
+        """A message that carries only media (a document, a video): it has no text at all."""
+        update = self.message_update("", **media)
+        del update["message"]["text"]
+        return update
+
+    async def send_document(
+        self, content: bytes, name: str, file_id: str = "doc1", mime: str = "application/pdf"
+    ) -> Reply:
+        """A document whose bytes the fake Bot API serves as `file_id` (the arguments of
+        `bot.offline.ChatClient.send_document`, so that a conversation plays on either)."""
+        self.api.files[file_id] = content
+        document = {
+            "file_id": file_id,
+            "file_unique_id": file_id,
+            "file_name": name,
+            "mime_type": mime,
+            "file_size": len(content),
+        }
+        return await self.feed(self.media_update(document=document))
+
     async def feed(self, update: dict[str, Any]) -> Reply:
         mark = len(self.api.calls)
         pushed = self.api.push(**update)

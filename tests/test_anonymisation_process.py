@@ -10,7 +10,7 @@ import pytest
 
 from bot.offline import invite_and_join, onboard_mentor
 from tests.fake_bot_api import FakeBotApi
-from tests.running import RunningBot
+from tests.running import ProcessClient, RunningBot
 from tests.test_attachment_check import pdf
 
 
@@ -30,25 +30,8 @@ async def test_a_document_naming_a_mentee_holds_the_st1379_export_back_naming_th
     await invite_and_join(anna, jon)
 
     content = pdf("Observed Jon Baker leading the huddle")
-    api.files["obs1"] = content
-    update = anna.message_update(
-        "",
-        document={
-            "file_id": "obs1",
-            "file_unique_id": "obs1",
-            "file_name": "observation.pdf",
-            "mime_type": "application/pdf",
-            "file_size": len(content),
-        },
-    )
-    del update["message"]["text"]
-    await anna.feed(update)
-    await anna.click("Evidence")
-    await anna.click("Observation record")
-    reply = await anna.click("Today")
-    if "caption" in reply.text:
-        reply = await anna.send("Observation of a huddle")
-    assert "Saved as" in reply.text
+    await anna.send_document(content, "observation.pdf", file_id="obs1")
+    await save_as_observation(anna)
 
     await anna.send("/export")
     reply = await anna.click("Portfolio .xlsx")
@@ -63,3 +46,13 @@ async def test_a_document_naming_a_mentee_holds_the_st1379_export_back_naming_th
     await running.wait_for(
         lambda: any(method == "sendDocument" for method, _ in api.calls), "the workbook"
     )
+
+
+async def save_as_observation(anna: ProcessClient) -> None:
+    """The document just sent, saved as an observation record dated today."""
+    await anna.click("Evidence")
+    await anna.click("Observation record")
+    reply = await anna.click("Today")
+    if "caption" in reply.text:
+        reply = await anna.send("Observation of a huddle")
+    assert "Saved as" in reply.text

@@ -18,6 +18,7 @@ import pytest
 from bot.offline import invite_and_join, onboard_mentor
 from tests.fake_bot_api import FakeBotApi
 from tests.running import ProcessClient, RunningBot
+from tests.test_anonymisation_process import save_as_observation
 from tests.test_attachment_check import docx, jpeg, pdf
 from tests.test_gateway_process import a_year_of_training_and_a_selection
 
@@ -78,7 +79,6 @@ def video(client: ProcessClient, api: FakeBotApi, file_id: str, unique: str) -> 
             "file_size": 1000,
         },
     )
-    del update["message"]["text"]
     return update
 
 
@@ -142,25 +142,8 @@ async def test_a_file_named_after_a_mentee_can_be_removed_from_the_held_back_mes
     await onboard_mentor(anna, frameworks=("ST1379",))
     await invite_and_join(anna, running.client("Jon Baker", 778))
     content = pdf("Planning notes")
-    api.files["jb"] = content
-    update = anna.message_update(
-        "",
-        document={
-            "file_id": "jb",
-            "file_unique_id": "jb",
-            "file_name": "JonBaker.pdf",
-            "mime_type": "application/pdf",
-            "file_size": len(content),
-        },
-    )
-    del update["message"]["text"]
-    await anna.feed(update)
-    await anna.click("Evidence")
-    await anna.click("Observation record")
-    reply = await anna.click("Today")
-    if "caption" in reply.text:
-        reply = await anna.send("Observation of a huddle")
-    assert "Saved as" in reply.text
+    await anna.send_document(content, "JonBaker.pdf", file_id="jb")
+    await save_as_observation(anna)
 
     await anna.send("/export")
     held = await anna.click("Portfolio .xlsx")
@@ -237,25 +220,8 @@ async def test_an_attachment_naming_a_mentee_where_it_is_not_read_holds_the_expo
     await onboard_mentor(anna, frameworks=("ST1379",))
     await invite_and_join(anna, running.client("Jon Baker", 778))
     data = content()
-    api.files["f1"] = data
-    update = anna.message_update(
-        "",
-        document={
-            "file_id": "f1",
-            "file_unique_id": "f1",
-            "file_name": name,
-            "mime_type": mime,
-            "file_size": len(data),
-        },
-    )
-    del update["message"]["text"]
-    await anna.feed(update)
-    await anna.click("Evidence")
-    await anna.click("Observation record")
-    reply = await anna.click("Today")
-    if "caption" in reply.text:
-        reply = await anna.send("Observation of a huddle")
-    assert "Saved as" in reply.text
+    await anna.send_document(data, name, file_id="f1", mime=mime)
+    await save_as_observation(anna)
 
     await anna.send("/export")
     await anna.click("Portfolio .xlsx")

@@ -288,19 +288,7 @@ async def test_a_document_sent_to_one_worker_is_in_the_bundle_another_worker_bui
     await onboard_mentor(anna)
     await invite_and_join(anna, jon)
     content = b"%PDF-1.4\n% shift handover checklist, signed by Jon\n%%EOF\n"
-    api.files["doc1"] = content
-    update = anna.message_update(
-        "",
-        document={
-            "file_id": "doc1",
-            "file_unique_id": "doc1",
-            "file_name": "checklist.pdf",
-            "mime_type": "application/pdf",
-            "file_size": len(content),
-        },
-    )
-    del update["message"]["text"]
-    await anna.feed(update)
+    await anna.send_document(content, "checklist.pdf", file_id="doc1")
     stored_by = anna.workers_seen[-1]
     await anna.click("Evidence")
     await anna.click("Observation record")
