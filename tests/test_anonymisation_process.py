@@ -12,6 +12,7 @@ from bot.offline import invite_and_join, onboard_mentor
 from tests.fake_bot_api import FakeBotApi
 from tests.running import ProcessClient, RunningBot
 from tests.test_attachment_check import pdf
+from tests.workbooks import sheet_rows
 
 
 @pytest.fixture
@@ -46,6 +47,39 @@ async def test_a_document_naming_a_mentee_holds_the_st1379_export_back_naming_th
     await running.wait_for(
         lambda: any(method == "sendDocument" for method, _ in api.calls), "the workbook"
     )
+
+
+async def test_a_colleague_added_with_names_is_redacted_in_the_workbook_the_process_sends(
+    running, api
+):
+    anna = running.client("Anna", 777)
+    jon = running.client("Jon Baker", 778)
+    await onboard_mentor(anna, frameworks=("ST1379",))
+    await invite_and_join(anna, jon)
+    reply = await anna.send("/names")
+    assert "No names added yet." in reply.text
+    await anna.click("Add a colleague")
+    reply = await anna.send("Priya Shah")
+    assert "<b>Priya Shah</b> shows as <b>Colleague A</b>" in reply.text
+    await anna.send("/cpd")
+    await anna.click("Today")
+    await anna.send("Priya observed my session with Jon; P. Shah signed it off")
+    await anna.click("Skip")
+    await anna.click("Skip")
+    await anna.click("Type a code")
+    await anna.send("K14")
+
+    await anna.send("/export")
+    await anna.click("Portfolio .xlsx")
+    await running.wait_for(
+        lambda: any(method == "sendDocument" for method, _ in api.calls), "the workbook"
+    )
+    [workbook] = [p for m, p in api.calls if m == "sendDocument"]
+    path = running.root / "received.xlsx"
+    path.write_bytes(workbook["document"])
+    text = " ".join(str(cell) for row in sheet_rows(path, "Evidence index") for cell in row)
+    assert "Colleague A observed my session with Mentee A; Colleague A signed it off" in text
+    assert "Priya" not in text and "Shah" not in text and "Jon" not in text
 
 
 async def save_as_observation(anna: ProcessClient) -> None:
